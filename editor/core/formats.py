@@ -1,0 +1,140 @@
+"""String formats the schema names, and MDM substitution variables."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import uuid
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+# $EMAIL$ (Jamf/Apple Configurator style), %Email% (Intune, Workspace ONE),
+# {{username}} (templating MDMs), ${uuid_0} (shell templates).
+MDM_VARIABLE_RE = re.compile(
+    r"\$[A-Za-z_][A-Za-z0-9_.]*\$|%[A-Za-z_][A-Za-z0-9_ .]*%|\{\{\s*[^{}]+?\s*\}\}|\$\{[^{}]+\}"
+)
+
+_LABEL_RE = re.compile(r"^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$")
+_REVERSE_DNS_RE = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+$")
+_BUNDLE_ID_RE = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9_-]+)*$")
+_OID_RE = re.compile(r"^[0-2](\.\d+)+$")
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_UUID_RE = re.compile(
+    r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
+)
+
+
+def has_mdm_variable(text: str) -> bool:
+    return MDM_VARIABLE_RE.search(text) is not None
+
+
+def is_hostname(text: str) -> bool:
+    name = text[:-1] if text.endswith(".") else text
+    if not name or len(name) > 253:
+        return False
+    labels = name.split(".")
+    return all(_LABEL_RE.match(label) for label in labels) and not labels[-1].isdigit()
+
+
+def is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text.split("%", 1)[0])
+    except ValueError:
+        return False
+    return True
+
+
+def _check_hostname(text: str) -> str | None:
+    return None if is_hostname(text) else "is not a valid host name"
+
+
+def _check_host(text: str) -> str | None:
+    if is_ip(text) or is_hostname(text):
+        return None
+    if "://" in text:
+        return "should be a host name or IP address, without a scheme such as https://"
+    return "is not a valid host name or IP address"
+
+
+def _check_ip(text: str) -> str | None:
+    return None if is_ip(text) else "is not an IPv4 or IPv6 address"
+
+
+def _check_url(text: str) -> str | None:
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return "is not a valid URL"
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return "is not a valid http:// or https:// URL"
+    return None
+
+
+def _check_https_url(text: str) -> str | None:
+    problem = _check_url(text)
+    if problem is not None:
+        return problem.replace("http:// or https://", "https://")
+    if not text.lower().startswith("https://"):
+        return "must start with https://"
+    return None
+
+
+def _check_uuid(text: str) -> str | None:
+    if _UUID_RE.match(text):
+        return None
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return "is not a UUID (expected the form 8-4-4-4-12 hexadecimal digits)"
+    return None
+
+
+def _check_reverse_dns(text: str) -> str | None:
+    return (
+        None
+        if _REVERSE_DNS_RE.match(text)
+        else "is not a reverse-DNS identifier such as com.example.vpn"
+    )
+
+
+def _check_domain(text: str) -> str | None:
+    if text == "":
+        return None  # an empty entry means the default domain in split DNS
+    name = text[2:] if text.startswith("*.") else text
+    return None if is_hostname(name) or is_ip(name) else "is not a valid domain name"
+
+
+def _check_bundle_id(text: str) -> str | None:
+    return None if _BUNDLE_ID_RE.match(text) else "is not a valid bundle identifier"
+
+
+def _check_oid(text: str) -> str | None:
+    return (
+        None
+        if _OID_RE.match(text)
+        else "is not a dotted object identifier such as 1.3.6.1.5.5.7.3.2"
+    )
+
+
+def _check_email(text: str) -> str | None:
+    return None if _EMAIL_RE.match(text) else "is not an e-mail address"
+
+
+FORMAT_CHECKS: dict[str, Callable[[str], str | None]] = {
+    "hostname": _check_hostname,
+    "host": _check_host,
+    "ip": _check_ip,
+    "url": _check_url,
+    "https-url": _check_https_url,
+    "uuid": _check_uuid,
+    "reverse-dns": _check_reverse_dns,
+    "domain": _check_domain,
+    "bundle-id": _check_bundle_id,
+    "oid": _check_oid,
+    "email": _check_email,
+}
+
+
+def check_format(fmt: str, text: str) -> str | None:
+    """None when text fits the format, otherwise what is wrong (to follow the value)."""
+    return FORMAT_CHECKS[fmt](text)

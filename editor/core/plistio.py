@@ -1,0 +1,187 @@
+"""Reading and writing profiles: XML, binary and CMS-signed; atomic saves."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import plistlib
+import stat
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from editor.core.cms import CMSError, SignedEnvelope, looks_like_cms, unwrap_signed
+from editor.core.plistxml import MAX_DEPTH, PlistXMLError, parse_xml_plist
+from editor.core.plisttypes import PlistDict, PlistValue
+
+PlistFormat = Literal["xml", "binary"]
+FORMATS: tuple[PlistFormat, ...] = ("xml", "binary")
+
+# Real profiles are kilobytes; a 1000-payload profile is about 4 MB.
+MAX_FILE_SIZE = 64 * 1024 * 1024
+
+_BOMS = (b"\xef\xbb\xbf",)
+
+
+class ProfileReadError(Exception):
+    """A file that cannot be read as a profile. str() names the file and the reason."""
+
+    def __init__(self, source: str, reason: str) -> None:
+        super().__init__(f"{source}: {reason}")
+        self.source = source
+        self.reason = reason
+
+
+class ProfileWriteError(Exception):
+    def __init__(self, target: str, reason: str) -> None:
+        super().__init__(f"{target}: {reason}")
+        self.target = target
+        self.reason = reason
+
+
+@dataclass
+class LoadedProfile:
+    """A parsed file: the plist root plus how it was stored."""
+
+    root: PlistValue
+    source_format: PlistFormat
+    signature: SignedEnvelope | None = None
+    notes: list[str] = field(default_factory=list)  # leniencies applied while reading
+
+
+def _check_depth(value: PlistValue) -> None:
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ValueError(f"nesting deeper than {MAX_DEPTH} levels")
+        if isinstance(node, dict):
+            stack.extend((child, depth + 1) for child in node.values())
+        elif isinstance(node, list):
+            stack.extend((child, depth + 1) for child in node)
+
+
+def parse_plist_bytes(data: bytes, source: str = "<data>") -> LoadedProfile:
+    """Parse a plist in any supported encoding; raise ProfileReadError on failure."""
+    notes: list[str] = []
+    signature: SignedEnvelope | None = None
+    if not data:
+        raise ProfileReadError(source, "the file is empty")
+    if len(data) > MAX_FILE_SIZE:
+        raise ProfileReadError(
+            source, f"the file is {len(data) // (1024 * 1024)} MiB; profiles over 64 MiB are refused"
+        )
+    if looks_like_cms(data):
+        try:
+            data, signature = unwrap_signed(data)
+        except CMSError as exc:
+            raise ProfileReadError(source, str(exc)) from None
+        if not data:
+            raise ProfileReadError(source, "the signed content is empty")
+    body = data
+    for bom in _BOMS:
+        if body.startswith(bom):
+            body = body[len(bom):]
+            notes.append("a byte-order mark at the start was skipped")
+    if body.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            body = body.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            raise ProfileReadError(source, "damaged UTF-16 text") from None
+        body = body.replace(b'encoding="UTF-16"', b'encoding="UTF-8"', 1)
+        body = body.replace(b"encoding='UTF-16'", b"encoding='UTF-8'", 1)
+    if body.startswith(b"bplist00"):
+        try:
+            root = plistlib.loads(body, fmt=plistlib.FMT_BINARY)
+            _check_depth(root)
+        except RecursionError:
+            raise ProfileReadError(source, "damaged binary plist: nesting is too deep or circular") from None
+        except (plistlib.InvalidFileException, ValueError, TypeError, IndexError, KeyError,
+                OverflowError, UnicodeDecodeError) as exc:
+            raise ProfileReadError(source, f"damaged binary plist ({exc})") from None
+        return LoadedProfile(root, "binary", signature, notes)
+    stripped = body.lstrip()
+    if stripped[:1] != b"<":
+        if looks_like_cms(body) or body[:1] == b"\x30":
+            raise ProfileReadError(source, "damaged CMS envelope: it does not start a signed profile")
+        raise ProfileReadError(
+            source, "not a profile: expected an XML plist, a binary plist or a signed profile"
+        )
+    if len(stripped) != len(body):
+        notes.append("blank space before the XML declaration was skipped")
+    if not stripped.startswith(b"<?xml"):
+        notes.append("the file has no XML declaration")
+    try:
+        root = parse_xml_plist(stripped)
+    except PlistXMLError as exc:
+        raise ProfileReadError(source, f"malformed XML plist: {exc}") from None
+    return LoadedProfile(root, "xml", signature, notes)
+
+
+def read_plist_file(path: Path | str) -> LoadedProfile:
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_SIZE:
+            raise ProfileReadError(
+                str(path), f"the file is {size // (1024 * 1024)} MiB; profiles over 64 MiB are refused"
+            )
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise ProfileReadError(str(path), "this is a folder, not a file") from None
+    except FileNotFoundError:
+        raise ProfileReadError(str(path), "no such file") from None
+    except PermissionError:
+        raise ProfileReadError(str(path), "permission denied") from None
+    except OSError as exc:
+        raise ProfileReadError(str(path), exc.strerror or str(exc)) from None
+    return parse_plist_bytes(data, str(path))
+
+
+def serialize_plist(root: PlistDict, fmt: PlistFormat = "xml") -> bytes:
+    """Encode with key order kept; raise ValueError for values a plist cannot hold."""
+    try:
+        if fmt == "binary":
+            return plistlib.dumps(root, fmt=plistlib.FMT_BINARY, sort_keys=False)
+        return plistlib.dumps(root, fmt=plistlib.FMT_XML, sort_keys=False)
+    except OverflowError as exc:
+        raise ValueError(f"a number is too large for a plist ({exc})") from None
+    except TypeError as exc:
+        raise ValueError(f"a value cannot be stored in a plist ({exc})") from None
+
+
+def write_atomic(path: Path | str, data: bytes) -> None:
+    """Write to a temporary file beside the target, then replace it in one step.
+
+    A failure leaves the old file untouched. An existing file keeps its permissions.
+    """
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise ProfileWriteError(str(path), exc.strerror or str(exc)) from None
+    temp_name = None
+    try:
+        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(temp_name, mode)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temp_name, 0o666 & ~umask)
+        os.replace(temp_name, path)
+        temp_name = None
+    except OSError as exc:
+        raise ProfileWriteError(str(path), exc.strerror or str(exc)) from None
+    finally:
+        if temp_name is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temp_name)

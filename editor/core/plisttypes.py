@@ -1,0 +1,62 @@
+"""Plist value types and their names, shared by the model, schema and validation."""
+
+from __future__ import annotations
+
+import datetime
+import plistlib
+from typing import Any, TypeAlias
+
+PlistValue: TypeAlias = Any  # str | int | float | bool | bytes | datetime | list | dict | UID
+PlistDict: TypeAlias = dict[str, Any]
+
+PLIST_TYPES: tuple[str, ...] = (
+    "string",
+    "integer",
+    "real",
+    "boolean",
+    "date",
+    "data",
+    "array",
+    "dictionary",
+    "any",
+)
+
+
+def plist_type_of(value: object) -> str:
+    """The plist type name of a Python value; bool is checked before int on purpose."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "real"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, bytes | bytearray):
+        return "data"
+    if isinstance(value, datetime.datetime):
+        return "date"
+    if isinstance(value, list | tuple):
+        return "array"
+    if isinstance(value, dict):
+        return "dictionary"
+    if isinstance(value, plistlib.UID):
+        return "uid"
+    raise TypeError(f"not a plist value: {type(value).__name__}")
+
+
+def matches_type(value: object, plist_type: str) -> bool:
+    return plist_type == "any" or plist_type_of(value) == plist_type
+
+
+def same_plist_value(left: object, right: object) -> bool:
+    """Equality that tells boolean from integer and real from integer."""
+    if plist_type_of(left) != plist_type_of(right):
+        return False
+    if isinstance(left, dict) and isinstance(right, dict):
+        return list(left) == list(right) and all(same_plist_value(left[k], right[k]) for k in left)
+    if isinstance(left, list | tuple) and isinstance(right, list | tuple):
+        return len(left) == len(right) and all(
+            same_plist_value(a, b) for a, b in zip(left, right, strict=True)
+        )
+    return left == right

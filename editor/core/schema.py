@@ -1,0 +1,632 @@
+"""The payload schema: JSON data in resources/schema loaded strictly into typed objects.
+
+One declaration feeds the forms, the validation, the CLI and the availability badges.
+See resources/schema/FORMAT.md for the data format.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from editor.core.platforms import (
+    NOWHERE,
+    PLATFORMS,
+    SCHEMA_PLATFORMS,
+    Availability,
+    PlatformSupport,
+    Version,
+)
+from editor.core.plisttypes import PLIST_TYPES, PlistValue, plist_type_of
+
+CONFIGURATION = "Configuration"
+COMMON = "common"
+
+FORMATS = frozenset(
+    {
+        "hostname",
+        "host",
+        "ip",
+        "url",
+        "https-url",
+        "uuid",
+        "reverse-dns",
+        "domain",
+        "bundle-id",
+        "oid",
+        "email",
+    }
+)
+REFERENCE_KINDS = frozenset({"certificate", "vpn-uuid"})
+USER_ENROLLMENT_MODES = frozenset({"allowed", "forbidden", "required", "ignored"})
+
+
+class SchemaError(Exception):
+    """The schema data is malformed; the message names the file and key path."""
+
+
+# --- conditions -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A test on other keys' values: see COND in FORMAT.md."""
+
+    op: str  # equals, in, present, all, any, not
+    key: str = ""
+    values: tuple[PlistValue, ...] = ()
+    present: bool = True
+    children: tuple[Condition, ...] = ()
+
+    def key_paths(self) -> Iterator[str]:
+        if self.key:
+            yield self.key
+        for child in self.children:
+            yield from child.key_paths()
+
+    def describe(self) -> str:
+        """Readable text: 'AuthenticationMethod is Certificate'."""
+        name = self.key.lstrip("/").replace("../", "")
+        if self.op == "equals":
+            return f"{name} is {_show(self.values[0])}"
+        if self.op == "in":
+            return f"{name} is one of " + ", ".join(_show(v) for v in self.values)
+        if self.op == "present":
+            return f"{name} is set" if self.present else f"{name} is not set"
+        if self.op == "not":
+            return f"not ({self.children[0].describe()})"
+        joiner = " and " if self.op == "all" else " or "
+        return joiner.join(child.describe() for child in self.children)
+
+
+def _show(value: PlistValue) -> str:
+    return repr(value) if isinstance(value, str) and value == "" else str(value)
+
+
+# --- keys and payloads --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ValueNote:
+    description: str
+    availability: Availability | None
+
+
+@dataclass
+class KeySpec:
+    """One key of a payload (or an array's element when `name` is empty)."""
+
+    name: str
+    path: str  # schema path from the payload root: IKEv2/OnDemandRules[]/Action
+    type: str
+    title: str = ""
+    description: str = ""
+    required: bool = False
+    required_when: Condition | None = None
+    applies_when: Condition | None = None
+    has_default: bool = False
+    default: PlistValue = None
+    values: tuple[PlistValue, ...] | None = None
+    values_open: bool = False
+    value_notes: Mapping[PlistValue, ValueNote] = field(default_factory=dict)
+    minimum: float | None = None
+    maximum: float | None = None
+    min_items: int | None = None
+    max_items: int | None = None
+    format: str | None = None
+    secret: bool = False
+    references: str | None = None
+    availability: Availability = field(default_factory=dict)
+    item: KeySpec | None = None
+    keys: dict[str, KeySpec] = field(default_factory=dict)
+    open: bool = False
+
+    @property
+    def is_flag(self) -> bool:
+        """An integer that Apple uses as a 0/1 switch."""
+        return self.type == "integer" and self.values is not None and set(self.values) == {0, 1}
+
+    @property
+    def label(self) -> str:
+        return self.title or self.name
+
+    def child(self, name: str) -> KeySpec | None:
+        return self.keys.get(name)
+
+
+@dataclass
+class PayloadSchema:
+    payload_type: str
+    title: str
+    description: str
+    availability: Availability
+    multiple: Mapping[str, bool]
+    supervised: Mapping[str, bool]
+    manual_install: Mapping[str, bool]
+    user_enrollment: Mapping[str, str]
+    root: KeySpec  # a dictionary spec holding the payload's keys
+
+    @property
+    def keys(self) -> dict[str, KeySpec]:
+        return self.root.keys
+
+    def walk(self) -> Iterator[KeySpec]:
+        """Every key spec, depth first, array items included."""
+        stack = list(reversed(self.root.keys.values()))
+        while stack:
+            spec = stack.pop()
+            yield spec
+            children = list(spec.keys.values())
+            if spec.item is not None:
+                children.append(spec.item)
+            stack.extend(reversed(children))
+
+    def find(self, schema_path: str) -> KeySpec | None:
+        """Look up 'IKEv2/OnDemandRules[]/Action'."""
+        spec: KeySpec | None = self.root
+        for part in schema_path.split("/"):
+            if spec is None:
+                return None
+            name, brackets = part, 0
+            while name.endswith("[]"):
+                name, brackets = name[:-2], brackets + 1
+            spec = spec.keys.get(name)
+            for _ in range(brackets):
+                spec = spec.item if spec is not None else None
+        return spec
+
+
+@dataclass
+class Schema:
+    payloads: dict[str, PayloadSchema]
+    configuration: PayloadSchema
+    common: PayloadSchema
+
+    def payload(self, payload_type: str) -> PayloadSchema | None:
+        return self.payloads.get(payload_type)
+
+    def certificate_types(self) -> frozenset[str]:
+        return frozenset(t for t in self.payloads if t.startswith("com.apple.security."))
+
+
+# --- the loader ---------------------------------------------------------------------
+
+_PAYLOAD_FIELDS = {
+    "payload_type",
+    "title",
+    "description",
+    "availability",
+    "install",
+    "includes",
+    "keys",
+    "structures",
+}
+_KEY_FIELDS = {
+    "name",
+    "type",
+    "title",
+    "description",
+    "presence",
+    "required_when",
+    "applies_when",
+    "default",
+    "values",
+    "values_open",
+    "value_notes",
+    "range",
+    "repetition",
+    "format",
+    "secret",
+    "references",
+    "availability",
+    "item",
+    "keys",
+    "structure",
+    "open",
+}
+_SUPPORT_FIELDS = {"introduced", "deprecated", "removed", "supervised"}
+_INSTALL_FIELDS = {"multiple", "supervised", "manual_install", "user_enrollment"}
+
+
+class _Loader:
+    def __init__(self, raw_files: Mapping[str, Mapping[str, Any]]) -> None:
+        self.raw = raw_files
+        self.by_type = {doc.get("payload_type"): doc for doc in raw_files.values()}
+        self.structures: dict[str, tuple[str, list[Any]]] = {}
+        for file_name, doc in raw_files.items():
+            for name, body in (doc.get("structures") or {}).items():
+                where = f"{file_name}: structures/{name}"
+                if name in self.structures:
+                    raise SchemaError(f"{where}: structure defined twice")
+                self._expect_fields(body, {"keys"}, where)
+                self._expect(isinstance(body.get("keys"), list), where, "keys must be a list")
+                self.structures[name] = (file_name, body["keys"])
+        self._structure_stack: list[str] = []
+
+    # small checks
+    @staticmethod
+    def _expect(ok: bool, where: str, message: str) -> None:
+        if not ok:
+            raise SchemaError(f"{where}: {message}")
+
+    def _expect_fields(self, obj: Any, allowed: set[str], where: str) -> None:
+        self._expect(isinstance(obj, dict), where, "expected an object")
+        unknown = sorted(set(obj) - allowed)
+        self._expect(not unknown, where, f"unknown field(s) {', '.join(unknown)}")
+
+    def _text(self, obj: Mapping[str, Any], name: str, where: str) -> str:
+        value = obj.get(name, "")
+        self._expect(isinstance(value, str), where, f"{name} must be a string")
+        return str(value)
+
+    def _bool(self, obj: Mapping[str, Any], name: str, where: str) -> bool:
+        value = obj.get(name, False)
+        self._expect(isinstance(value, bool), where, f"{name} must be true or false")
+        return bool(value)
+
+    def _version(self, value: Any, where: str) -> Version:
+        self._expect(isinstance(value, str), where, f"version {value!r} must be a quoted string")
+        try:
+            return Version.parse(value)
+        except ValueError as exc:
+            raise SchemaError(f"{where}: {exc}") from None
+
+    # availability
+    def availability(
+        self, raw: Any, inherited: Availability | None, where: str
+    ) -> dict[str, PlatformSupport]:
+        raw = raw or {}
+        self._expect(isinstance(raw, dict), where, "availability must be an object")
+        unknown = sorted(set(raw) - set(PLATFORMS))
+        self._expect(not unknown, where, f"unknown platform(s) {', '.join(unknown)}")
+        result: dict[str, PlatformSupport] = {}
+        for platform in (*SCHEMA_PLATFORMS, "iPadOS"):
+            base = (inherited or {}).get(platform, NOWHERE)
+            entry = raw.get(platform)
+            if platform == "iPadOS" and entry is None:
+                # iPadOS follows iOS unless the data names it.
+                result[platform] = result["iOS"]
+                continue
+            if entry is None:
+                self._expect(inherited is not None, where, f"payload must name {platform}")
+                result[platform] = base
+                continue
+            pwhere = f"{where}: availability/{platform}"
+            self._expect_fields(entry, _SUPPORT_FIELDS, pwhere)
+            introduced = base.introduced
+            if "introduced" in entry:
+                raw_intro = entry["introduced"]
+                introduced = None if raw_intro is None else self._version(raw_intro, pwhere)
+            deprecated = base.deprecated
+            if "deprecated" in entry:
+                deprecated = self._version(entry["deprecated"], pwhere)
+            removed = base.removed
+            if "removed" in entry:
+                removed = self._version(entry["removed"], pwhere)
+            supervised = base.supervised
+            if "supervised" in entry:
+                supervised = self._bool(entry, "supervised", pwhere)
+            result[platform] = PlatformSupport(introduced, deprecated, removed, supervised)
+        return result
+
+    # conditions
+    def condition(self, raw: Any, where: str) -> Condition:
+        self._expect(isinstance(raw, dict) and len(raw) > 0, where, "condition must be an object")
+        if "all" in raw or "any" in raw:
+            op = "all" if "all" in raw else "any"
+            self._expect_fields(raw, {op}, where)
+            items = raw[op]
+            self._expect(isinstance(items, list) and len(items) > 0, where, f"{op} needs a list")
+            return Condition(op, children=tuple(self.condition(c, where) for c in items))
+        if "not" in raw:
+            self._expect_fields(raw, {"not"}, where)
+            return Condition("not", children=(self.condition(raw["not"], where),))
+        self._expect_fields(raw, {"key", "equals", "in", "present"}, where)
+        key = raw.get("key")
+        self._expect(isinstance(key, str) and key != "", where, "condition needs a key")
+        tests = [name for name in ("equals", "in", "present") if name in raw]
+        self._expect(len(tests) == 1, where, "condition needs exactly one of equals, in, present")
+        if tests[0] == "equals":
+            return Condition("equals", key=key, values=(raw["equals"],))
+        if tests[0] == "in":
+            self._expect(isinstance(raw["in"], list), where, "in needs a list")
+            return Condition("in", key=key, values=tuple(raw["in"]))
+        self._expect(isinstance(raw["present"], bool), where, "present must be true or false")
+        return Condition("present", key=key, present=raw["present"])
+
+    # keys
+    def key(
+        self,
+        raw: Any,
+        parent_path: str,
+        inherited: Availability,
+        where_file: str,
+        is_item: bool = False,
+    ) -> KeySpec:
+        where = f"{where_file}: {parent_path or '<payload>'}"
+        self._expect_fields(raw, _KEY_FIELDS, where)
+        if is_item:
+            self._expect("name" not in raw, where, "an array item has no name")
+            name = ""
+            path = f"{parent_path}[]"
+        else:
+            name = raw.get("name")
+            self._expect(isinstance(name, str) and name != "", where, "key without a name")
+            path = f"{parent_path}/{name}" if parent_path else str(name)
+        where = f"{where_file}: {path}"
+        plist_type = raw.get("type")
+        self._expect(plist_type in PLIST_TYPES, where, f"unknown type {plist_type!r}")
+        presence = raw.get("presence", "optional")
+        self._expect(presence in ("required", "optional"), where, f"bad presence {presence!r}")
+        spec = KeySpec(
+            name=name,
+            path=path,
+            type=plist_type,
+            title=self._text(raw, "title", where),
+            description=self._text(raw, "description", where),
+            required=presence == "required",
+            values_open=self._bool(raw, "values_open", where),
+            secret=self._bool(raw, "secret", where),
+            open=self._bool(raw, "open", where),
+        )
+        spec.availability = self.availability(raw.get("availability"), inherited, where)
+        if "required_when" in raw:
+            spec.required_when = self.condition(raw["required_when"], f"{where}: required_when")
+        if "applies_when" in raw:
+            spec.applies_when = self.condition(raw["applies_when"], f"{where}: applies_when")
+        if "values" in raw:
+            values = raw["values"]
+            self._expect(
+                isinstance(values, list) and len(values) > 0, where, "values must be a list"
+            )
+            for value in values:
+                self._expect(
+                    _json_value_fits(value, plist_type),
+                    where,
+                    f"allowed value {value!r} is not of type {plist_type}",
+                )
+            spec.values = tuple(values)
+        if "value_notes" in raw:
+            notes = raw["value_notes"]
+            self._expect(isinstance(notes, dict), where, "value_notes must be an object")
+            parsed: dict[PlistValue, ValueNote] = {}
+            for text_value, note in notes.items():
+                nwhere = f"{where}: value_notes/{text_value}"
+                self._expect_fields(note, {"description", "availability"}, nwhere)
+                value = _note_key(text_value, plist_type, spec.values)
+                self._expect(
+                    value is not None, nwhere, "note for a value that is not an allowed value"
+                )
+                avail = None
+                if "availability" in note:
+                    avail = self.availability(note["availability"], spec.availability, nwhere)
+                parsed[value] = ValueNote(self._text(note, "description", nwhere), avail)
+            spec.value_notes = parsed
+        if "range" in raw:
+            bounds = raw["range"]
+            self._expect_fields(bounds, {"min", "max"}, f"{where}: range")
+            self._expect(plist_type in ("integer", "real"), where, "range on a non-number")
+            for end in ("min", "max"):
+                if end in bounds:
+                    ok = isinstance(bounds[end], int | float) and not isinstance(bounds[end], bool)
+                    self._expect(ok, where, f"range {end} must be a number")
+            spec.minimum = bounds.get("min")
+            spec.maximum = bounds.get("max")
+        if "repetition" in raw:
+            rep = raw["repetition"]
+            self._expect_fields(rep, {"min", "max"}, f"{where}: repetition")
+            # Apple's convention: repetition sits on the array's item, counting items.
+            self._expect(is_item, where, "repetition belongs on an array's item")
+            spec.min_items = rep.get("min")
+            spec.max_items = rep.get("max")
+        if "format" in raw:
+            self._expect(raw["format"] in FORMATS, where, f"unknown format {raw['format']!r}")
+            self._expect(plist_type == "string", where, "format on a non-string")
+            spec.format = raw["format"]
+        if "references" in raw:
+            self._expect(
+                raw["references"] in REFERENCE_KINDS,
+                where,
+                f"unknown reference {raw['references']}",
+            )
+            spec.references = raw["references"]
+        # children
+        if "structure" in raw:
+            self._expect(plist_type == "dictionary", where, "structure on a non-dictionary")
+            self._expect("keys" not in raw, where, "both structure and keys")
+            structure_name = raw["structure"]
+            self._expect(
+                structure_name in self.structures, where, f"unknown structure {structure_name!r}"
+            )
+            self._expect(
+                structure_name not in self._structure_stack,
+                where,
+                f"structure {structure_name!r} contains itself",
+            )
+            self._structure_stack.append(structure_name)
+            spec.keys = self.key_list(self.structures[structure_name][1], spec, where_file)
+            self._structure_stack.pop()
+        elif "keys" in raw:
+            self._expect(plist_type == "dictionary", where, "keys on a non-dictionary")
+            self._expect(isinstance(raw["keys"], list), where, "keys must be a list")
+            spec.keys = self.key_list(raw["keys"], spec, where_file)
+        if "item" in raw:
+            self._expect(
+                plist_type == "array" or (plist_type == "dictionary" and spec.open),
+                where,
+                "item on something that is neither an array nor an open dictionary",
+            )
+            spec.item = self.key(raw["item"], path, spec.availability, where_file, is_item=True)
+            if plist_type == "array":
+                spec.min_items, spec.max_items = spec.item.min_items, spec.item.max_items
+        if spec.open:
+            self._expect(plist_type == "dictionary", where, "open on a non-dictionary")
+        if "default" in raw:
+            spec.has_default = True
+            spec.default = raw["default"]
+            self._expect(
+                _json_value_fits(spec.default, plist_type),
+                where,
+                f"default {spec.default!r} is not of type {plist_type}",
+            )
+            if spec.values is not None and not spec.values_open:
+                self._expect(
+                    spec.default in spec.values, where, f"default {spec.default!r} not allowed"
+                )
+            if spec.minimum is not None:
+                self._expect(spec.default >= spec.minimum, where, "default below its range")
+            if spec.maximum is not None:
+                self._expect(spec.default <= spec.maximum, where, "default above its range")
+        return spec
+
+    def key_list(
+        self, raw_keys: Sequence[Any], parent: KeySpec, where_file: str
+    ) -> dict[str, KeySpec]:
+        keys: dict[str, KeySpec] = {}
+        for raw in raw_keys:
+            spec = self.key(raw, parent.path, parent.availability, where_file)
+            if spec.name in keys:
+                raise SchemaError(f"{where_file}: {spec.path}: key listed twice")
+            keys[spec.name] = spec
+        return keys
+
+    def payload(self, file_name: str, common: Sequence[Any]) -> PayloadSchema:
+        doc = self.raw[file_name]
+        where = file_name
+        self._expect_fields(doc, _PAYLOAD_FIELDS, where)
+        payload_type = doc.get("payload_type")
+        self._expect(isinstance(payload_type, str) and payload_type != "", where, "no payload_type")
+        availability = self.availability(doc.get("availability"), None, f"{where}: payload")
+        install = doc.get("install", {})
+        self._expect(isinstance(install, dict), where, "install must be an object")
+        multiple: dict[str, bool] = {}
+        supervised: dict[str, bool] = {}
+        manual: dict[str, bool] = {}
+        enrollment: dict[str, str] = {}
+        for platform, entry in install.items():
+            iwhere = f"{where}: install/{platform}"
+            self._expect(platform in PLATFORMS, iwhere, "unknown platform")
+            self._expect_fields(entry, _INSTALL_FIELDS, iwhere)
+            if "multiple" in entry:
+                multiple[platform] = self._bool(entry, "multiple", iwhere)
+            if "supervised" in entry:
+                supervised[platform] = self._bool(entry, "supervised", iwhere)
+            if "manual_install" in entry:
+                manual[platform] = self._bool(entry, "manual_install", iwhere)
+            if "user_enrollment" in entry:
+                mode = entry["user_enrollment"]
+                self._expect(mode in USER_ENROLLMENT_MODES, iwhere, f"bad mode {mode!r}")
+                enrollment[platform] = mode
+        for flags in (multiple, supervised, manual):
+            if "iOS" in flags and "iPadOS" not in flags:
+                flags["iPadOS"] = flags["iOS"]
+        if "iOS" in enrollment and "iPadOS" not in enrollment:
+            enrollment["iPadOS"] = enrollment["iOS"]
+        root = KeySpec(name="", path="", type="dictionary", availability=availability)
+        raw_keys: list[Any] = list(common)
+        includes = doc.get("includes", [])
+        self._expect(isinstance(includes, list), where, "includes must be a list")
+        for included in includes:
+            self._expect(included in self.by_type, where, f"includes unknown payload {included!r}")
+            common_names = {c["name"] for c in common}
+            raw_keys.extend(
+                k for k in self.by_type[included]["keys"] if k.get("name") not in common_names
+            )
+        self._expect(isinstance(doc.get("keys"), list), where, "keys must be a list")
+        own_names = {k.get("name") for k in doc["keys"]}
+        raw_keys = [k for k in raw_keys if k.get("name") not in own_names] + list(doc["keys"])
+        root.keys = self.key_list(raw_keys, root, where)
+        return PayloadSchema(
+            payload_type=str(payload_type),
+            title=self._text(doc, "title", where),
+            description=self._text(doc, "description", where),
+            availability=availability,
+            multiple=multiple,
+            supervised=supervised,
+            manual_install=manual,
+            user_enrollment=enrollment,
+            root=root,
+        )
+
+
+def _json_value_fits(value: Any, plist_type: str) -> bool:
+    if plist_type in ("any", "array", "dictionary", "date", "data"):
+        # JSON has no date or data; such defaults are not used.
+        return plist_type == "any" or (
+            plist_type_of(value) == plist_type if not isinstance(value, str) else False
+        )
+    return plist_type_of(value) == plist_type
+
+
+def _note_key(text: str, plist_type: str, values: tuple[PlistValue, ...] | None) -> PlistValue:
+    """value_notes keys are JSON strings; map them back to the allowed value."""
+    for value in values or ():
+        if str(value) == text and plist_type_of(value) == plist_type:
+            return value
+    return None
+
+
+def _check_condition_keys(payload: PayloadSchema, file_name: str) -> None:
+    """Every key a condition names must exist in the schema."""
+
+    def resolve(spec_path: str, key: str) -> bool:
+        parent = spec_path.rsplit("/", 1)[0] if "/" in spec_path else ""
+        if key.startswith("/"):
+            return payload.find(key[1:]) is not None
+        while key.startswith("../"):
+            key = key[3:]
+            parent = parent.rsplit("/", 1)[0] if "/" in parent else ""
+            while parent.endswith("[]"):
+                parent = parent[:-2]
+        full = f"{parent}/{key}" if parent else key
+        return payload.find(full) is not None
+
+    for spec in payload.walk():
+        for cond in (spec.required_when, spec.applies_when):
+            if cond is None:
+                continue
+            for key in cond.key_paths():
+                if not resolve(spec.path.removesuffix("[]"), key):
+                    raise SchemaError(
+                        f"{file_name}: {spec.path}: condition names unknown key {key!r}"
+                    )
+
+
+def load_schema(directory: Path | None = None) -> Schema:
+    """Load and check every payload file; raise SchemaError naming what is wrong."""
+    if directory is None:
+        from editor.resources import resource_path
+
+        directory = resource_path("schema", "payloads")
+    raw_files: dict[str, dict[str, Any]] = {}
+    for path in sorted(directory.glob("*.json")):
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise SchemaError(f"{path.name}: cannot read: {exc}") from None
+        if not isinstance(doc, dict):
+            raise SchemaError(f"{path.name}: expected an object at the top")
+        if doc.get("payload_type") != path.stem:
+            raise SchemaError(f"{path.name}: payload_type does not match the file name")
+        raw_files[path.name] = doc
+    for needed in (f"{CONFIGURATION}.json", f"{COMMON}.json"):
+        if needed not in raw_files:
+            raise SchemaError(f"{directory}: {needed} is missing")
+    loader = _Loader(raw_files)
+    common_keys = raw_files[f"{COMMON}.json"]["keys"]
+    common = loader.payload(f"{COMMON}.json", [])
+    configuration = loader.payload(f"{CONFIGURATION}.json", [])
+    payloads: dict[str, PayloadSchema] = {}
+    for name in raw_files:
+        if name in (f"{COMMON}.json", f"{CONFIGURATION}.json"):
+            continue
+        payload = loader.payload(name, common_keys)
+        payloads[payload.payload_type] = payload
+    for name, payload in [(f"{COMMON}.json", common), (f"{CONFIGURATION}.json", configuration)] + [
+        (f"{t}.json", p) for t, p in payloads.items()
+    ]:
+        _check_condition_keys(payload, name)
+    return Schema(payloads=payloads, configuration=configuration, common=common)

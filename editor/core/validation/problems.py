@@ -1,0 +1,104 @@
+"""What validation returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from editor.core.model import KeyPath, path_text
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 0, "warning": 1, "info": 2}[self.value]
+
+
+@dataclass(frozen=True)
+class Problem:
+    severity: Severity
+    code: str  # stable, for scripts: see CODES
+    path: KeyPath  # from the profile root; array items by index
+    message: str  # what is wrong and what to do
+
+    @property
+    def path_text(self) -> str:
+        return path_text(self.path)
+
+    def as_json(self) -> dict[str, str]:
+        return {
+            "severity": self.severity.value,
+            "code": self.code,
+            "path": self.path_text,
+            "message": self.message,
+        }
+
+
+# Every code the engine emits, with what it means. Scripts may rely on these names.
+CODES: dict[str, str] = {
+    # reading
+    "read-leniency": "the file needed a lenient reading an Apple device may not share",
+    # structure and types
+    "type-mismatch": "a value has another plist type than the schema says",
+    "required-missing": "a required key is absent",
+    "required-when-missing": "a key required by another key's value is absent",
+    "value-not-allowed": "a value is not one of the allowed values",
+    "out-of-range": "a number is outside its allowed range",
+    "format-invalid": "a string does not have the expected format",
+    "array-length": "an array has too few or too many items",
+    "empty-value": "a required string is empty",
+    "unknown-key": "a key the schema does not know; kept as is",
+    "misplaced-key": "a known key in a place where the device does not read it",
+    "not-applicable": "a key the device ignores because of another key's value",
+    "unknown-payload-type": "a payload type the schema does not know; kept as is",
+    "not-a-dictionary": "a payload that is not a dictionary",
+    "mdm-variable": "a value holds an MDM substitution variable",
+    # platforms
+    "unsupported-platform": "a key, value or payload does not exist on a target platform",
+    "too-new-for-target": "a key or value needs a newer OS than a target version",
+    "removed": "a key or value that the OS no longer supports",
+    "deprecated": "a key or value that still works but is superseded",
+    "supervised-only": "a key or payload that needs a supervised device",
+    # profile level
+    "profile-type": "the top-level PayloadType is not Configuration",
+    "payload-version": "PayloadVersion is not 1",
+    "duplicate-uuid": "two payloads share a PayloadUUID",
+    "duplicate-identifier": "two payloads share a PayloadIdentifier",
+    "duplicate-profile-identifier": "two profiles checked together share a PayloadIdentifier",
+    "identifier-clash": "a payload's identifier equals the profile's",
+    "placeholder-uuid": "a PayloadUUID that is a placeholder or not a UUID",
+    "single-payload": "a payload type that may appear only once appears more than once",
+    "no-payloads": "the profile has no payloads",
+    "encryption": "inconsistent encryption keys",
+    "dangling-reference": "a reference to a payload that is not in the profile",
+    "reference-kind": "a reference to a payload of the wrong kind",
+    "missing-ca": "certificate authentication without a CA certificate in the profile",
+    "secret-in-clear": "a password or shared secret stored in the profile in clear text",
+    # VPN rules
+    "legacy-protocol": "PPTP or L2TP",
+    "vpn-subtype": "VPNSubType missing or not allowed for the VPN type",
+    "vpn-settings-missing": "the dictionary for the chosen VPN type is absent",
+    "vendor-config": "VendorConfig keys that do not belong to the chosen vendor",
+    "auth-credential": "the chosen authentication method lacks its credential",
+    "auth-fallback": "AuthenticationMethod None without extended authentication",
+    "server-issuer-missing": "CertificateType without ServerCertificateIssuerCommonName",
+    "ppk-pair": "PPK and PPKIdentifier must come together",
+    "tls-versions": "TLS minimum version above the maximum",
+    "weak-crypto": "weak algorithms or Diffie-Hellman groups",
+    "strict-algorithms": "settings rejected by EnforceStrictAlgorithmSelection",
+    "dns-settings": "encrypted DNS without its server URL or name",
+    "proxy-settings": "proxy host without port, or PAC URL without enabling it",
+    "ineffective-setting": "a setting that has no effect in this combination",
+    "on-demand": "On Demand rules that cannot work as intended",
+    "always-on": "Always On VPN constraints",
+    "per-app-vpn": "per-app VPN constraints",
+    "app-mapping": "app-to-per-app-VPN mapping constraints",
+    "system-extension": "a system-extension provider without its designated requirement",
+    "ipsec-identifier": "Cisco IPSec local identifier rules",
+    "identity-format": "an IKE identity written as an X.500 distinguished name",
+    "watchos-limit": "a value beyond what watchOS accepts",
+}

@@ -1,0 +1,307 @@
+"""Rules about the profile as a whole: identity, duplicates, counts, references."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+
+from editor.core.model import KeyPath, Profile
+from editor.core.plisttypes import PlistValue
+from editor.core.schema import PayloadSchema, Schema
+from editor.core.validation.engine import ERROR, INFO, WARNING, ProfileContext, ProfileRule
+from editor.core.validation.problems import Problem
+
+VPN = "com.apple.vpn.managed"
+APPLAYER = "com.apple.vpn.managed.applayer"
+APPMAPPING = "com.apple.vpn.managed.appmapping"
+CA_TYPES = frozenset({"com.apple.security.root", "com.apple.security.pkcs1", "com.apple.security.pem"})
+
+_PLACEHOLDER_RE = re.compile(r"replace|changeme|placeholder|xxxx|\.\.\.|todo|^uuid$|\$\{|\{\{", re.I)
+_UUID_RE = re.compile(r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$")
+
+
+def values_at(node: PlistValue, schema_path: str, prefix: KeyPath = ()) -> Iterator[tuple[KeyPath, PlistValue]]:
+    """Every value at a schema path such as 'IKEv2/OnDemandRules[]/Action' in a payload."""
+    if not schema_path:
+        yield prefix, node
+        return
+    head, _, rest = schema_path.partition("/")
+    name = head.rstrip("[]")
+    depth = (len(head) - len(name)) // 2
+    if not isinstance(node, dict) or name not in node:
+        return
+    nodes: list[tuple[KeyPath, PlistValue]] = [((*prefix, name), node[name])]
+    for _ in range(depth):
+        nodes = [
+            ((*p, i), item)
+            for p, value in nodes
+            if isinstance(value, list)
+            for i, item in enumerate(value)
+        ]
+    for p, value in nodes:
+        yield from values_at(value, rest, p)
+
+
+def reference_paths(payload_schema: PayloadSchema) -> list[tuple[str, str]]:
+    """(schema path, reference kind) of every key that names another payload."""
+    return [(spec.path, spec.references) for spec in payload_schema.walk() if spec.references]
+
+
+def _payloads(profile: Profile) -> Iterator[tuple[int, dict[str, PlistValue]]]:
+    return profile.payload_dicts()
+
+
+def check_profile_type(ctx: ProfileContext) -> None:
+    kind = ctx.profile.root.get("PayloadType")
+    if isinstance(kind, str) and kind != "Configuration" and ctx.schema.payload(kind) is not None:
+        ctx.add(
+            ERROR,
+            "profile-type",
+            ("PayloadType",),
+            f"this file is a bare {kind} payload, not a profile: put it in the PayloadContent "
+            "array of a Configuration profile before installing it",
+        )
+
+
+def check_payload_count(ctx: ProfileContext) -> None:
+    content = ctx.profile.root.get("PayloadContent")
+    if isinstance(content, list) and not content and not ctx.profile.is_encrypted:
+        ctx.add(WARNING, "no-payloads", ("PayloadContent",), "the profile has no payloads: it installs but does nothing")
+
+
+def check_encryption(ctx: ProfileContext) -> None:
+    root = ctx.profile.root
+    if "EncryptedPayloadContent" in root and root.get("IsEncrypted") is not True:
+        ctx.add(
+            ERROR,
+            "encryption",
+            ("IsEncrypted",),
+            "EncryptedPayloadContent is present but IsEncrypted is not true; set IsEncrypted to true",
+        )
+    if "EncryptedPayloadContent" in root and "PayloadContent" in root:
+        ctx.add(
+            WARNING,
+            "encryption",
+            ("PayloadContent",),
+            "the profile has both PayloadContent and EncryptedPayloadContent; a device reads only the encrypted one",
+        )
+
+
+def check_identities(ctx: ProfileContext) -> None:
+    by_uuid: dict[str, list[int]] = defaultdict(list)
+    by_identifier: dict[str, list[int]] = defaultdict(list)
+    profile_id = ctx.profile.root.get("PayloadIdentifier")
+    profile_uuid = ctx.profile.root.get("PayloadUUID")
+    if isinstance(profile_uuid, str):
+        _check_placeholder(ctx, ("PayloadUUID",), profile_uuid)
+    for index, payload in _payloads(ctx.profile):
+        uuid = payload.get("PayloadUUID")
+        if isinstance(uuid, str):
+            by_uuid[uuid.upper()].append(index)
+            _check_placeholder(ctx, ("PayloadContent", index, "PayloadUUID"), uuid)
+            if isinstance(profile_uuid, str) and uuid.upper() == profile_uuid.upper():
+                ctx.add(
+                    ERROR,
+                    "duplicate-uuid",
+                    ("PayloadContent", index, "PayloadUUID"),
+                    "this payload has the profile's own PayloadUUID; give it a new UUID",
+                )
+        identifier = payload.get("PayloadIdentifier")
+        if isinstance(identifier, str):
+            by_identifier[identifier].append(index)
+            if identifier == profile_id:
+                ctx.add(
+                    WARNING,
+                    "identifier-clash",
+                    ("PayloadContent", index, "PayloadIdentifier"),
+                    "this payload's PayloadIdentifier equals the profile's; use a longer one, "
+                    f"such as {identifier}.vpn",
+                )
+    for uuid, indices in by_uuid.items():
+        for index in indices[1:] if len(indices) > 1 else []:
+            ctx.add(
+                ERROR,
+                "duplicate-uuid",
+                ("PayloadContent", index, "PayloadUUID"),
+                f"PayloadUUID {uuid} is also used by payload {indices[0] + 1}; every payload needs "
+                "its own UUID or the device refuses the profile",
+            )
+    for identifier, indices in by_identifier.items():
+        for index in indices[1:] if len(indices) > 1 else []:
+            ctx.add(
+                ERROR,
+                "duplicate-identifier",
+                ("PayloadContent", index, "PayloadIdentifier"),
+                f"PayloadIdentifier {identifier!r} is also used by payload {indices[0] + 1}; "
+                "make each payload's identifier unique",
+            )
+
+
+def _check_placeholder(ctx: ProfileContext, path: KeyPath, uuid: str) -> None:
+    if _UUID_RE.match(uuid):
+        return
+    if _PLACEHOLDER_RE.search(uuid):
+        ctx.add(
+            WARNING,
+            "placeholder-uuid",
+            path,
+            f"PayloadUUID {uuid!r} looks like a placeholder; replace it with a real UUID",
+        )
+
+
+def check_single_payloads(ctx: ProfileContext) -> None:
+    seen: dict[str, int] = {}
+    for index, payload in _payloads(ctx.profile):
+        kind = payload.get("PayloadType")
+        payload_schema = ctx.schema.payload(kind) if isinstance(kind, str) else None
+        if payload_schema is None:
+            continue
+        multiple = payload_schema.multiple
+        if multiple and not any(multiple.values()):
+            if kind in seen:
+                ctx.add(
+                    ERROR,
+                    "single-payload",
+                    ("PayloadContent", index),
+                    f"a profile may hold only one {payload_schema.title} payload; payload "
+                    f"{seen[kind] + 1} is one already: merge them",
+                )
+            else:
+                seen[str(kind)] = index
+
+
+def check_references(ctx: ProfileContext) -> None:
+    payload_types: dict[str, str] = {}
+    vpn_uuids: dict[str, int] = {}
+    for index, payload in _payloads(ctx.profile):
+        uuid, kind = payload.get("PayloadUUID"), payload.get("PayloadType")
+        if isinstance(uuid, str):
+            payload_types.setdefault(uuid.upper(), str(kind))
+        if kind == APPLAYER:
+            vpn_uuid = payload.get("VPNUUID")
+            if isinstance(vpn_uuid, str):
+                if vpn_uuid in vpn_uuids:
+                    ctx.add(
+                        ERROR,
+                        "per-app-vpn",
+                        ("PayloadContent", index, "VPNUUID"),
+                        f"VPNUUID {vpn_uuid!r} is also used by payload {vpn_uuids[vpn_uuid] + 1}; "
+                        "each per-app VPN needs its own VPNUUID",
+                    )
+                else:
+                    vpn_uuids[vpn_uuid] = index
+    certificate_types = ctx.schema.certificate_types()
+    paths_cache: dict[str, list[tuple[str, str]]] = {}
+    for index, payload in _payloads(ctx.profile):
+        kind = payload.get("PayloadType")
+        payload_schema = ctx.schema.payload(kind) if isinstance(kind, str) else None
+        if payload_schema is None:
+            continue
+        if payload_schema.payload_type not in paths_cache:
+            paths_cache[payload_schema.payload_type] = reference_paths(payload_schema)
+        for schema_path, reference in paths_cache[payload_schema.payload_type]:
+            for rel_path, value in values_at(payload, schema_path):
+                if not isinstance(value, str) or not value:
+                    continue
+                path = ("PayloadContent", index, *rel_path)
+                if reference == "certificate":
+                    target = payload_types.get(value.upper())
+                    if target is None:
+                        ctx.add(
+                            ERROR,
+                            "dangling-reference",
+                            path,
+                            f"no payload in this profile has PayloadUUID {value!r}; add the "
+                            "certificate or identity payload, or pick one of the profile's",
+                        )
+                    elif target not in certificate_types:
+                        ctx.add(
+                            ERROR,
+                            "reference-kind",
+                            path,
+                            f"{value!r} is the PayloadUUID of a {target} payload, not of a certificate "
+                            "or identity payload",
+                        )
+                elif reference == "vpn-uuid" and value not in vpn_uuids:
+                    ctx.add(
+                        ERROR,
+                        "dangling-reference",
+                        path,
+                        f"no per-app VPN payload in this profile has VPNUUID {value!r}",
+                    )
+
+
+def check_vpn_counts(ctx: ProfileContext) -> None:
+    always_on: list[int] = []
+    certificate_auth = False
+    has_ca = False
+    for index, payload in _payloads(ctx.profile):
+        kind = payload.get("PayloadType")
+        if kind in CA_TYPES:
+            has_ca = True
+        if kind not in (VPN, APPLAYER):
+            continue
+        vpn_type = payload.get("VPNType")
+        if vpn_type == "AlwaysOn":
+            always_on.append(index)
+        for dictionary in ("IKEv2", "IPSec", "VPN"):
+            settings = payload.get(dictionary)
+            if isinstance(settings, dict) and settings.get("AuthenticationMethod") == "Certificate":
+                certificate_auth = True
+    for index in always_on[1:]:
+        ctx.add(
+            ERROR,
+            "always-on",
+            ("PayloadContent", index, "VPNType"),
+            f"only one Always On VPN payload is allowed per profile (payload {always_on[0] + 1} is one)",
+        )
+    if certificate_auth and not has_ca and ctx.profile.payloads:
+        ctx.add(
+            INFO,
+            "missing-ca",
+            ("PayloadContent",),
+            "certificate authentication is used but the profile holds no CA certificate payload; "
+            "the device must already trust the server's CA",
+        )
+
+
+PROFILE_RULES: list[ProfileRule] = [
+    check_profile_type,
+    check_payload_count,
+    check_encryption,
+    check_identities,
+    check_single_payloads,
+    check_references,
+    check_vpn_counts,
+]
+
+
+def cross_profile_problems(profiles: Sequence[tuple[str, Profile]]) -> dict[str, list[Problem]]:
+    """Problems between profiles checked together: shared PayloadIdentifier."""
+    by_identifier: dict[str, list[str]] = defaultdict(list)
+    for name, profile in profiles:
+        identifier = profile.root.get("PayloadIdentifier")
+        if isinstance(identifier, str):
+            by_identifier[identifier].append(name)
+    found: dict[str, list[Problem]] = defaultdict(list)
+    for identifier, names in by_identifier.items():
+        if len(names) < 2:
+            continue
+        for name in names:
+            others = ", ".join(n for n in names if n != name)
+            found[name].append(
+                Problem(
+                    WARNING,
+                    "duplicate-profile-identifier",
+                    ("PayloadIdentifier",),
+                    f"{others} has the same PayloadIdentifier {identifier!r}; installing one "
+                    "replaces the other on a device",
+                )
+            )
+    return found
+
+
+def schema_for(schema: Schema, payload: dict[str, PlistValue]) -> PayloadSchema | None:
+    kind = payload.get("PayloadType")
+    return schema.payload(kind) if isinstance(kind, str) else None

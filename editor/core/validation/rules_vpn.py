@@ -1,0 +1,496 @@
+"""Rules Apple states only in prose, and field lessons, for VPN payloads.
+
+Each rule reads one payload. Rules that the schema's required_when / applies_when
+already express are not repeated here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from editor.core.formats import has_mdm_variable
+from editor.core.model import KeyPath
+from editor.core.plisttypes import PlistDict, PlistValue
+from editor.core.validation.engine import ERROR, INFO, WARNING, PayloadContext, PayloadRule
+from editor.core.validation.rules_profile import values_at
+
+VPN = "com.apple.vpn.managed"
+APPLAYER = "com.apple.vpn.managed.applayer"
+
+ON_DEMAND_DICTIONARIES = ("VPN", "IPSec", "IKEv2", "TransparentProxy")
+RULE_MATCH_KEYS = ("DNSDomainMatch", "DNSServerAddressMatch", "InterfaceTypeMatch", "SSIDMatch", "URLStringProbe")
+WEAK_ENCRYPTION = frozenset({"DES", "3DES"})
+WEAK_INTEGRITY = frozenset({"SHA1-96", "SHA1-160"})
+WEAK_DH_GROUPS = frozenset({1, 2, 5})
+# Strength order for EnforceStrictAlgorithmSelection's "IKE SA at least as strong" rule.
+ENCRYPTION_STRENGTH = {
+    "DES": 0,
+    "3DES": 1,
+    "AES-128": 2,
+    "AES-128-GCM": 3,
+    "AES-256": 4,
+    "AES-256-GCM": 5,
+    "ChaCha20Poly1305": 5,
+}
+VENDOR_KEYS = {
+    "Realm": ("Juniper SSL or Pulse Secure", ("net.juniper.", "net.pulsesecure.")),
+    "Role": ("Juniper SSL or Pulse Secure", ("net.juniper.", "net.pulsesecure.")),
+    "Group": ("Cisco AnyConnect", ("com.cisco.",)),
+    "LoginGroupOrDomain": ("SonicWALL Mobile Connect", ("com.sonicwall.",)),
+}
+_DN_RE = re.compile(r"^\s*(CN|O|OU|C|DC|L|ST|E)\s*=.+,\s*(CN|O|OU|C|DC|L|ST|E)\s*=", re.I)
+
+
+def _dict(value: PlistValue) -> PlistDict | None:
+    return value if isinstance(value, dict) else None
+
+
+def _flag(settings: PlistDict, key: str) -> bool:
+    value = settings.get(key)
+    return value == 1 and not isinstance(value, float)
+
+
+# --- protocol and type ---------------------------------------------------------------
+
+
+def legacy_protocols(ctx: PayloadContext) -> None:
+    vpn_type = ctx.payload.get("VPNType")
+    if vpn_type == "PPTP":
+        ctx.add(
+            ERROR,
+            "legacy-protocol",
+            ("VPNType",),
+            "PPTP no longer exists on current systems (removed in iOS 10 and macOS 10.12); use IKEv2",
+        )
+    elif vpn_type == "L2TP":
+        ctx.add(
+            WARNING,
+            "legacy-protocol",
+            ("VPNType",),
+            "L2TP is a legacy protocol and not among the protocols Apple recommends; prefer IKEv2",
+        )
+
+
+def vpn_subtype(ctx: PayloadContext) -> None:
+    vpn_type = ctx.payload.get("VPNType")
+    subtype = ctx.payload.get("VPNSubType")
+    if vpn_type == "IKEv2" and isinstance(subtype, str) and subtype != "":
+        ctx.add(
+            ERROR,
+            "vpn-subtype",
+            ("VPNSubType",),
+            "for IKEv2, VPNSubType is reserved: leave it out or make it an empty string",
+        )
+
+
+def settings_present(ctx: PayloadContext) -> None:
+    vpn_type = ctx.payload.get("VPNType")
+    needed = {"IPSec": ("IPSec",), "L2TP": ("PPP", "IPSec")}.get(str(vpn_type), ())
+    for name in needed:
+        if _dict(ctx.payload.get(name)) is None:
+            ctx.add(
+                ERROR,
+                "vpn-settings-missing",
+                (name,),
+                f"VPNType {vpn_type} needs the {name} dictionary with the server and credentials",
+            )
+    if vpn_type == "L2TP":
+        ppp = _dict(ctx.payload.get("PPP"))
+        if ppp is not None and not ppp.get("CommRemoteAddress"):
+            ctx.add(ERROR, "vpn-settings-missing", ("PPP", "CommRemoteAddress"), "L2TP needs the server address in PPP")
+    if vpn_type == "IPSec":
+        ipsec = _dict(ctx.payload.get("IPSec"))
+        if ipsec is not None and not ipsec.get("RemoteAddress"):
+            ctx.add(ERROR, "vpn-settings-missing", ("IPSec", "RemoteAddress"), "Cisco IPSec needs the server address")
+
+
+def vendor_config(ctx: PayloadContext) -> None:
+    config = _dict(ctx.payload.get("VendorConfig"))
+    subtype = ctx.payload.get("VPNSubType")
+    if config is None or not isinstance(subtype, str):
+        return
+    known_vendor = any(subtype.startswith(p) for _, prefixes in VENDOR_KEYS.values() for p in prefixes)
+    if not known_vendor:
+        return
+    for key, (vendor, prefixes) in VENDOR_KEYS.items():
+        if key in config and not subtype.startswith(prefixes):
+            ctx.add(
+                WARNING,
+                "vendor-config",
+                ("VendorConfig", key),
+                f"{key} is read only by {vendor}; the VPN app {subtype} ignores it",
+            )
+
+
+# --- authentication --------------------------------------------------------------------
+
+
+def _has_value(settings: PlistDict, key: str) -> bool:
+    value = settings.get(key)
+    return isinstance(value, str | bytes) and len(value) > 0
+
+
+def authentication(ctx: PayloadContext) -> None:
+    ikev2 = _dict(ctx.payload.get("IKEv2"))
+    if ikev2 is not None and ctx.payload.get("VPNType") in ("IKEv2", None):
+        method = ikev2.get("AuthenticationMethod")
+        extended = _flag(ikev2, "ExtendedAuthEnabled")
+        if method == "SharedSecret" and not _has_value(ikev2, "SharedSecret"):
+            ctx.add(
+                ERROR,
+                "auth-credential",
+                ("IKEv2", "SharedSecret"),
+                "AuthenticationMethod is SharedSecret but no SharedSecret is given",
+            )
+        if method == "None" and not extended:
+            ctx.add(
+                WARNING,
+                "auth-fallback",
+                ("IKEv2", "AuthenticationMethod"),
+                "AuthenticationMethod None without ExtendedAuthEnabled = 1 falls back to "
+                "SharedSecret; set ExtendedAuthEnabled to 1 for EAP-only authentication",
+            )
+        if extended and method != "Certificate" and not ikev2.get("AuthName") and ikev2.get("PayloadCertificateUUID") is None:
+            ctx.add(
+                INFO,
+                "auth-credential",
+                ("IKEv2", "AuthName"),
+                "EAP is on but no AuthName is given: the user is asked when connecting",
+            )
+        for key in ("LocalIdentifier", "RemoteIdentifier"):
+            value = ikev2.get(key)
+            if isinstance(value, str) and _DN_RE.match(value):
+                ctx.add(
+                    WARNING,
+                    "identity-format",
+                    ("IKEv2", key),
+                    f"{key} looks like a distinguished name; Apple devices send identities as "
+                    "FQDN, e-mail or IP address, so a DN rarely matches the server's setting",
+                )
+    ipsec = _dict(ctx.payload.get("IPSec"))
+    if ipsec is not None and ctx.payload.get("VPNType") in ("IPSec", "L2TP"):
+        method = ipsec.get("AuthenticationMethod", "SharedSecret")
+        if method == "Certificate":
+            for key in ("LocalIdentifier", "LocalIdentifierType"):
+                if key in ipsec:
+                    ctx.add(
+                        WARNING,
+                        "ipsec-identifier",
+                        ("IPSec", key),
+                        f"{key} is used only with shared-secret authentication; it is ignored here",
+                    )
+        elif ctx.payload.get("VPNType") == "IPSec" and not ipsec.get("LocalIdentifier"):
+            ctx.add(
+                WARNING,
+                "ipsec-identifier",
+                ("IPSec", "LocalIdentifier"),
+                "Cisco IPSec with a shared secret needs the group name in LocalIdentifier "
+                "(ending in 'hybrid' for hybrid authentication)",
+            )
+        if method == "SharedSecret" and not _has_value(ipsec, "SharedSecret"):
+            ctx.add(
+                INFO,
+                "auth-credential",
+                ("IPSec", "SharedSecret"),
+                "no shared secret is given: the user is asked for it when connecting",
+            )
+
+
+# --- IKEv2 details ------------------------------------------------------------------------
+
+
+def _sa_dicts(ikev2: PlistDict) -> Iterator[tuple[str, PlistDict]]:
+    for name in ("IKESecurityAssociationParameters", "ChildSecurityAssociationParameters"):
+        sa = _dict(ikev2.get(name))
+        if sa is not None:
+            yield name, sa
+
+
+def ikev2_details(ctx: PayloadContext) -> None:
+    ikev2 = _dict(ctx.payload.get("IKEv2"))
+    if ikev2 is None:
+        return
+    _tls_versions(ctx, ikev2, ("IKEv2",))
+    if "PPKMandatory" in ikev2 and not ("PPK" in ikev2 and "PPKIdentifier" in ikev2):
+        ctx.add(
+            WARNING,
+            "ppk-pair",
+            ("IKEv2", "PPKMandatory"),
+            "PPKMandatory has no effect without both PPK and PPKIdentifier",
+        )
+    if _flag(ikev2, "IncludeAllNetworks") and "EnforceRoutes" in ikev2:
+        ctx.add(
+            WARNING,
+            "ineffective-setting",
+            ("IKEv2", "EnforceRoutes"),
+            "EnforceRoutes is ignored when IncludeAllNetworks is 1",
+        )
+    strict = _flag(ikev2, "EnforceStrictAlgorithmSelection")
+    strength: dict[str, int] = {}
+    for name, sa in _sa_dicts(ikev2):
+        encryption = sa.get("EncryptionAlgorithm", "AES-256")
+        integrity = sa.get("IntegrityAlgorithm")
+        group = sa.get("DiffieHellmanGroup", 14)
+        if isinstance(encryption, str):
+            strength[name] = ENCRYPTION_STRENGTH.get(encryption, 4)
+        weak = []
+        if encryption in WEAK_ENCRYPTION:
+            weak.append(f"encryption {encryption}")
+        if integrity in WEAK_INTEGRITY:
+            weak.append(f"integrity {integrity}")
+        if isinstance(group, int) and group in WEAK_DH_GROUPS:
+            weak.append(f"Diffie-Hellman group {group}")
+        if weak:
+            ctx.add(
+                ERROR if strict else WARNING,
+                "strict-algorithms" if strict else "weak-crypto",
+                ("IKEv2", name),
+                ("EnforceStrictAlgorithmSelection makes the device reject " if strict else "weak: ")
+                + ", ".join(weak)
+                + "; use AES-256-GCM, SHA2-256 or better and group 14, 19, 20 or 31",
+            )
+        if strict and isinstance(group, int) and group < 14 and group not in WEAK_DH_GROUPS:
+            ctx.add(
+                ERROR,
+                "strict-algorithms",
+                ("IKEv2", name, "DiffieHellmanGroup"),
+                "EnforceStrictAlgorithmSelection rejects Diffie-Hellman groups below 14",
+            )
+    if strict and "ChildSecurityAssociationParameters" in strength and "IKESecurityAssociationParameters" in strength:
+        if strength["IKESecurityAssociationParameters"] < strength["ChildSecurityAssociationParameters"]:
+            ctx.add(
+                ERROR,
+                "strict-algorithms",
+                ("IKEv2", "IKESecurityAssociationParameters", "EncryptionAlgorithm"),
+                "with EnforceStrictAlgorithmSelection the IKE SA's encryption must be at least as "
+                "strong as the child SA's",
+            )
+
+
+def _tls_versions(ctx: PayloadContext, settings: PlistDict, where: KeyPath) -> None:
+    low, high = settings.get("TLSMinimumVersion"), settings.get("TLSMaximumVersion")
+    if isinstance(low, str) and isinstance(high, str):
+        try:
+            if tuple(map(int, low.split("."))) > tuple(map(int, high.split("."))):
+                ctx.add(
+                    ERROR,
+                    "tls-versions",
+                    (*where, "TLSMinimumVersion"),
+                    f"TLSMinimumVersion {low} is above TLSMaximumVersion {high}",
+                )
+        except ValueError:
+            pass  # the values check reports non-numbers
+
+
+# --- On Demand -------------------------------------------------------------------------------
+
+
+def on_demand(ctx: PayloadContext) -> None:
+    for name in ON_DEMAND_DICTIONARIES:
+        settings = _dict(ctx.payload.get(name))
+        if settings is None:
+            continue
+        rules = settings.get("OnDemandRules")
+        enabled = _flag(settings, "OnDemandEnabled")
+        legacy = any(k.startswith("OnDemandMatchDomains") for k in settings)
+        if enabled and not isinstance(rules, list) and not legacy:
+            ctx.add(
+                WARNING,
+                "on-demand",
+                (name, "OnDemandEnabled"),
+                "On Demand is on but there are no OnDemandRules: the VPN never connects by itself",
+            )
+        if not isinstance(rules, list):
+            continue
+        _rule_order(ctx, rules, (name, "OnDemandRules"))
+        if enabled:
+            _non_interactive(ctx, name, settings)
+        if any(t.platform == "watchOS" for t in ctx.options.targets):
+            for index, rule in enumerate(rules):
+                if isinstance(rule, dict) and rule.get("Action") not in ("Disconnect", None):
+                    ctx.add(
+                        WARNING,
+                        "watchos-limit",
+                        (name, "OnDemandRules", index, "Action"),
+                        "watchOS honours only the Disconnect action",
+                    )
+
+
+def _rule_order(ctx: PayloadContext, rules: list[PlistValue], path: KeyPath) -> None:
+    catch_all_at = None
+    for index, rule in enumerate(rules):
+        if not isinstance(rule, dict):
+            continue
+        if catch_all_at is not None:
+            ctx.add(
+                WARNING,
+                "on-demand",
+                (*path, index),
+                f"this rule is never reached: rule {catch_all_at + 1} has no conditions and "
+                "matches every network first",
+            )
+            continue
+        if rule.get("Action") == "EvaluateConnection" and not rule.get("ActionParameters"):
+            ctx.add(
+                WARNING,
+                "on-demand",
+                (*path, index, "Action"),
+                "EvaluateConnection needs ActionParameters with the domains to evaluate",
+            )
+        if not any(key in rule for key in RULE_MATCH_KEYS):
+            catch_all_at = index
+    if rules and catch_all_at is None:
+        ctx.add(
+            INFO,
+            "on-demand",
+            path,
+            "no final rule without conditions: on networks no rule matches, the VPN keeps its "
+            "current state; add a last rule (for example Action Connect or Disconnect) to decide",
+        )
+
+
+def _non_interactive(ctx: PayloadContext, name: str, settings: PlistDict) -> None:
+    method = settings.get("AuthenticationMethod")
+    password_keys = {"IKEv2": "AuthPassword", "VPN": "Password", "TransparentProxy": "Password"}
+    if name == "IKEv2" and _flag(settings, "ExtendedAuthEnabled") and method != "Certificate":
+        if not _has_value(settings, "AuthPassword") and settings.get("PayloadCertificateUUID") is None:
+            ctx.add(
+                WARNING,
+                "on-demand",
+                (name, "OnDemandEnabled"),
+                "On Demand needs authentication that works without the user: add a certificate or a stored password",
+            )
+    elif name in ("VPN", "TransparentProxy") and method in ("Password", None):
+        if not _has_value(settings, password_keys[name]):
+            ctx.add(
+                WARNING,
+                "on-demand",
+                (name, "OnDemandEnabled"),
+                "On Demand needs authentication that works without the user: use a certificate or a stored password",
+            )
+
+
+# --- Always On, per-app, providers -----------------------------------------------------------
+
+
+def always_on(ctx: PayloadContext) -> None:
+    if ctx.payload.get("VPNType") != "AlwaysOn":
+        return
+    if ctx.targets_platform("iOS") or ctx.targets_platform("iPadOS"):
+        ctx.add(
+            INFO,
+            "supervised-only",
+            ("VPNType",),
+            "Always On VPN works only on supervised iPhone and iPad; pairing an Apple Watch is not supported",
+        )
+    settings = _dict(ctx.payload.get("AlwaysOn"))
+    if settings is None:
+        return
+    tunnels = settings.get("TunnelConfigurations")
+    for path, group in values_at(ctx.payload, "AlwaysOn/TunnelConfigurations[]/IKESecurityAssociationParameters/DiffieHellmanGroup"):
+        if isinstance(group, int) and group < 14:
+            ctx.add(WARNING, "always-on", path, "Always On needs Diffie-Hellman group 14 or higher from iOS 14.2")
+    for path, group in values_at(ctx.payload, "AlwaysOn/TunnelConfigurations[]/ChildSecurityAssociationParameters/DiffieHellmanGroup"):
+        if isinstance(group, int) and group < 14:
+            ctx.add(WARNING, "always-on", path, "Always On needs Diffie-Hellman group 14 or higher from iOS 14.2")
+    for path, kind in values_at(ctx.payload, "AlwaysOn/TunnelConfigurations[]/CertificateType"):
+        if kind != "RSA":
+            ctx.add(WARNING, "always-on", path, "Always On IKEv2 supports RSA certificates only")
+    if isinstance(tunnels, list):
+        interfaces: list[str] = []
+        for tunnel in tunnels:
+            if isinstance(tunnel, dict) and isinstance(tunnel.get("Interfaces"), list):
+                interfaces.extend(i for i in tunnel["Interfaces"] if isinstance(i, str))
+        for name in {i for i in interfaces if interfaces.count(i) > 1}:
+            ctx.add(
+                ERROR,
+                "always-on",
+                ("AlwaysOn", "TunnelConfigurations"),
+                f"the {name} interface is named in more than one tunnel configuration",
+            )
+
+
+def per_app(ctx: PayloadContext) -> None:
+    vpn_type = ctx.payload.get("VPNType")
+    if isinstance(vpn_type, str) and vpn_type not in ("VPN", "IPSec", "IKEv2"):
+        ctx.add(
+            ERROR,
+            "per-app-vpn",
+            ("VPNType",),
+            f"per-app VPN works with VPNType VPN, IPSec or IKEv2, not {vpn_type}",
+        )
+    if any(t.platform == "watchOS" for t in ctx.options.targets) and vpn_type not in ("IKEv2", None):
+        ctx.add(WARNING, "per-app-vpn", ("VPNType",), "on watchOS, per-app VPN supports only IKEv2")
+
+
+def provider(ctx: PayloadContext) -> None:
+    if ctx.payload.get("VPNType") not in ("VPN", "TransparentProxy"):
+        return
+    if not ctx.targets_platform("macOS"):
+        return
+    for name in ("VPN", "TransparentProxy"):
+        settings = _dict(ctx.payload.get(name))
+        if settings and settings.get("ProviderBundleIdentifier") and not settings.get("ProviderDesignatedRequirement"):
+            ctx.add(
+                WARNING,
+                "system-extension",
+                (name, "ProviderDesignatedRequirement"),
+                "on macOS a provider built as a system extension also needs "
+                "ProviderDesignatedRequirement (its code-signing requirement)",
+            )
+
+
+def watchos_limits(ctx: PayloadContext) -> None:
+    if not any(t.platform == "watchOS" for t in ctx.options.targets):
+        return
+    for name in ("IKEv2", "VPN", "IPSec", "PPP"):
+        settings = _dict(ctx.payload.get(name))
+        timer = settings.get("DisconnectOnIdleTimer") if settings else None
+        if isinstance(timer, int) and not isinstance(timer, bool) and timer > 15:
+            ctx.add(
+                WARNING,
+                "watchos-limit",
+                (name, "DisconnectOnIdleTimer"),
+                f"watchOS allows at most 15 seconds; {timer} is too long",
+            )
+
+
+def secrets_in_clear(ctx: PayloadContext) -> None:
+    for spec in ctx.payload_schema.walk():
+        if not spec.secret or not spec.path:
+            continue
+        for path, value in values_at(ctx.payload, spec.path):
+            if isinstance(value, str) and (not value or has_mdm_variable(value)):
+                continue
+            if isinstance(value, str | bytes) and value:
+                ctx.add(
+                    INFO,
+                    "secret-in-clear",
+                    path,
+                    f"{spec.name} is stored in the profile in clear text; sign and encrypt the "
+                    "profile, or let the device ask for it",
+                )
+
+
+_VPN_RULES: list[PayloadRule] = [
+    legacy_protocols,
+    vpn_subtype,
+    settings_present,
+    vendor_config,
+    authentication,
+    ikev2_details,
+    on_demand,
+    always_on,
+    provider,
+    watchos_limits,
+    secrets_in_clear,
+]
+
+PAYLOAD_RULES: dict[str, list[PayloadRule]] = {
+    VPN: _VPN_RULES,
+    APPLAYER: [*_VPN_RULES, per_app],
+    "com.apple.security.pkcs12": [secrets_in_clear],
+    "com.apple.security.scep": [secrets_in_clear],
+    "com.apple.security.acme": [],
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Set up this project on a fresh Debian machine, then run the editor or every test.
+#   bash packaging/dev-setup.sh run [FILE...]   install, then start the editor
+#   bash packaging/dev-setup.sh test            install, then run ruff, mypy and pytest
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$here"
+mode=${1:-test}
+shift || true
+
+# System libraries Qt needs (offscreen and X11), fonts, OpenSSL for the
+# interoperability tests, and Xvfb for screenshots. Skipped when all are present.
+packages=(python3 python3-venv libgl1 libegl1 libfontconfig1 libglib2.0-0 libxkbcommon0
+          libdbus-1-3 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1
+          libxcb-shape0 xvfb xauth openssl)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+python=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$python" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e ".[test]"
+
+export LANG=${LANG:-C.UTF-8}
+case "$mode" in
+  run)
+    if [ -x .venv/bin/vpn-profile-editor ]; then
+      exec .venv/bin/vpn-profile-editor "$@"
+    fi
+    echo "The editor window is not built yet; the command-line tool is ready:" >&2
+    exec .venv/bin/vpn-profile --help
+    ;;
+  test)
+    export QT_QPA_PLATFORM=offscreen
+    .venv/bin/ruff check .
+    .venv/bin/mypy
+    exec .venv/bin/python -m pytest "$@"
+    ;;
+  *)
+    echo "usage: bash packaging/dev-setup.sh run|test" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,87 @@
+"""Shared fixtures: the schema, the real corpus, and a small profile builder."""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from editor.core.model import Profile
+from editor.core.schema import Schema, load_schema
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO.parent / "shared" / "corpus" / "vpn-profiles"
+
+
+@pytest.fixture(scope="session")
+def schema() -> Schema:
+    return load_schema()
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip("the shared corpus (../shared/corpus/vpn-profiles) is not present")
+    return CORPUS
+
+
+def corpus_files() -> list[Path]:
+    return sorted(CORPUS.glob("*.mobileconfig")) if CORPUS.is_dir() else []
+
+
+IKEV2_PAYLOAD: dict[str, Any] = {
+    "PayloadIdentifier": "com.example.vpn.ikev2",
+    "PayloadType": "com.apple.vpn.managed",
+    "PayloadUUID": "6F1E7C0A-2B7D-4E59-9C1B-3F7B2C1D4E5F",
+    "PayloadVersion": 1,
+    "UserDefinedName": "Example VPN",
+    "VPNType": "IKEv2",
+    "IKEv2": {
+        "RemoteAddress": "vpn.example.com",
+        "RemoteIdentifier": "vpn.example.com",
+        "LocalIdentifier": "client.example.com",
+        "AuthenticationMethod": "Certificate",
+        "PayloadCertificateUUID": "0C4D4B4E-7E0F-4C52-8A59-2C0E5A3B1F11",
+    },
+}
+
+PKCS12_PAYLOAD: dict[str, Any] = {
+    "PayloadIdentifier": "com.example.vpn.identity",
+    "PayloadType": "com.apple.security.pkcs12",
+    "PayloadUUID": "0C4D4B4E-7E0F-4C52-8A59-2C0E5A3B1F11",
+    "PayloadVersion": 1,
+    "PayloadContent": b"not a real p12",
+}
+
+ROOT_PAYLOAD: dict[str, Any] = {
+    "PayloadIdentifier": "com.example.vpn.ca",
+    "PayloadType": "com.apple.security.root",
+    "PayloadUUID": "5A0B1C2D-3E4F-4A5B-8C6D-7E8F9A0B1C2D",
+    "PayloadVersion": 1,
+    "PayloadContent": b"not a real certificate",
+}
+
+
+def make_profile(*payloads: dict[str, Any], **top: Any) -> Profile:
+    """A valid-looking profile around deep copies of the given payloads."""
+    root: dict[str, Any] = {
+        "PayloadContent": [copy.deepcopy(p) for p in payloads],
+        "PayloadDisplayName": "Example",
+        "PayloadIdentifier": "com.example.profile",
+        "PayloadType": "Configuration",
+        "PayloadUUID": "9D3C2B1A-0F9E-4D8C-B7A6-958473625140",
+        "PayloadVersion": 1,
+    }
+    root.update(top)
+    return Profile(root)
+
+
+@pytest.fixture
+def build() -> Callable[..., Profile]:
+    return make_profile

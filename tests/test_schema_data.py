@@ -1,0 +1,226 @@
+"""The schema data itself: strict loading, internal consistency, our own wording."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from editor.core.platforms import PLATFORMS, Version
+from editor.core.plisttypes import plist_type_of
+from editor.core.schema import Schema, SchemaError, load_schema
+from editor.resources import resource_path
+
+SCHEMA_DIR = resource_path("schema", "payloads")
+APPLE_YAML = Path(__file__).resolve().parents[2] / "shared" / "reference" / "apple-device-management"
+
+
+def all_specs(schema: Schema):  # type: ignore[no-untyped-def]
+    for payload in [schema.configuration, schema.common, *schema.payloads.values()]:
+        for spec in payload.walk():
+            yield payload, spec
+
+
+def test_every_vpn_family_payload_is_present(schema: Schema) -> None:
+    expected = {
+        "com.apple.vpn.managed",
+        "com.apple.vpn.managed.applayer",
+        "com.apple.vpn.managed.appmapping",
+        "com.apple.security.pkcs12",
+        "com.apple.security.pkcs1",
+        "com.apple.security.root",
+        "com.apple.security.pem",
+        "com.apple.security.scep",
+        "com.apple.security.acme",
+    }
+    assert expected <= set(schema.payloads)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "VPNType",
+        "VPNSubType",
+        "VendorConfig/Group",
+        "VPN/ProviderBundleIdentifier",
+        "IPSec/SharedSecret",
+        "PPP/CommRemoteAddress",
+        "IPv4/OverridePrimary",
+        "IKEv2/IKESecurityAssociationParameters/DiffieHellmanGroup",
+        "IKEv2/ChildSecurityAssociationParameters/EncryptionAlgorithm",
+        "IKEv2/OnDemandRules[]/ActionParameters[]/DomainAction",
+        "IKEv2/EnforceStrictAlgorithmSelection",
+        "IKEv2/AllowPostQuantumKeyExchangeFallback",
+        "IKEv2/IKESecurityAssociationParameters/PostQuantumKeyExchangeMethods",
+        "IKEv2/PPK",
+        "DNS/ServerURL",
+        "Proxies/HTTPSPort",
+        "AlwaysOn/TunnelConfigurations[]/ProtocolType",
+        "AlwaysOn/ServiceExceptions[]/ServiceName",
+        "TransparentProxy/Order",
+        "VPN/OnDemandRules[]/SSIDMatch",
+    ],
+)
+def test_vpn_key_paths_exist(schema: Schema, path: str) -> None:
+    assert schema.payloads["com.apple.vpn.managed"].find(path) is not None
+
+
+def test_applayer_takes_the_vpn_keys(schema: Schema) -> None:
+    applayer = schema.payloads["com.apple.vpn.managed.applayer"]
+    for path in ("VPNUUID", "SafariDomains", "VPNType", "IKEv2/RemoteAddress", "PayloadUUID"):
+        assert applayer.find(path) is not None, path
+
+
+def test_known_facts(schema: Schema) -> None:
+    vpn = schema.payloads["com.apple.vpn.managed"]
+    dh = vpn.find("IKEv2/IKESecurityAssociationParameters/DiffieHellmanGroup")
+    assert dh is not None and dh.type == "integer" and dh.default == 14
+    assert dh.values is not None and {14, 19, 20, 21, 31, 32} <= set(dh.values)
+    mtu = vpn.find("IKEv2/MTU")
+    assert mtu is not None and (mtu.minimum, mtu.maximum) == (1280, 1400)
+    assert mtu.availability["iOS"].introduced == Version.parse("14.0")
+    assert vpn.find("IPSec/SharedSecret").type == "data"  # type: ignore[union-attr]
+    assert vpn.find("IKEv2/SharedSecret").type == "string"  # type: ignore[union-attr]
+    transparent = vpn.find("TransparentProxy")
+    assert transparent is not None
+    assert transparent.availability["iOS"].introduced is None
+    assert transparent.availability["macOS"].introduced == Version.parse("14.0")
+    strict = vpn.find("IKEv2/EnforceStrictAlgorithmSelection")
+    assert strict is not None and strict.availability["iOS"].introduced == Version.parse("18.5")
+    assert vpn.availability["watchOS"].introduced is None
+    assert vpn.find("IKEv2/OnDemandRules[]/Action").availability["watchOS"].introduced == Version.parse("10")  # type: ignore[union-attr]
+    assert vpn.find("IKEv2/OnDemandRules[]/Action").is_flag is False  # type: ignore[union-attr]
+    assert vpn.find("IKEv2/DisableMOBIKE").is_flag  # type: ignore[union-attr]
+
+
+def test_secrets_are_marked(schema: Schema) -> None:
+    vpn = schema.payloads["com.apple.vpn.managed"]
+    for path in (
+        "VPN/Password",
+        "PPP/AuthPassword",
+        "IPSec/XAuthPassword",
+        "IPSec/SharedSecret",
+        "IKEv2/SharedSecret",
+        "IKEv2/AuthPassword",
+        "IKEv2/PPK",
+        "Proxies/HTTPProxyPassword",
+        "TransparentProxy/Password",
+    ):
+        assert vpn.find(path).secret, path  # type: ignore[union-attr]
+    assert schema.payloads["com.apple.security.pkcs12"].find("Password").secret  # type: ignore[union-attr]
+
+
+def test_every_key_is_described(schema: Schema) -> None:
+    missing = [
+        f"{payload.payload_type}: {spec.path}"
+        for payload, spec in all_specs(schema)
+        if spec.name and not spec.description.strip()
+    ]
+    assert missing == []
+
+
+def test_allowed_values_and_defaults_fit(schema: Schema) -> None:
+    for payload, spec in all_specs(schema):
+        where = f"{payload.payload_type}: {spec.path}"
+        for value in spec.values or ():
+            assert plist_type_of(value) == spec.type, where
+        if spec.has_default:
+            assert plist_type_of(spec.default) == spec.type, where
+            if spec.values is not None and not spec.values_open:
+                assert spec.default in spec.values, where
+        for value in spec.value_notes:
+            assert spec.values is not None and value in spec.values, where
+
+
+def test_every_platform_is_resolved(schema: Schema) -> None:
+    for payload, spec in all_specs(schema):
+        assert set(spec.availability) == set(PLATFORMS), f"{payload.payload_type}: {spec.path}"
+
+
+def test_versions_are_quoted_strings() -> None:
+    text = "\n".join(p.read_text() for p in SCHEMA_DIR.glob("*.json"))
+    unquoted = re.findall(r'"(?:introduced|deprecated|removed)":\s*[0-9]', text)
+    assert unquoted == []
+
+
+def _copy_schema(tmp_path: Path) -> Path:
+    target = tmp_path / "payloads"
+    shutil.copytree(SCHEMA_DIR, target)
+    return target
+
+
+def _edit(directory: Path, name: str, change: Any) -> None:
+    path = directory / name
+    doc = json.loads(path.read_text())
+    change(doc)
+    path.write_text(json.dumps(doc))
+
+
+def _first_key(doc: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(k for k in doc["keys"] if k["name"] == name)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: _first_key(d, "VPNType").update(type="str"), "unknown type 'str'"),
+        (lambda d: _first_key(d, "VPNType").update(colour="red"), "unknown field(s) colour"),
+        (lambda d: _first_key(d, "VPNType").update(default="SSL"), "default 'SSL' not allowed"),
+        (lambda d: _first_key(d, "VPNType").update(values=["IKEv2", 3]), "allowed value 3 is not of type string"),
+        (lambda d: _first_key(d, "IKEv2").update(structure="Nope"), "both structure and keys"),
+        (
+            lambda d: _first_key(d, "VPNSubType").update(required_when={"key": "/NoSuchKey", "equals": "x"}),
+            "condition names unknown key '/NoSuchKey'",
+        ),
+        (
+            lambda d: _first_key(d, "VPNType").update(availability={"iOS": {"introduced": 10.1}}),
+            "must be a quoted string",
+        ),
+        (lambda d: _first_key(d, "VPNType").update(format="colour"), "unknown format 'colour'"),
+        (lambda d: d["keys"].append(dict(_first_key(d, "VPNType"))), "key listed twice"),
+    ],
+)
+def test_loader_refuses_malformed_entries(tmp_path: Path, change: Any, message: str) -> None:
+    directory = _copy_schema(tmp_path)
+    _edit(directory, "com.apple.vpn.managed.json", change)
+    with pytest.raises(SchemaError) as info:
+        load_schema(directory)
+    # The VPN keys also load through the per-app VPN payload, which may be read first.
+    assert re.match(r"com\.apple\.vpn\.managed(\.applayer)?\.json: ", str(info.value))
+    assert message in str(info.value)
+
+
+def test_loader_refuses_broken_json(tmp_path: Path) -> None:
+    directory = _copy_schema(tmp_path)
+    (directory / "com.apple.security.pem.json").write_text("{ not json")
+    with pytest.raises(SchemaError, match="com.apple.security.pem.json: cannot read"):
+        load_schema(directory)
+
+
+def test_descriptions_are_our_own_words(schema: Schema) -> None:
+    """No description repeats a run of eight words of Apple's YAML prose.
+
+    Runs made mostly of identifiers and numbers (OIDs, bundle IDs, RFC numbers) are
+    facts, not wording, and are not counted.
+    """
+    if not APPLE_YAML.is_dir():
+        pytest.skip("Apple's reference YAML (../shared) is not present")
+    apple_text = " ".join(
+        p.read_text(encoding="utf-8") for p in APPLE_YAML.rglob("*.yaml")
+    ).lower()
+    apple_words = re.findall(r"[a-z0-9]+", apple_text)
+    apple_runs = {" ".join(apple_words[i : i + 8]) for i in range(len(apple_words) - 7)}
+    copied = []
+    for payload, spec in all_specs(schema):
+        words = re.findall(r"[a-z0-9]+", spec.description.lower())
+        for i in range(len(words) - 7):
+            run = words[i : i + 8]
+            prose_words = [w for w in run if w.isalpha() and len(w) > 2]
+            if len(prose_words) >= 5 and " ".join(run) in apple_runs:
+                copied.append(f"{payload.payload_type}: {spec.path}: {' '.join(run)}")
+                break
+    assert copied == []
