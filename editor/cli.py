@@ -8,6 +8,7 @@ Any failure prints one line naming the file and what is wrong, exit 2.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Sequence
@@ -49,7 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    validate = commands.add_parser("validate", help="check profiles against the schema and the rules")
+    validate = commands.add_parser(
+        "validate", help="check profiles against the schema and the rules"
+    )
     validate.add_argument("files", nargs="+", metavar="FILE")
     validate.add_argument(
         "--target",
@@ -62,7 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("--format", choices=("text", "json"), default="text")
 
-    convert = commands.add_parser("convert", help="read any supported profile and write it as XML or binary")
+    convert = commands.add_parser(
+        "convert", help="read any supported profile and write it as XML or binary"
+    )
     convert.add_argument("input", metavar="IN")
     convert.add_argument("output", metavar="OUT")
     convert.add_argument("--format", choices=("xml", "binary"), default="xml")
@@ -72,6 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     show = commands.add_parser("show", help="summarize a profile")
     show.add_argument("file", metavar="FILE")
+
+    from editor import cli_signing
+
+    cli_signing.add_parsers(commands)
     return parser
 
 
@@ -129,7 +138,8 @@ def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 err.write(f"{result['file']}: {result['error']}\n")
             for problem in result["problems"]:
                 out.write(
-                    f"{result['file']}: {problem.severity.value}: {problem.path_text}: {problem.message}\n"
+                    f"{result['file']}: {problem.severity.value}: "
+                    f"{problem.path_text}: {problem.message}\n"
                 )
     if unreadable:
         return EXIT_FAILURE
@@ -211,7 +221,10 @@ def _key_details(spec: KeySpec) -> dict[str, Any]:
 
 def cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     schema = _load_schema()
-    payloads = [schema.configuration, *sorted(schema.payloads.values(), key=lambda p: p.payload_type)]
+    payloads = [
+        schema.configuration,
+        *sorted(schema.payloads.values(), key=lambda p: p.payload_type),
+    ]
     if args.format == "json":
         document = {
             "payloads": [
@@ -299,16 +312,23 @@ COMMANDS = {
 }
 
 
-def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        # usage errors, --help and --version go to the given streams too
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code) if isinstance(exc.code, int) else EXIT_FAILURE
+    from editor import cli_signing
+
+    handlers = {**COMMANDS, **cli_signing.COMMANDS}
     try:
-        return COMMANDS[args.command](args, out, err)
+        return handlers[args.command](args, out, err)
     except ProfileReadError as exc:
         err.write(f"{exc}\n")
         return EXIT_FAILURE
@@ -321,7 +341,11 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         err.write("vpn-profile: interrupted\n")
         return 130
     except Exception as exc:  # last resort: one line, never a traceback
-        name = getattr(args, "file", None) or getattr(args, "input", None) or ", ".join(getattr(args, "files", []))
+        name = (
+            getattr(args, "file", None)
+            or getattr(args, "input", None)
+            or ", ".join(getattr(args, "files", []))
+        )
         err.write(f"{name or 'vpn-profile'}: unexpected failure: {type(exc).__name__}: {exc}\n")
         return EXIT_FAILURE
 

@@ -16,7 +16,9 @@ from editor.core.schema import Schema, SchemaError, load_schema
 from editor.resources import resource_path
 
 SCHEMA_DIR = resource_path("schema", "payloads")
-APPLE_YAML = Path(__file__).resolve().parents[2] / "shared" / "reference" / "apple-device-management"
+APPLE_YAML = (
+    Path(__file__).resolve().parents[2] / "shared" / "reference" / "apple-device-management"
+)
 
 
 def all_specs(schema: Schema):  # type: ignore[no-untyped-def]
@@ -92,7 +94,9 @@ def test_known_facts(schema: Schema) -> None:
     strict = vpn.find("IKEv2/EnforceStrictAlgorithmSelection")
     assert strict is not None and strict.availability["iOS"].introduced == Version.parse("18.5")
     assert vpn.availability["watchOS"].introduced is None
-    assert vpn.find("IKEv2/OnDemandRules[]/Action").availability["watchOS"].introduced == Version.parse("10")  # type: ignore[union-attr]
+    assert vpn.find("IKEv2/OnDemandRules[]/Action").availability[
+        "watchOS"
+    ].introduced == Version.parse("10")  # type: ignore[union-attr]
     assert vpn.find("IKEv2/OnDemandRules[]/Action").is_flag is False  # type: ignore[union-attr]
     assert vpn.find("IKEv2/DisableMOBIKE").is_flag  # type: ignore[union-attr]
 
@@ -170,10 +174,15 @@ def _first_key(doc: dict[str, Any], name: str) -> dict[str, Any]:
         (lambda d: _first_key(d, "VPNType").update(type="str"), "unknown type 'str'"),
         (lambda d: _first_key(d, "VPNType").update(colour="red"), "unknown field(s) colour"),
         (lambda d: _first_key(d, "VPNType").update(default="SSL"), "default 'SSL' not allowed"),
-        (lambda d: _first_key(d, "VPNType").update(values=["IKEv2", 3]), "allowed value 3 is not of type string"),
+        (
+            lambda d: _first_key(d, "VPNType").update(values=["IKEv2", 3]),
+            "allowed value 3 is not of type string",
+        ),
         (lambda d: _first_key(d, "IKEv2").update(structure="Nope"), "both structure and keys"),
         (
-            lambda d: _first_key(d, "VPNSubType").update(required_when={"key": "/NoSuchKey", "equals": "x"}),
+            lambda d: _first_key(d, "VPNSubType").update(
+                required_when={"key": "/NoSuchKey", "equals": "x"}
+            ),
             "condition names unknown key '/NoSuchKey'",
         ),
         (
@@ -197,7 +206,7 @@ def test_loader_refuses_malformed_entries(tmp_path: Path, change: Any, message: 
 def test_loader_refuses_broken_json(tmp_path: Path) -> None:
     directory = _copy_schema(tmp_path)
     (directory / "com.apple.security.pem.json").write_text("{ not json")
-    with pytest.raises(SchemaError, match="com.apple.security.pem.json: cannot read"):
+    with pytest.raises(SchemaError, match=r"com\.apple\.security\.pem\.json: cannot read"):
         load_schema(directory)
 
 
@@ -209,9 +218,7 @@ def test_descriptions_are_our_own_words(schema: Schema) -> None:
     """
     if not APPLE_YAML.is_dir():
         pytest.skip("Apple's reference YAML (../shared) is not present")
-    apple_text = " ".join(
-        p.read_text(encoding="utf-8") for p in APPLE_YAML.rglob("*.yaml")
-    ).lower()
+    apple_text = " ".join(p.read_text(encoding="utf-8") for p in APPLE_YAML.rglob("*.yaml")).lower()
     apple_words = re.findall(r"[a-z0-9]+", apple_text)
     apple_runs = {" ".join(apple_words[i : i + 8]) for i in range(len(apple_words) - 7)}
     copied = []

@@ -34,6 +34,11 @@ class SignedEnvelope:
     digest_algorithm: str = ""
 
 
+def _one_line(exc: Exception) -> str:
+    """asn1crypto's messages span several lines; a read error is one line."""
+    return " ".join(str(exc).split())
+
+
 def looks_like_cms(data: bytes) -> bool:
     """DER or BER SEQUENCE whose first element is the signedData or envelopedData OID."""
     return data[:1] == b"\x30" and (
@@ -62,7 +67,7 @@ def unwrap_signed(data: bytes) -> tuple[bytes, SignedEnvelope]:
         info = cms.ContentInfo.load(data, strict=True)
         content_type = info["content_type"].native
     except (ValueError, TypeError, KeyError) as exc:
-        raise CMSError(f"damaged CMS envelope ({exc})") from None
+        raise CMSError(f"damaged CMS envelope ({_one_line(exc)})") from None
     if content_type == "enveloped_data":
         raise CMSError(
             "the whole file is CMS-encrypted; decrypt it with the recipient's identity first"
@@ -106,7 +111,7 @@ def unwrap_signed(data: bytes) -> tuple[bytes, SignedEnvelope]:
     except CMSError:
         raise
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        raise CMSError(f"damaged CMS envelope ({exc})") from None
+        raise CMSError(f"damaged CMS envelope ({_one_line(exc)})") from None
     if not isinstance(content, bytes):
         raise CMSError("the signed content is not a byte string")
     return content, SignedEnvelope(

@@ -5,15 +5,18 @@ from __future__ import annotations
 import contextlib
 import os
 import plistlib
+import re
 import stat
 import tempfile
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from editor.core.cms import CMSError, SignedEnvelope, looks_like_cms, unwrap_signed
-from editor.core.plistxml import MAX_DEPTH, PlistXMLError, parse_xml_plist
 from editor.core.plisttypes import PlistDict, PlistValue
+from editor.core.plistxml import MAX_DEPTH, PlistXMLError, parse_xml_plist
 
 PlistFormat = Literal["xml", "binary"]
 FORMATS: tuple[PlistFormat, ...] = ("xml", "binary")
@@ -51,12 +54,17 @@ class LoadedProfile:
 
 
 def _check_depth(value: PlistValue) -> None:
+    """Bound nesting; refuse what a profile cannot hold (null, non-string keys)."""
     stack = [(value, 1)]
     while stack:
         node, depth = stack.pop()
         if depth > MAX_DEPTH:
             raise ValueError(f"nesting deeper than {MAX_DEPTH} levels")
+        if node is None:
+            raise ValueError("a null value, which a profile cannot hold")
         if isinstance(node, dict):
+            if not all(isinstance(key, str) for key in node):
+                raise ValueError("a dictionary key that is not a string")
             stack.extend((child, depth + 1) for child in node.values())
         elif isinstance(node, list):
             stack.extend((child, depth + 1) for child in node)
@@ -70,7 +78,8 @@ def parse_plist_bytes(data: bytes, source: str = "<data>") -> LoadedProfile:
         raise ProfileReadError(source, "the file is empty")
     if len(data) > MAX_FILE_SIZE:
         raise ProfileReadError(
-            source, f"the file is {len(data) // (1024 * 1024)} MiB; profiles over 64 MiB are refused"
+            source,
+            f"the file is {len(data) // (1024 * 1024)} MiB; profiles over 64 MiB are refused",
         )
     if looks_like_cms(data):
         try:
@@ -82,7 +91,7 @@ def parse_plist_bytes(data: bytes, source: str = "<data>") -> LoadedProfile:
     body = data
     for bom in _BOMS:
         if body.startswith(bom):
-            body = body[len(bom):]
+            body = body[len(bom) :]
             notes.append("a byte-order mark at the start was skipped")
     if body.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
@@ -96,15 +105,26 @@ def parse_plist_bytes(data: bytes, source: str = "<data>") -> LoadedProfile:
             root = plistlib.loads(body, fmt=plistlib.FMT_BINARY)
             _check_depth(root)
         except RecursionError:
-            raise ProfileReadError(source, "damaged binary plist: nesting is too deep or circular") from None
-        except (plistlib.InvalidFileException, ValueError, TypeError, IndexError, KeyError,
-                OverflowError, UnicodeDecodeError) as exc:
+            raise ProfileReadError(
+                source, "damaged binary plist: nesting is too deep or circular"
+            ) from None
+        except (
+            plistlib.InvalidFileException,
+            ValueError,
+            TypeError,
+            IndexError,
+            KeyError,
+            OverflowError,
+            UnicodeDecodeError,
+        ) as exc:
             raise ProfileReadError(source, f"damaged binary plist ({exc})") from None
         return LoadedProfile(root, "binary", signature, notes)
     stripped = body.lstrip()
     if stripped[:1] != b"<":
         if looks_like_cms(body) or body[:1] == b"\x30":
-            raise ProfileReadError(source, "damaged CMS envelope: it does not start a signed profile")
+            raise ProfileReadError(
+                source, "damaged CMS envelope: it does not start a signed profile"
+            )
         raise ProfileReadError(
             source, "not a profile: expected an XML plist, a binary plist or a signed profile"
         )
@@ -125,9 +145,12 @@ def read_plist_file(path: Path | str) -> LoadedProfile:
         size = path.stat().st_size
         if size > MAX_FILE_SIZE:
             raise ProfileReadError(
-                str(path), f"the file is {size // (1024 * 1024)} MiB; profiles over 64 MiB are refused"
+                str(path),
+                f"the file is {size // (1024 * 1024)} MiB; profiles over 64 MiB are refused",
             )
-        data = path.read_bytes()
+        # bounded: a device or a growing file may lie about its size
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_SIZE + 1)
     except IsADirectoryError:
         raise ProfileReadError(str(path), "this is a folder, not a file") from None
     except FileNotFoundError:
@@ -139,12 +162,72 @@ def read_plist_file(path: Path | str) -> LoadedProfile:
     return parse_plist_bytes(data, str(path))
 
 
+# Characters XML 1.0 cannot hold at all (plistlib checks only the C0 controls).
+_XML_NONCHARACTERS = re.compile("[\ufffe\uffff]")
+
+
+def _xml_strings(value: PlistValue) -> Iterator[str]:
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            yield node
+        elif isinstance(node, dict):
+            yield from (key for key in node if isinstance(key, str))
+            stack.extend(node.values())
+        elif isinstance(node, list | tuple):
+            stack.extend(node)
+
+
+def _holds_none(value: PlistValue) -> bool:
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if node is None:
+            return True
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list | tuple):
+            stack.extend(node)
+    return False
+
+
+def _replace_cr(value: PlistValue, marker: str) -> PlistValue:
+    if isinstance(value, str):
+        return value.replace("\r", marker)
+    if isinstance(value, dict):
+        return {
+            (k.replace("\r", marker) if isinstance(k, str) else k): _replace_cr(v, marker)
+            for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [_replace_cr(v, marker) for v in value]
+    return value
+
+
+def _dumps_xml(root: PlistDict) -> bytes:
+    """plistlib turns a carriage return into a line feed; write it as &#13; instead."""
+    strings = list(_xml_strings(root))
+    for text in strings:
+        if _XML_NONCHARACTERS.search(text):
+            raise ValueError(f"the text {text[:40]!r} holds U+FFFE or U+FFFF; XML cannot hold them")
+    if not any("\r" in text for text in strings):
+        return plistlib.dumps(root, fmt=plistlib.FMT_XML, sort_keys=False)
+    marker = "\ue000CR" + uuid.uuid4().hex + "\ue000"
+    if any(marker in text for text in strings):  # practically impossible; refuse, never corrupt
+        raise ValueError("a text holds the carriage-return placeholder")
+    data = plistlib.dumps(_replace_cr(root, marker), fmt=plistlib.FMT_XML, sort_keys=False)
+    return data.replace(marker.encode("utf-8"), b"&#13;")
+
+
 def serialize_plist(root: PlistDict, fmt: PlistFormat = "xml") -> bytes:
     """Encode with key order kept; raise ValueError for values a plist cannot hold."""
     try:
         if fmt == "binary":
+            if _holds_none(root):  # plistlib writes a null no plist reader accepts
+                raise ValueError("a value cannot be stored in a plist (None)")
             return plistlib.dumps(root, fmt=plistlib.FMT_BINARY, sort_keys=False)
-        return plistlib.dumps(root, fmt=plistlib.FMT_XML, sort_keys=False)
+        return _dumps_xml(root)
     except OverflowError as exc:
         raise ValueError(f"a number is too large for a plist ({exc})") from None
     except TypeError as exc:

@@ -16,9 +16,7 @@ from xml.parsers import expat
 
 MAX_DEPTH = 64
 
-_DATE_RE = re.compile(
-    r"^(\d{4})(?:-(\d\d)(?:-(\d\d)(?:T(\d\d)(?::(\d\d)(?::(\d\d))?)?)?)?)?Z$"
-)
+_DATE_RE = re.compile(r"^(\d{4})(?:-(\d\d)(?:-(\d\d)(?:T(\d\d)(?::(\d\d)(?::(\d\d))?)?)?)?)?Z$")
 _INTEGER_RE = re.compile(r"^[+-]?(0x[0-9a-fA-F]+|\d+)$")
 _SCALARS = {"string", "integer", "real", "date", "data", "true", "false"}
 _CONTAINERS = {"dict", "array"}
@@ -59,6 +57,12 @@ class _Parser:
             raise PlistXMLError(
                 f"line {exc.lineno}: not well-formed XML ({expat.errors.messages[exc.code]})"
             ) from None
+        except PlistXMLError:
+            raise
+        except LookupError as exc:  # encoding="..." names an encoding Python does not know
+            raise PlistXMLError(f"unsupported text encoding ({exc})") from None
+        except ValueError as exc:
+            raise PlistXMLError(f"line {self.parser.CurrentLineNumber}: {exc}") from None
         if not self.have_root:
             raise PlistXMLError("no value found in the plist")
         return self.root
@@ -154,7 +158,12 @@ class _Parser:
             stripped = text.strip()
             if not _INTEGER_RE.match(stripped):
                 raise self.fail(f"<integer> holds {stripped[:40]!r}, which is not a whole number")
-            return int(stripped, 0) if "x" in stripped.lower() else int(stripped)
+            if len(stripped) > 40:  # also keeps int() clear of its digit limit
+                raise self.fail(f"<integer> holds {stripped[:40]!r}..., too long for a plist")
+            number = int(stripped, 16) if "x" in stripped.lower() else int(stripped)
+            if not -(1 << 63) <= number < (1 << 64):
+                raise self.fail(f"<integer> {stripped!r} is outside the 64-bit range of a plist")
+            return number
         if tag == "real":
             try:
                 return float(text.strip())

@@ -6,6 +6,7 @@ See resources/schema/FORMAT.md for the data format.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -114,8 +115,10 @@ class KeySpec:
     value_notes: Mapping[PlistValue, ValueNote] = field(default_factory=dict)
     minimum: float | None = None
     maximum: float | None = None
-    min_items: int | None = None
+    min_items: int | None = None  # on arrays: how many items they may hold
     max_items: int | None = None
+    # on array items: the repetition as written in the data (moved to the array)
+    repetition: tuple[int | None, int | None] | None = None
     format: str | None = None
     secret: bool = False
     references: str | None = None
@@ -163,6 +166,24 @@ class PayloadSchema:
             if spec.item is not None:
                 children.append(spec.item)
             stack.extend(reversed(children))
+
+    @functools.cached_property
+    def paths_by_name(self) -> dict[str, tuple[str, ...]]:
+        """Key name -> schema paths where it occurs (to say where a key belongs)."""
+        found: dict[str, list[str]] = {}
+        for spec in self.walk():
+            if spec.name:
+                found.setdefault(spec.name, []).append(spec.path)
+        return {name: tuple(paths) for name, paths in found.items()}
+
+    @functools.cached_property
+    def secret_paths(self) -> tuple[str, ...]:
+        return tuple(spec.path for spec in self.walk() if spec.secret and spec.name)
+
+    @functools.cached_property
+    def reference_paths(self) -> tuple[tuple[str, str], ...]:
+        """(schema path, reference kind) of every key that names another payload."""
+        return tuple((spec.path, spec.references) for spec in self.walk() if spec.references)
 
     def find(self, schema_path: str) -> KeySpec | None:
         """Look up 'IKEv2/OnDemandRules[]/Action'."""
@@ -420,8 +441,7 @@ class _Loader:
             self._expect_fields(rep, {"min", "max"}, f"{where}: repetition")
             # Apple's convention: repetition sits on the array's item, counting items.
             self._expect(is_item, where, "repetition belongs on an array's item")
-            spec.min_items = rep.get("min")
-            spec.max_items = rep.get("max")
+            spec.repetition = (rep.get("min"), rep.get("max"))
         if "format" in raw:
             self._expect(raw["format"] in FORMATS, where, f"unknown format {raw['format']!r}")
             self._expect(plist_type == "string", where, "format on a non-string")
@@ -461,7 +481,8 @@ class _Loader:
             )
             spec.item = self.key(raw["item"], path, spec.availability, where_file, is_item=True)
             if plist_type == "array":
-                spec.min_items, spec.max_items = spec.item.min_items, spec.item.max_items
+                if spec.item.repetition is not None:
+                    spec.min_items, spec.max_items = spec.item.repetition
         if spec.open:
             self._expect(plist_type == "dictionary", where, "open on a non-dictionary")
         if "default" in raw:

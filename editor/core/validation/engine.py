@@ -98,6 +98,14 @@ def _same(left: PlistValue, right: PlistValue) -> bool:
     return left is not MISSING and type(left) is type(right) and left == right
 
 
+def _same_as_device(left: PlistValue, right: PlistValue) -> bool:
+    """Condition test as a device reads it: <true/> counts as 1 (the type error is
+    reported on its own, so it need not cascade into 'ignored' warnings)."""
+    if isinstance(left, bool) and isinstance(right, int) and not isinstance(right, bool):
+        return int(left) == right
+    return _same(left, right)
+
+
 def condition_holds(condition: Condition, frames: Sequence[Frame]) -> bool:
     if condition.op == "all":
         return all(condition_holds(c, frames) for c in condition.children)
@@ -109,7 +117,7 @@ def condition_holds(condition: Condition, frames: Sequence[Frame]) -> bool:
     if condition.op == "present":
         return (value is not MISSING) == condition.present
     value = _value_or_default(value, spec)
-    return any(_same(value, wanted) for wanted in condition.values)
+    return any(_same_as_device(value, wanted) for wanted in condition.values)
 
 
 # --- the payload walk ----------------------------------------------------------------
@@ -122,6 +130,7 @@ class Walk:
     payload_schema: PayloadSchema
     options: Options
     problems: list[Problem] = field(default_factory=list)
+    ignoring: int = 0  # > 0 inside a container the device ignores
     # Targets the payload itself exists on; keys are checked against these only,
     # so a payload missing on a target gets one warning, not one per key.
     key_targets: tuple[Target, ...] | None = None
@@ -270,12 +279,23 @@ def _type_problem(walk: Walk, value: PlistValue, spec: KeySpec, path: KeyPath, l
     return False
 
 
-def _misplaced_home(walk: Walk, name: str) -> str | None:
-    """Where a key that is unknown here belongs in this payload type, if anywhere."""
-    for spec in walk.payload_schema.walk():
-        if spec.name == name:
-            return spec.path
-    return None
+def _misplaced_home(walk: Walk, name: str, frames: Sequence[Frame]) -> str | None:
+    """Where a key that is unknown here belongs in this payload type, if anywhere.
+
+    Among several homes (RemoteAddress is in IKEv2, IPSec and VPN), the one whose
+    dictionary applies to this payload wins.
+    """
+    homes = walk.payload_schema.paths_by_name.get(name, ())
+    root = frames[:1]
+    for home in homes:
+        top = walk.payload_schema.keys.get(home.split("/", 1)[0].removesuffix("[]"))
+        if (
+            top is not None
+            and root
+            and (top.applies_when is None or condition_holds(top.applies_when, root))
+        ):
+            return home
+    return homes[0] if homes else None
 
 
 def walk_dictionary(
@@ -291,7 +311,7 @@ def walk_dictionary(
                     if spec.item is not None:
                         walk_value(walk, child, spec.item, child_path, frames, f"{name}")
                     continue
-                home = _misplaced_home(walk, name)
+                home = _misplaced_home(walk, name, frames)
                 if home is not None and "/" in home:
                     walk.add(
                         WARNING,
@@ -309,7 +329,7 @@ def walk_dictionary(
                 continue
             walk_value(walk, child, child_spec, child_path, frames, name)
         for name, child_spec in spec.keys.items():
-            if name in value:
+            if name in value or walk.ignoring:
                 continue
             if child_spec.applies_when is not None and not condition_holds(
                 child_spec.applies_when, frames
@@ -344,6 +364,7 @@ def walk_value(
         if (
             spec.applies_when is not None
             and frames
+            and not walk.ignoring
             and not condition_holds(spec.applies_when, frames)
         ):
             walk.add(
@@ -352,7 +373,28 @@ def walk_value(
                 path,
                 f"{label} is ignored unless {spec.applies_when.describe()}",
             )
+            # The device does not read it: types inside still count (strict MDMs
+            # reject them), but nothing inside is required.
+            walk.ignoring += 1
+            try:
+                _walk_inside(walk, value, spec, path, frames, label)
+            finally:
+                walk.ignoring -= 1
+            return
         _availability_problems(walk, spec.availability, path, label)
+    _walk_inside(walk, value, spec, path, frames, label)
+
+
+def _walk_inside(
+    walk: Walk,
+    value: PlistValue,
+    spec: KeySpec,
+    path: KeyPath,
+    frames: list[Frame],
+    label: str,
+) -> None:
+    if spec.type == "any":
+        return  # free-form data (vendor keys): kept as is, not checked
     if isinstance(value, dict):
         walk_dictionary(walk, value, spec, path, frames)
     elif isinstance(value, list):
@@ -488,8 +530,17 @@ def validate_payload(
     # Rules see only the targets the payload exists on.
     rule_options = Options(targets=walk.key_targets or ())
     context = PayloadContext(schema, payload_schema, payload, path, rule_options, walk_problems)
+    walk_count = len(walk_problems)
     for rule in _payload_rules().get(payload_schema.payload_type, []):
         rule(context)
+    ruled = {p.path for p in walk_problems[walk_count:] if p.severity is not INFO}
+    if ruled:
+        # A rule's specific message replaces the generic "ignored" one at that key.
+        walk_problems[:walk_count] = [
+            p
+            for p in walk_problems[:walk_count]
+            if not (p.code == "not-applicable" and p.path in ruled)
+        ]
     return walk_problems
 
 

@@ -15,13 +15,21 @@ from editor.core.validation.problems import Problem
 VPN = "com.apple.vpn.managed"
 APPLAYER = "com.apple.vpn.managed.applayer"
 APPMAPPING = "com.apple.vpn.managed.appmapping"
-CA_TYPES = frozenset({"com.apple.security.root", "com.apple.security.pkcs1", "com.apple.security.pem"})
+CA_TYPES = frozenset(
+    {"com.apple.security.root", "com.apple.security.pkcs1", "com.apple.security.pem"}
+)
 
-_PLACEHOLDER_RE = re.compile(r"replace|changeme|placeholder|xxxx|\.\.\.|todo|^uuid$|\$\{|\{\{", re.I)
-_UUID_RE = re.compile(r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$")
+_PLACEHOLDER_RE = re.compile(
+    r"replace|changeme|placeholder|xxxx|\.\.\.|todo|^uuid$|\$\{|\{\{", re.I
+)
+_UUID_RE = re.compile(
+    r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
+)
 
 
-def values_at(node: PlistValue, schema_path: str, prefix: KeyPath = ()) -> Iterator[tuple[KeyPath, PlistValue]]:
+def values_at(
+    node: PlistValue, schema_path: str, prefix: KeyPath = ()
+) -> Iterator[tuple[KeyPath, PlistValue]]:
     """Every value at a schema path such as 'IKEv2/OnDemandRules[]/Action' in a payload."""
     if not schema_path:
         yield prefix, node
@@ -67,7 +75,12 @@ def check_profile_type(ctx: ProfileContext) -> None:
 def check_payload_count(ctx: ProfileContext) -> None:
     content = ctx.profile.root.get("PayloadContent")
     if isinstance(content, list) and not content and not ctx.profile.is_encrypted:
-        ctx.add(WARNING, "no-payloads", ("PayloadContent",), "the profile has no payloads: it installs but does nothing")
+        ctx.add(
+            WARNING,
+            "no-payloads",
+            ("PayloadContent",),
+            "the profile has no payloads: it installs but does nothing",
+        )
 
 
 def check_encryption(ctx: ProfileContext) -> None:
@@ -77,14 +90,16 @@ def check_encryption(ctx: ProfileContext) -> None:
             ERROR,
             "encryption",
             ("IsEncrypted",),
-            "EncryptedPayloadContent is present but IsEncrypted is not true; set IsEncrypted to true",
+            "EncryptedPayloadContent is present but IsEncrypted is not true; "
+            "set IsEncrypted to true",
         )
     if "EncryptedPayloadContent" in root and "PayloadContent" in root:
         ctx.add(
             WARNING,
             "encryption",
             ("PayloadContent",),
-            "the profile has both PayloadContent and EncryptedPayloadContent; a device reads only the encrypted one",
+            "the profile has both PayloadContent and EncryptedPayloadContent; "
+            "a device reads only the encrypted one",
         )
 
 
@@ -220,7 +235,8 @@ def check_references(ctx: ProfileContext) -> None:
                             ERROR,
                             "reference-kind",
                             path,
-                            f"{value!r} is the PayloadUUID of a {target} payload, not of a certificate "
+                            f"{value!r} is the PayloadUUID of a {target} payload, "
+                            "not of a certificate "
                             "or identity payload",
                         )
                 elif reference == "vpn-uuid" and value not in vpn_uuids:
@@ -238,7 +254,7 @@ def check_vpn_counts(ctx: ProfileContext) -> None:
     has_ca = False
     for index, payload in _payloads(ctx.profile):
         kind = payload.get("PayloadType")
-        if kind in CA_TYPES:
+        if isinstance(kind, str) and kind in CA_TYPES:
             has_ca = True
         if kind not in (VPN, APPLAYER):
             continue
@@ -254,7 +270,8 @@ def check_vpn_counts(ctx: ProfileContext) -> None:
             ERROR,
             "always-on",
             ("PayloadContent", index, "VPNType"),
-            f"only one Always On VPN payload is allowed per profile (payload {always_on[0] + 1} is one)",
+            "only one Always On VPN payload is allowed per profile "
+            f"(payload {always_on[0] + 1} is one)",
         )
     if certificate_auth and not has_ca and ctx.profile.payloads:
         ctx.add(

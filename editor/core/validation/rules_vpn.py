@@ -19,7 +19,13 @@ VPN = "com.apple.vpn.managed"
 APPLAYER = "com.apple.vpn.managed.applayer"
 
 ON_DEMAND_DICTIONARIES = ("VPN", "IPSec", "IKEv2", "TransparentProxy")
-RULE_MATCH_KEYS = ("DNSDomainMatch", "DNSServerAddressMatch", "InterfaceTypeMatch", "SSIDMatch", "URLStringProbe")
+RULE_MATCH_KEYS = (
+    "DNSDomainMatch",
+    "DNSServerAddressMatch",
+    "InterfaceTypeMatch",
+    "SSIDMatch",
+    "URLStringProbe",
+)
 WEAK_ENCRYPTION = frozenset({"DES", "3DES"})
 WEAK_INTEGRITY = frozenset({"SHA1-96", "SHA1-160"})
 WEAK_DH_GROUPS = frozenset({1, 2, 5})
@@ -61,7 +67,8 @@ def legacy_protocols(ctx: PayloadContext) -> None:
             ERROR,
             "legacy-protocol",
             ("VPNType",),
-            "PPTP no longer exists on current systems (removed in iOS 10 and macOS 10.12); use IKEv2",
+            "PPTP no longer exists on current systems (removed in iOS 10 and macOS 10.12); "
+            "use IKEv2",
         )
     elif vpn_type == "L2TP":
         ctx.add(
@@ -98,11 +105,21 @@ def settings_present(ctx: PayloadContext) -> None:
     if vpn_type == "L2TP":
         ppp = _dict(ctx.payload.get("PPP"))
         if ppp is not None and not ppp.get("CommRemoteAddress"):
-            ctx.add(ERROR, "vpn-settings-missing", ("PPP", "CommRemoteAddress"), "L2TP needs the server address in PPP")
+            ctx.add(
+                ERROR,
+                "vpn-settings-missing",
+                ("PPP", "CommRemoteAddress"),
+                "L2TP needs the server address in PPP",
+            )
     if vpn_type == "IPSec":
         ipsec = _dict(ctx.payload.get("IPSec"))
         if ipsec is not None and not ipsec.get("RemoteAddress"):
-            ctx.add(ERROR, "vpn-settings-missing", ("IPSec", "RemoteAddress"), "Cisco IPSec needs the server address")
+            ctx.add(
+                ERROR,
+                "vpn-settings-missing",
+                ("IPSec", "RemoteAddress"),
+                "Cisco IPSec needs the server address",
+            )
 
 
 def vendor_config(ctx: PayloadContext) -> None:
@@ -110,7 +127,9 @@ def vendor_config(ctx: PayloadContext) -> None:
     subtype = ctx.payload.get("VPNSubType")
     if config is None or not isinstance(subtype, str):
         return
-    known_vendor = any(subtype.startswith(p) for _, prefixes in VENDOR_KEYS.values() for p in prefixes)
+    known_vendor = any(
+        subtype.startswith(p) for _, prefixes in VENDOR_KEYS.values() for p in prefixes
+    )
     if not known_vendor:
         return
     for key, (vendor, prefixes) in VENDOR_KEYS.items():
@@ -136,12 +155,14 @@ def authentication(ctx: PayloadContext) -> None:
     if ikev2 is not None and ctx.payload.get("VPNType") in ("IKEv2", None):
         method = ikev2.get("AuthenticationMethod")
         extended = _flag(ikev2, "ExtendedAuthEnabled")
-        if method == "SharedSecret" and not _has_value(ikev2, "SharedSecret"):
+        # An absent SharedSecret is the schema's required-when-missing; only an empty one here.
+        secret_empty = "SharedSecret" in ikev2 and not _has_value(ikev2, "SharedSecret")
+        if method == "SharedSecret" and secret_empty:
             ctx.add(
                 ERROR,
                 "auth-credential",
                 ("IKEv2", "SharedSecret"),
-                "AuthenticationMethod is SharedSecret but no SharedSecret is given",
+                "AuthenticationMethod is SharedSecret but the SharedSecret is empty",
             )
         if method == "None" and not extended:
             ctx.add(
@@ -151,7 +172,12 @@ def authentication(ctx: PayloadContext) -> None:
                 "AuthenticationMethod None without ExtendedAuthEnabled = 1 falls back to "
                 "SharedSecret; set ExtendedAuthEnabled to 1 for EAP-only authentication",
             )
-        if extended and method != "Certificate" and not ikev2.get("AuthName") and ikev2.get("PayloadCertificateUUID") is None:
+        if (
+            extended
+            and method != "Certificate"
+            and not ikev2.get("AuthName")
+            and ikev2.get("PayloadCertificateUUID") is None
+        ):
             ctx.add(
                 INFO,
                 "auth-credential",
@@ -235,9 +261,9 @@ def ikev2_details(ctx: PayloadContext) -> None:
         if isinstance(encryption, str):
             strength[name] = ENCRYPTION_STRENGTH.get(encryption, 4)
         weak = []
-        if encryption in WEAK_ENCRYPTION:
+        if isinstance(encryption, str) and encryption in WEAK_ENCRYPTION:
             weak.append(f"encryption {encryption}")
-        if integrity in WEAK_INTEGRITY:
+        if isinstance(integrity, str) and integrity in WEAK_INTEGRITY:
             weak.append(f"integrity {integrity}")
         if isinstance(group, int) and group in WEAK_DH_GROUPS:
             weak.append(f"Diffie-Hellman group {group}")
@@ -257,8 +283,15 @@ def ikev2_details(ctx: PayloadContext) -> None:
                 ("IKEv2", name, "DiffieHellmanGroup"),
                 "EnforceStrictAlgorithmSelection rejects Diffie-Hellman groups below 14",
             )
-    if strict and "ChildSecurityAssociationParameters" in strength and "IKESecurityAssociationParameters" in strength:
-        if strength["IKESecurityAssociationParameters"] < strength["ChildSecurityAssociationParameters"]:
+    if (
+        strict
+        and "ChildSecurityAssociationParameters" in strength
+        and "IKESecurityAssociationParameters" in strength
+    ):
+        if (
+            strength["IKESecurityAssociationParameters"]
+            < strength["ChildSecurityAssociationParameters"]
+        ):
             ctx.add(
                 ERROR,
                 "strict-algorithms",
@@ -331,6 +364,13 @@ def _rule_order(ctx: PayloadContext, rules: list[PlistValue], path: KeyPath) -> 
                 "matches every network first",
             )
             continue
+        if rule.get("Action") == "Allow":
+            ctx.add(
+                WARNING,
+                "deprecated",
+                (*path, index, "Action"),
+                "the Allow action is deprecated; use Connect or EvaluateConnection",
+            )
         if rule.get("Action") == "EvaluateConnection" and not rule.get("ActionParameters"):
             ctx.add(
                 WARNING,
@@ -354,12 +394,16 @@ def _non_interactive(ctx: PayloadContext, name: str, settings: PlistDict) -> Non
     method = settings.get("AuthenticationMethod")
     password_keys = {"IKEv2": "AuthPassword", "VPN": "Password", "TransparentProxy": "Password"}
     if name == "IKEv2" and _flag(settings, "ExtendedAuthEnabled") and method != "Certificate":
-        if not _has_value(settings, "AuthPassword") and settings.get("PayloadCertificateUUID") is None:
+        if (
+            not _has_value(settings, "AuthPassword")
+            and settings.get("PayloadCertificateUUID") is None
+        ):
             ctx.add(
                 WARNING,
                 "on-demand",
                 (name, "OnDemandEnabled"),
-                "On Demand needs authentication that works without the user: add a certificate or a stored password",
+                "On Demand needs authentication that works without the user: "
+                "add a certificate or a stored password",
             )
     elif name in ("VPN", "TransparentProxy") and method in ("Password", None):
         if not _has_value(settings, password_keys[name]):
@@ -367,7 +411,8 @@ def _non_interactive(ctx: PayloadContext, name: str, settings: PlistDict) -> Non
                 WARNING,
                 "on-demand",
                 (name, "OnDemandEnabled"),
-                "On Demand needs authentication that works without the user: use a certificate or a stored password",
+                "On Demand needs authentication that works without the user: "
+                "use a certificate or a stored password",
             )
 
 
@@ -377,23 +422,41 @@ def _non_interactive(ctx: PayloadContext, name: str, settings: PlistDict) -> Non
 def always_on(ctx: PayloadContext) -> None:
     if ctx.payload.get("VPNType") != "AlwaysOn":
         return
-    if ctx.targets_platform("iOS") or ctx.targets_platform("iPadOS"):
+    if not ctx.options.targets:
+        # With iOS targets the schema's value note reports this; without targets, here.
         ctx.add(
             INFO,
             "supervised-only",
             ("VPNType",),
-            "Always On VPN works only on supervised iPhone and iPad; pairing an Apple Watch is not supported",
+            "Always On VPN works only on supervised iPhone and iPad; "
+            "pairing an Apple Watch is not supported",
         )
     settings = _dict(ctx.payload.get("AlwaysOn"))
     if settings is None:
         return
     tunnels = settings.get("TunnelConfigurations")
-    for path, group in values_at(ctx.payload, "AlwaysOn/TunnelConfigurations[]/IKESecurityAssociationParameters/DiffieHellmanGroup"):
+    for path, group in values_at(
+        ctx.payload,
+        "AlwaysOn/TunnelConfigurations[]/IKESecurityAssociationParameters/DiffieHellmanGroup",
+    ):
         if isinstance(group, int) and group < 14:
-            ctx.add(WARNING, "always-on", path, "Always On needs Diffie-Hellman group 14 or higher from iOS 14.2")
-    for path, group in values_at(ctx.payload, "AlwaysOn/TunnelConfigurations[]/ChildSecurityAssociationParameters/DiffieHellmanGroup"):
+            ctx.add(
+                WARNING,
+                "always-on",
+                path,
+                "Always On needs Diffie-Hellman group 14 or higher from iOS 14.2",
+            )
+    for path, group in values_at(
+        ctx.payload,
+        "AlwaysOn/TunnelConfigurations[]/ChildSecurityAssociationParameters/DiffieHellmanGroup",
+    ):
         if isinstance(group, int) and group < 14:
-            ctx.add(WARNING, "always-on", path, "Always On needs Diffie-Hellman group 14 or higher from iOS 14.2")
+            ctx.add(
+                WARNING,
+                "always-on",
+                path,
+                "Always On needs Diffie-Hellman group 14 or higher from iOS 14.2",
+            )
     for path, kind in values_at(ctx.payload, "AlwaysOn/TunnelConfigurations[]/CertificateType"):
         if kind != "RSA":
             ctx.add(WARNING, "always-on", path, "Always On IKEv2 supports RSA certificates only")
@@ -420,7 +483,10 @@ def per_app(ctx: PayloadContext) -> None:
             ("VPNType",),
             f"per-app VPN works with VPNType VPN, IPSec or IKEv2, not {vpn_type}",
         )
-    if any(t.platform == "watchOS" for t in ctx.options.targets) and vpn_type not in ("IKEv2", None):
+    if any(t.platform == "watchOS" for t in ctx.options.targets) and vpn_type not in (
+        "IKEv2",
+        None,
+    ):
         ctx.add(WARNING, "per-app-vpn", ("VPNType",), "on watchOS, per-app VPN supports only IKEv2")
 
 
@@ -431,7 +497,11 @@ def provider(ctx: PayloadContext) -> None:
         return
     for name in ("VPN", "TransparentProxy"):
         settings = _dict(ctx.payload.get(name))
-        if settings and settings.get("ProviderBundleIdentifier") and not settings.get("ProviderDesignatedRequirement"):
+        if (
+            settings
+            and settings.get("ProviderBundleIdentifier")
+            and not settings.get("ProviderDesignatedRequirement")
+        ):
             ctx.add(
                 WARNING,
                 "system-extension",
@@ -456,11 +526,17 @@ def watchos_limits(ctx: PayloadContext) -> None:
             )
 
 
+# Secrets that protect themselves: a PKCS#12 blob is encrypted with its password.
+_SELF_PROTECTED = frozenset({("com.apple.security.pkcs12", "PayloadContent")})
+
+
 def secrets_in_clear(ctx: PayloadContext) -> None:
-    for spec in ctx.payload_schema.walk():
-        if not spec.secret or not spec.path:
+    payload_type = ctx.payload_schema.payload_type
+    for secret_path in ctx.payload_schema.secret_paths:
+        if (payload_type, secret_path) in _SELF_PROTECTED:
             continue
-        for path, value in values_at(ctx.payload, spec.path):
+        name = secret_path.rsplit("/", 1)[-1].removesuffix("[]")
+        for path, value in values_at(ctx.payload, secret_path):
             if isinstance(value, str) and (not value or has_mdm_variable(value)):
                 continue
             if isinstance(value, str | bytes) and value:
@@ -468,7 +544,7 @@ def secrets_in_clear(ctx: PayloadContext) -> None:
                     INFO,
                     "secret-in-clear",
                     path,
-                    f"{spec.name} is stored in the profile in clear text; sign and encrypt the "
+                    f"{name} is stored in the profile in clear text; sign and encrypt the "
                     "profile, or let the device ask for it",
                 )
 

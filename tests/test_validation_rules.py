@@ -1,0 +1,2345 @@
+"""Every problem code the validation engine emits: a minimal profile that triggers it
+(exact code, severity and key path) and the same profile fixed (the code is gone there).
+
+Profiles are the conftest baseline (IKEv2 with certificate authentication, its PKCS#12
+identity and a root CA) or one of the small samples below, changed by a list of
+(path, value) edits.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import pytest
+from conftest import IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD, make_profile
+
+from editor.core.model import KeyPath, Profile
+from editor.core.platforms import Target
+from editor.core.schema import Schema, load_schema
+from editor.core.validation.engine import Options, validate_profile
+from editor.core.validation.problems import CODES, Problem, Severity
+
+ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+# --- samples ------------------------------------------------------------------------
+
+P0: KeyPath = ("PayloadContent", 0)
+IK: KeyPath = (*P0, "IKEv2")
+PKCS12_UUID = PKCS12_PAYLOAD["PayloadUUID"]
+ROOT_UUID = ROOT_PAYLOAD["PayloadUUID"]
+VPN_UUID = IKEV2_PAYLOAD["PayloadUUID"]
+TOP_UUID = "9D3C2B1A-0F9E-4D8C-B7A6-958473625140"  # make_profile's PayloadUUID
+
+PROVIDER_PAYLOAD: dict[str, Any] = {
+    "PayloadIdentifier": "com.example.vpn.provider",
+    "PayloadType": "com.apple.vpn.managed",
+    "PayloadUUID": "1B2C3D4E-5F60-4A7B-8C9D-0E1F2A3B4C5D",
+    "PayloadVersion": 1,
+    "UserDefinedName": "Provider VPN",
+    "VPNType": "VPN",
+    "VPNSubType": "com.example.vpnapp",
+    "VPN": {
+        "RemoteAddress": "vpn.example.com",
+        "AuthenticationMethod": "Certificate",
+        "PayloadCertificateUUID": PKCS12_UUID,
+        "ProviderBundleIdentifier": "com.example.vpnapp.tunnel",
+        "ProviderDesignatedRequirement": 'identifier "com.example.vpnapp.tunnel"',
+    },
+}
+
+IPSEC_PAYLOAD: dict[str, Any] = {
+    "PayloadIdentifier": "com.example.vpn.ipsec",
+    "PayloadType": "com.apple.vpn.managed",
+    "PayloadUUID": "2C3D4E5F-6071-4B8C-9DAE-1F2A3B4C5D6E",
+    "PayloadVersion": 1,
+    "UserDefinedName": "Cisco IPSec",
+    "VPNType": "IPSec",
+    "IPSec": {
+        "RemoteAddress": "vpn.example.com",
+        "AuthenticationMethod": "SharedSecret",
+        "LocalIdentifier": "vpngroup",
+        "LocalIdentifierType": "KeyID",
+        "SharedSecret": b"group secret",
+    },
+}
+
+L2TP_PAYLOAD: dict[str, Any] = {
+    "PayloadIdentifier": "com.example.vpn.l2tp",
+    "PayloadType": "com.apple.vpn.managed",
+    "PayloadUUID": "3D4E5F60-7182-4C9D-AEBF-2A3B4C5D6E7F",
+    "PayloadVersion": 1,
+    "UserDefinedName": "L2TP",
+    "VPNType": "L2TP",
+    "PPP": {"CommRemoteAddress": "vpn.example.com", "AuthName": "user"},
+    "IPSec": {"AuthenticationMethod": "SharedSecret", "SharedSecret": b"secret"},
+}
+
+APPLAYER_PAYLOAD: dict[str, Any] = {
+    **copy.deepcopy(IKEV2_PAYLOAD),
+    "PayloadIdentifier": "com.example.vpn.perapp",
+    "PayloadType": "com.apple.vpn.managed.applayer",
+    "PayloadUUID": "4E5F6071-8293-4DAE-BFC0-3B4C5D6E7F80",
+    "VPNUUID": "perapp-vpn-1",
+}
+
+APPMAPPING_PAYLOAD: dict[str, Any] = {
+    "PayloadIdentifier": "com.example.vpn.appmapping",
+    "PayloadType": "com.apple.vpn.managed.appmapping",
+    "PayloadUUID": "5F607182-93A4-4EBF-80D1-4C5D6E7F8091",
+    "PayloadVersion": 1,
+    "AppLayerVPNMapping": [
+        {
+            "Identifier": "com.example.app",
+            "VPNUUID": "perapp-vpn-1",
+            "DesignatedRequirement": 'identifier "com.example.app"',
+            "SigningIdentifier": "com.example.app",
+        }
+    ],
+}
+
+_TUNNEL: dict[str, Any] = {
+    "ProtocolType": "IKEv2",
+    "RemoteAddress": "vpn.example.com",
+    "RemoteIdentifier": "vpn.example.com",
+    "LocalIdentifier": "client.example.com",
+    "AuthenticationMethod": "Certificate",
+    "PayloadCertificateUUID": PKCS12_UUID,
+}
+
+ALWAYSON_PAYLOAD: dict[str, Any] = {
+    "PayloadIdentifier": "com.example.vpn.alwayson",
+    "PayloadType": "com.apple.vpn.managed",
+    "PayloadUUID": "60718293-A4B5-4FC0-91E2-5D6E7F8091A2",
+    "PayloadVersion": 1,
+    "UserDefinedName": "Always On",
+    "VPNType": "AlwaysOn",
+    "AlwaysOn": {
+        "TunnelConfigurations": [
+            {**_TUNNEL, "Interfaces": ["Cellular"]},
+            {**_TUNNEL, "Interfaces": ["WiFi"]},
+        ]
+    },
+}
+
+ACME_PAYLOAD: dict[str, Any] = {
+    "PayloadIdentifier": "com.example.vpn.acme",
+    "PayloadType": "com.apple.security.acme",
+    "PayloadUUID": "718293A4-B5C6-4D01-A2F3-6E7F8091A2B3",
+    "PayloadVersion": 1,
+    "DirectoryURL": "https://acme.example.com/directory",
+    "ClientIdentifier": "client-1",
+    "KeySize": 384,
+    "KeyType": "ECSECPrimeRandom",
+    "HardwareBound": True,
+    "Subject": [[["CN", "client.example.com"]]],
+}
+
+
+def root_payload(uuid: str, identifier: str) -> dict[str, Any]:
+    return {**copy.deepcopy(ROOT_PAYLOAD), "PayloadUUID": uuid, "PayloadIdentifier": identifier}
+
+
+STD = (IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD)
+PROVIDER = (PROVIDER_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD)
+IPSEC = (IPSEC_PAYLOAD,)
+L2TP = (L2TP_PAYLOAD,)
+PERAPP = (APPLAYER_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD)
+MAPPING = (APPLAYER_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD, APPMAPPING_PAYLOAD)
+ALWAYSON = (ALWAYSON_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD)
+
+# --- edits ------------------------------------------------------------------------------
+
+DEL: Any = type("Delete", (), {"__repr__": lambda self: "DEL"})()
+Edits = tuple[tuple[KeyPath, Any], ...]
+
+
+def apply(root: dict[str, Any], edits: Edits) -> None:
+    """Set (or with DEL remove) each path; an index one past an array's end appends."""
+    for path, value in edits:
+        parent: Any = root
+        for part in path[:-1]:
+            parent = parent[part]
+        last = path[-1]
+        if value is DEL:
+            del parent[last]
+        elif isinstance(parent, list) and last == len(parent):
+            parent.append(copy.deepcopy(value))
+        else:
+            parent[last] = copy.deepcopy(value)
+
+
+def edited(payloads: Sequence[dict[str, Any]], *edit_lists: Edits) -> Profile:
+    profile = make_profile(*payloads)
+    for edits in edit_lists:
+        apply(profile.root, edits)
+    return profile
+
+
+def check(profile: Profile, schema: Schema, targets: Sequence[str] = ()) -> list[Problem]:
+    return validate_profile(
+        profile, schema, Options(targets=tuple(Target.parse(t) for t in targets))
+    )
+
+
+def at(problems: list[Problem], code: str, path: KeyPath) -> list[Problem]:
+    return [p for p in problems if p.code == code and p.path == path]
+
+
+def loud(problems: list[Problem]) -> list[tuple[str, str, KeyPath]]:
+    """Errors and warnings, shown readably in assertion messages."""
+    return [(p.severity.value, p.code, p.path) for p in problems if p.severity is not INFO]
+
+
+# --- the table ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    payloads: tuple[dict[str, Any], ...]
+    bad: Edits  # applied to the payloads: the code must fire once, at path, with severity
+    good: Edits  # applied on top of bad: the code must be gone at path
+    code: str
+    severity: Severity
+    path: KeyPath
+    targets: tuple[str, ...] = ()
+    good_targets: tuple[str, ...] | None = None
+    clean: bool = True  # the fixed profile has no errors and no warnings at all
+
+
+def case(
+    id: str,
+    payloads: tuple[dict[str, Any], ...],
+    bad: Edits,
+    good: Edits,
+    code: str,
+    severity: Severity,
+    path: KeyPath,
+    **more: Any,
+) -> Any:
+    return pytest.param(Case(id, payloads, bad, good, code, severity, path, **more), id=id)
+
+
+PQ = (*IK, "IKESecurityAssociationParameters", "PostQuantumKeyExchangeMethods")
+IKE_SA = (*IK, "IKESecurityAssociationParameters")
+CHILD_SA = (*IK, "ChildSecurityAssociationParameters")
+EAP_NO_CERT: Edits = (
+    ((*IK, "AuthenticationMethod"), "None"),
+    ((*IK, "ExtendedAuthEnabled"), 1),
+    ((*IK, "PayloadCertificateUUID"), DEL),
+)
+NEW_UUID = "8293A4B5-C6D7-4E12-B304-7F8091A2B3C4"
+
+SCHEMA_CASES = [
+    # type mismatches, both directions, and data vs string
+    case(
+        "bool-for-integer",
+        STD,
+        (((*IK, "DisableMOBIKE"), True),),
+        (((*IK, "DisableMOBIKE"), 1),),
+        "type-mismatch",
+        ERROR,
+        (*IK, "DisableMOBIKE"),
+    ),
+    case(
+        "false-for-integer-flag",
+        STD,
+        (((*IK, "OnDemandEnabled"), False),),
+        (((*IK, "OnDemandEnabled"), 0),),
+        "type-mismatch",
+        ERROR,
+        (*IK, "OnDemandEnabled"),
+    ),
+    case(
+        "integer-for-boolean-top",
+        STD,
+        ((("HasRemovalPasscode",), 1),),
+        ((("HasRemovalPasscode",), False),),
+        "type-mismatch",
+        ERROR,
+        ("HasRemovalPasscode",),
+    ),
+    case(
+        "integer-for-boolean-payload",
+        STD,
+        ((("PayloadContent", 1, "AllowAllAppsAccess"), 1),),
+        ((("PayloadContent", 1, "AllowAllAppsAccess"), True),),
+        "type-mismatch",
+        ERROR,
+        ("PayloadContent", 1, "AllowAllAppsAccess"),
+    ),
+    case(
+        "string-for-data",
+        STD,
+        ((("PayloadContent", 2, "PayloadContent"), "MIIBszCCAVmgAwIBAgIU"),),
+        ((("PayloadContent", 2, "PayloadContent"), b"\x30\x82"),),
+        "type-mismatch",
+        ERROR,
+        ("PayloadContent", 2, "PayloadContent"),
+    ),
+    case(
+        "string-for-data-ipsec-secret",
+        IPSEC,
+        (((*P0, "IPSec", "SharedSecret"), "group secret"),),
+        (((*P0, "IPSec", "SharedSecret"), b"group secret"),),
+        "type-mismatch",
+        ERROR,
+        (*P0, "IPSec", "SharedSecret"),
+    ),
+    case(
+        "data-for-string-ikev2-secret",
+        STD,
+        (
+            ((*IK, "AuthenticationMethod"), "SharedSecret"),
+            ((*IK, "SharedSecret"), b"secret"),
+            ((*IK, "PayloadCertificateUUID"), DEL),
+        ),
+        (((*IK, "SharedSecret"), "secret"),),
+        "type-mismatch",
+        ERROR,
+        (*IK, "SharedSecret"),
+    ),
+    case(
+        "string-for-integer",
+        STD,
+        (((*IK, "MTU"), "1300"),),
+        (((*IK, "MTU"), 1300),),
+        "type-mismatch",
+        ERROR,
+        (*IK, "MTU"),
+    ),
+    case(
+        "string-for-dictionary",
+        STD,
+        (((*IK, "IKESecurityAssociationParameters"), "AES-256"),),
+        (((*IK, "IKESecurityAssociationParameters"), {"EncryptionAlgorithm": "AES-256"}),),
+        "type-mismatch",
+        ERROR,
+        IKE_SA,
+    ),
+    case(
+        "dictionary-for-array",
+        STD,
+        (((*P0, "DNS"), {"DNSProtocol": "Cleartext", "ServerAddresses": {"a": "10.0.0.1"}}),),
+        (((*P0, "DNS", "ServerAddresses"), ["10.0.0.1"]),),
+        "type-mismatch",
+        ERROR,
+        (*P0, "DNS", "ServerAddresses"),
+    ),
+    case(
+        "real-for-integer-top",
+        STD,
+        ((("PayloadVersion",), 1.0),),
+        ((("PayloadVersion",), 1),),
+        "type-mismatch",
+        ERROR,
+        ("PayloadVersion",),
+    ),
+    # presence
+    case(
+        "required-key",
+        STD,
+        (((*IK, "RemoteAddress"), DEL),),
+        (((*IK, "RemoteAddress"), "vpn.example.com"),),
+        "required-missing",
+        ERROR,
+        (*IK, "RemoteAddress"),
+    ),
+    case(
+        "required-payload-version",
+        STD,
+        (((*P0, "PayloadVersion"), DEL),),
+        (((*P0, "PayloadVersion"), 1),),
+        "required-missing",
+        ERROR,
+        (*P0, "PayloadVersion"),
+    ),
+    case(
+        "required-top-uuid",
+        STD,
+        ((("PayloadUUID",), DEL),),
+        ((("PayloadUUID",), TOP_UUID),),
+        "required-missing",
+        ERROR,
+        ("PayloadUUID",),
+    ),
+    case(
+        "required-top-version",
+        STD,
+        ((("PayloadVersion",), DEL),),
+        ((("PayloadVersion",), 1),),
+        "required-missing",
+        ERROR,
+        ("PayloadVersion",),
+    ),
+    case(
+        "required-in-array-item",
+        STD,
+        (
+            ((*IK, "OnDemandEnabled"), 1),
+            ((*IK, "OnDemandRules"), [{"InterfaceTypeMatch": "WiFi"}, {"Action": "Connect"}]),
+        ),
+        (((*IK, "OnDemandRules", 0, "Action"), "Disconnect"),),
+        "required-missing",
+        ERROR,
+        (*IK, "OnDemandRules", 0, "Action"),
+    ),
+    case(
+        "required-unknown-payload-type-common",
+        STD,
+        (
+            (
+                ("PayloadContent", 3),
+                {"PayloadType": "com.example.custom", "PayloadVersion": 1, "PayloadUUID": NEW_UUID},
+            ),
+        ),
+        ((("PayloadContent", 3, "PayloadIdentifier"), "com.example.custom"),),
+        "required-missing",
+        ERROR,
+        ("PayloadContent", 3, "PayloadIdentifier"),
+    ),
+    case(
+        "required-when-certificate",
+        STD,
+        (((*IK, "PayloadCertificateUUID"), DEL),),
+        (((*IK, "PayloadCertificateUUID"), PKCS12_UUID),),
+        "required-when-missing",
+        ERROR,
+        (*IK, "PayloadCertificateUUID"),
+    ),
+    case(
+        "required-when-shared-secret",
+        STD,
+        (((*IK, "AuthenticationMethod"), "SharedSecret"), ((*IK, "PayloadCertificateUUID"), DEL)),
+        (((*IK, "SharedSecret"), "secret"),),
+        "required-when-missing",
+        ERROR,
+        (*IK, "SharedSecret"),
+    ),
+    case(
+        "required-when-ikev2-dictionary",
+        STD,
+        (((*IK,), DEL),),
+        (((*IK,), IKEV2_PAYLOAD["IKEv2"]),),
+        "required-when-missing",
+        ERROR,
+        IK,
+    ),
+    case(
+        "required-when-subtype",
+        PROVIDER,
+        (((*P0, "VPNSubType"), DEL),),
+        (((*P0, "VPNSubType"), "com.example.vpnapp"),),
+        "required-when-missing",
+        ERROR,
+        (*P0, "VPNSubType"),
+    ),
+    case(
+        "required-when-doh-url",
+        STD,
+        (((*P0, "DNS"), {"DNSProtocol": "HTTPS"}),),
+        (((*P0, "DNS", "ServerURL"), "https://dns.example.com/dns-query"),),
+        "required-when-missing",
+        ERROR,
+        (*P0, "DNS", "ServerURL"),
+    ),
+    case(
+        "required-when-dot-name",
+        STD,
+        (((*P0, "DNS"), {"DNSProtocol": "TLS"}),),
+        (((*P0, "DNS", "ServerName"), "dns.example.com"),),
+        "required-when-missing",
+        ERROR,
+        (*P0, "DNS", "ServerName"),
+    ),
+    case(
+        "required-when-proxy-port",
+        STD,
+        (((*P0, "Proxies"), {"HTTPEnable": 1, "HTTPProxy": "proxy.example.com"}),),
+        (((*P0, "Proxies", "HTTPPort"), 8080),),
+        "required-when-missing",
+        ERROR,
+        (*P0, "Proxies", "HTTPPort"),
+    ),
+    case(
+        "required-when-ppk-identifier",
+        STD,
+        (((*IK, "PPK"), b"0123456789abcdef"),),
+        (((*IK, "PPKIdentifier"), "ppk-1"),),
+        "required-when-missing",
+        ERROR,
+        (*IK, "PPKIdentifier"),
+    ),
+    case(
+        "required-when-alwayson",
+        ALWAYSON,
+        (((*P0, "AlwaysOn"), DEL),),
+        (((*P0, "AlwaysOn"), ALWAYSON_PAYLOAD["AlwaysOn"]),),
+        "required-when-missing",
+        ERROR,
+        (*P0, "AlwaysOn"),
+    ),
+    # values, ranges, formats, lengths
+    case(
+        "value-auth-method",
+        STD,
+        (((*IK, "AuthenticationMethod"), "Password"),),
+        (((*IK, "AuthenticationMethod"), "Certificate"),),
+        "value-not-allowed",
+        ERROR,
+        (*IK, "AuthenticationMethod"),
+    ),
+    case(
+        "value-payload-version",
+        STD,
+        ((("PayloadVersion",), 2),),
+        ((("PayloadVersion",), 1),),
+        "value-not-allowed",
+        ERROR,
+        ("PayloadVersion",),
+    ),
+    case(
+        "value-inner-payload-version",
+        STD,
+        (((*P0, "PayloadVersion"), 2),),
+        (((*P0, "PayloadVersion"), 1),),
+        "value-not-allowed",
+        ERROR,
+        (*P0, "PayloadVersion"),
+    ),
+    case(
+        "value-dh-group",
+        STD,
+        (((*IKE_SA,), {"DiffieHellmanGroup": 3}),),
+        (((*IKE_SA, "DiffieHellmanGroup"), 14),),
+        "value-not-allowed",
+        ERROR,
+        (*IKE_SA, "DiffieHellmanGroup"),
+    ),
+    case(
+        "value-vpn-type-case",
+        STD,
+        (((*P0, "VPNType"), "ikev2"),),
+        (((*P0, "VPNType"), "IKEv2"),),
+        "value-not-allowed",
+        ERROR,
+        (*P0, "VPNType"),
+    ),
+    case(
+        "range-mtu-high",
+        STD,
+        (((*IK, "MTU"), 1500),),
+        (((*IK, "MTU"), 1400),),
+        "out-of-range",
+        ERROR,
+        (*IK, "MTU"),
+    ),
+    case(
+        "range-lifetime-low",
+        STD,
+        (((*IKE_SA,), {"LifeTimeInMinutes": 5}),),
+        (((*IKE_SA, "LifeTimeInMinutes"), 10),),
+        "out-of-range",
+        ERROR,
+        (*IKE_SA, "LifeTimeInMinutes"),
+    ),
+    case(
+        "range-nat-keepalive",
+        STD,
+        (((*IK, "NATKeepAliveInterval"), 19),),
+        (((*IK, "NATKeepAliveInterval"), 20),),
+        "out-of-range",
+        ERROR,
+        (*IK, "NATKeepAliveInterval"),
+    ),
+    case(
+        "range-proxy-port",
+        STD,
+        (
+            (
+                (*P0, "Proxies"),
+                {"HTTPEnable": 1, "HTTPProxy": "proxy.example.com", "HTTPPort": 65536},
+            ),
+        ),
+        (((*P0, "Proxies", "HTTPPort"), 65535),),
+        "out-of-range",
+        ERROR,
+        (*P0, "Proxies", "HTTPPort"),
+    ),
+    case(
+        "format-host-with-scheme",
+        STD,
+        (((*IK, "RemoteAddress"), "https://vpn.example.com"),),
+        (((*IK, "RemoteAddress"), "vpn.example.com"),),
+        "format-invalid",
+        WARNING,
+        (*IK, "RemoteAddress"),
+    ),
+    case(
+        "format-https-url",
+        STD,
+        (((*P0, "DNS"), {"DNSProtocol": "HTTPS", "ServerURL": "http://dns.example.com/q"}),),
+        (((*P0, "DNS", "ServerURL"), "https://dns.example.com/q"),),
+        "format-invalid",
+        ERROR,
+        (*P0, "DNS", "ServerURL"),
+    ),
+    case(
+        "format-reverse-dns",
+        STD,
+        (((*P0, "PayloadIdentifier"), "my vpn"),),
+        (((*P0, "PayloadIdentifier"), "com.example.vpn.ikev2"),),
+        "format-invalid",
+        WARNING,
+        (*P0, "PayloadIdentifier"),
+    ),
+    case(
+        "format-ip-in-array",
+        STD,
+        (
+            (
+                (*P0, "DNS"),
+                {"DNSProtocol": "Cleartext", "ServerAddresses": ["10.0.0.1", "10.0.0.300"]},
+            ),
+        ),
+        (((*P0, "DNS", "ServerAddresses", 1), "10.0.0.3"),),
+        "format-invalid",
+        WARNING,
+        (*P0, "DNS", "ServerAddresses", 1),
+    ),
+    case(
+        "format-uuid-top",
+        STD,
+        ((("PayloadUUID",), "9D3C2B1A-0F9E-4D8C-B7A6"),),
+        ((("PayloadUUID",), TOP_UUID),),
+        "format-invalid",
+        WARNING,
+        ("PayloadUUID",),
+    ),
+    case(
+        "array-too-long",
+        STD,
+        (((*IKE_SA,), {"PostQuantumKeyExchangeMethods": [36] * 8}),),
+        ((PQ, [36]),),
+        "array-length",
+        ERROR,
+        PQ,
+    ),
+    case(
+        "array-too-short-scep-subject",
+        STD,
+        (
+            (
+                ("PayloadContent", 3),
+                {
+                    "PayloadType": "com.apple.security.scep",
+                    "PayloadVersion": 1,
+                    "PayloadUUID": NEW_UUID,
+                    "PayloadIdentifier": "com.example.scep",
+                    "PayloadContent": {
+                        "URL": "https://scep.example.com/",
+                        "Challenge": "",
+                        "Subject": [[["CN"]]],
+                    },
+                },
+            ),
+        ),
+        ((("PayloadContent", 3, "PayloadContent", "Subject", 0, 0), ["CN", "client"]),),
+        "array-length",
+        ERROR,
+        ("PayloadContent", 3, "PayloadContent", "Subject", 0, 0),
+        clean=False,
+    ),  # see test_subject_with_one_name_component_is_valid
+    case(
+        "empty-required-string",
+        STD,
+        (((*IK, "RemoteAddress"), ""),),
+        (((*IK, "RemoteAddress"), "vpn.example.com"),),
+        "empty-value",
+        ERROR,
+        (*IK, "RemoteAddress"),
+    ),
+    case(
+        "empty-identifier",
+        STD,
+        (((*P0, "PayloadIdentifier"), ""),),
+        (((*P0, "PayloadIdentifier"), "com.example.vpn.ikev2"),),
+        "empty-value",
+        ERROR,
+        (*P0, "PayloadIdentifier"),
+    ),
+    # unknown, misplaced, not applicable
+    case(
+        "unknown-key",
+        STD,
+        (((*P0, "CustomFlag"), 1),),
+        (((*P0, "CustomFlag"), DEL),),
+        "unknown-key",
+        INFO,
+        (*P0, "CustomFlag"),
+    ),
+    case(
+        "unknown-nested-key",
+        STD,
+        (((*IK, "RemoteAdress"), "typo.example.com"),),
+        (((*IK, "RemoteAdress"), DEL),),
+        "unknown-key",
+        INFO,
+        (*IK, "RemoteAdress"),
+    ),
+    case(
+        "unknown-top-key",
+        STD,
+        ((("X-Generator",), "tool 1.0"),),
+        ((("X-Generator",), DEL),),
+        "unknown-key",
+        INFO,
+        ("X-Generator",),
+    ),
+    case(
+        "misplaced-key",
+        STD,
+        (((*P0, "RemoteAddress"), "vpn.example.com"),),
+        (((*P0, "RemoteAddress"), DEL),),
+        "misplaced-key",
+        WARNING,
+        (*P0, "RemoteAddress"),
+    ),
+    case(
+        "misplaced-sa-key",
+        STD,
+        (((*IK, "DiffieHellmanGroup"), 14),),
+        (((*IK, "DiffieHellmanGroup"), DEL), ((*IKE_SA,), {"DiffieHellmanGroup": 14})),
+        "misplaced-key",
+        WARNING,
+        (*IK, "DiffieHellmanGroup"),
+    ),
+    case(
+        "not-applicable-eap-name",
+        STD,
+        (((*IK, "AuthName"), "user"),),
+        (((*IK, "ExtendedAuthEnabled"), 1),),
+        "not-applicable",
+        WARNING,
+        (*IK, "AuthName"),
+    ),
+    case(
+        "not-applicable-dictionary",
+        STD,
+        (((*P0, "PPP"), {"AuthName": "user"}),),
+        (((*P0, "PPP"), DEL),),
+        "not-applicable",
+        WARNING,
+        (*P0, "PPP"),
+    ),
+    case(
+        "not-applicable-doh-url-for-tls",
+        STD,
+        (
+            (
+                (*P0, "DNS"),
+                {
+                    "DNSProtocol": "TLS",
+                    "ServerName": "dns.example.com",
+                    "ServerURL": "https://dns.example.com/q",
+                },
+            ),
+        ),
+        (((*P0, "DNS", "ServerURL"), DEL),),
+        "not-applicable",
+        WARNING,
+        (*P0, "DNS", "ServerURL"),
+    ),
+    case(
+        "not-applicable-encrypted-content",
+        STD,
+        ((("EncryptedPayloadContent",), b"\x30\x80"),),
+        ((("EncryptedPayloadContent",), DEL),),
+        "not-applicable",
+        WARNING,
+        ("EncryptedPayloadContent",),
+        clean=False,
+    ),
+    case(
+        "unknown-payload-type",
+        STD,
+        (
+            (
+                ("PayloadContent", 3),
+                {
+                    "PayloadType": "com.example.custom",
+                    "PayloadVersion": 1,
+                    "PayloadUUID": NEW_UUID,
+                    "PayloadIdentifier": "com.example.custom",
+                    "CustomKey": [1, 2],
+                },
+            ),
+        ),
+        ((("PayloadContent", 3), root_payload(NEW_UUID, "com.example.ca2")),),
+        "unknown-payload-type",
+        INFO,
+        ("PayloadContent", 3, "PayloadType"),
+    ),
+    case(
+        "not-a-dictionary",
+        STD,
+        ((("PayloadContent", 3), "com.apple.security.root"),),
+        ((("PayloadContent", 3), root_payload(NEW_UUID, "com.example.ca2")),),
+        "not-a-dictionary",
+        ERROR,
+        ("PayloadContent", 3),
+    ),
+    case(
+        "mdm-variable",
+        STD,
+        (((*IK, "RemoteAddress"), "$VPN_SERVER$"),),
+        (((*IK, "RemoteAddress"), "vpn.example.com"),),
+        "mdm-variable",
+        INFO,
+        (*IK, "RemoteAddress"),
+    ),
+]
+
+PLATFORM_CASES = [
+    case(
+        "unsupported-key",
+        STD,
+        (((*IK, "IncludeAllNetworks"), 1),),
+        (((*IK, "IncludeAllNetworks"), DEL),),
+        "unsupported-platform",
+        WARNING,
+        (*IK, "IncludeAllNetworks"),
+        targets=("tvos:17",),
+    ),
+    case(
+        "unsupported-value",
+        STD,
+        (((*IKE_SA,), {"EncryptionAlgorithm": "DES"}),),
+        (((*IKE_SA, "EncryptionAlgorithm"), "AES-256-GCM"),),
+        "unsupported-platform",
+        WARNING,
+        (*IKE_SA, "EncryptionAlgorithm"),
+        targets=("tvos:17",),
+    ),
+    case(
+        "unsupported-vpn-type",
+        IPSEC,
+        (),
+        (),
+        "unsupported-platform",
+        WARNING,
+        (*P0, "VPNType"),
+        targets=("tvos:17",),
+        good_targets=("ios:17",),
+    ),
+    case(
+        "unsupported-payload",
+        MAPPING,
+        (),
+        (),
+        "unsupported-platform",
+        WARNING,
+        ("PayloadContent", 3),
+        targets=("ios:17", "macos:14"),
+        good_targets=("macos:14",),
+    ),
+    case(
+        "unsupported-top-key",
+        (PKCS12_PAYLOAD, ROOT_PAYLOAD),
+        ((("PayloadExpirationDate",), datetime(2030, 1, 1)),),
+        ((("PayloadExpirationDate",), DEL),),
+        "unsupported-platform",
+        WARNING,
+        ("PayloadExpirationDate",),
+        targets=("watchos:10",),
+    ),
+    case(
+        "too-new-key",
+        STD,
+        (((*IK, "PPK"), b"0123456789abcdef"), ((*IK, "PPKIdentifier"), "ppk-1")),
+        (((*IK, "PPK"), DEL), ((*IK, "PPKIdentifier"), DEL)),
+        "too-new-for-target",
+        WARNING,
+        (*IK, "PPK"),
+        targets=("tvos:17",),
+    ),
+    case(
+        "too-new-key-ios",
+        STD,
+        (((*IK, "IncludeAllNetworks"), 1),),
+        (),
+        "too-new-for-target",
+        WARNING,
+        (*IK, "IncludeAllNetworks"),
+        targets=("ios:13.7",),
+        good_targets=("ios:14",),
+    ),
+    case(
+        "too-new-value",
+        ALWAYSON,
+        (
+            (
+                (*P0, "AlwaysOn", "ServiceExceptions"),
+                [{"ServiceName": "DeviceCommunication", "Action": "Allow"}],
+            ),
+        ),
+        (((*P0, "AlwaysOn", "ServiceExceptions", 0, "ServiceName"), "AirPrint"),),
+        "too-new-for-target",
+        WARNING,
+        (*P0, "AlwaysOn", "ServiceExceptions", 0, "ServiceName"),
+        targets=("ios:17.0",),
+        clean=False,
+    ),
+    case(
+        "too-new-payload",
+        (*STD, ACME_PAYLOAD),
+        (),
+        (),
+        "too-new-for-target",
+        WARNING,
+        ("PayloadContent", 3),
+        targets=("ios:15",),
+        good_targets=("ios:16",),
+        clean=False,
+    ),  # ACME Subject: see below
+    case(
+        "removed-value-anywhere",
+        STD,
+        (((*IKE_SA,), {"DiffieHellmanGroup": 14, "IntegrityAlgorithm": "SHA1-96"}),),
+        (((*IKE_SA, "IntegrityAlgorithm"), "SHA2-256"),),
+        "removed",
+        WARNING,
+        (*IKE_SA, "IntegrityAlgorithm"),
+    ),
+    case(
+        "removed-value-on-target",
+        STD,
+        (((*IKE_SA,), {"DiffieHellmanGroup": 2}),),
+        (((*IKE_SA, "DiffieHellmanGroup"), 14),),
+        "removed",
+        WARNING,
+        (*IKE_SA, "DiffieHellmanGroup"),
+        targets=("ios:26",),
+    ),
+    case(
+        "removed-pptp",
+        STD,
+        (((*P0, "VPNType"), "PPTP"),),
+        (((*P0, "VPNType"), "IKEv2"),),
+        "removed",
+        WARNING,
+        (*P0, "VPNType"),
+    ),
+    case(
+        "deprecated-key",
+        PROVIDER,
+        (
+            ((*P0, "VPN", "OnDemandEnabled"), 1),
+            ((*P0, "VPN", "OnDemandMatchDomainsAlways"), ["example.com"]),
+        ),
+        (
+            ((*P0, "VPN", "OnDemandMatchDomainsAlways"), DEL),
+            ((*P0, "VPN", "OnDemandRules"), [{"Action": "Connect"}]),
+        ),
+        "deprecated",
+        WARNING,
+        (*P0, "VPN", "OnDemandMatchDomainsAlways"),
+    ),
+    case(
+        "deprecated-key-on-target",
+        PERAPP,
+        (((*P0, "MailDomains"), ["example.com"]),),
+        (((*P0, "MailDomains"), DEL),),
+        "deprecated",
+        WARNING,
+        (*P0, "MailDomains"),
+        targets=("ios:14",),
+    ),
+    case(
+        "supervised-key",
+        STD,
+        ((("PayloadRemovalDisallowed",), True),),
+        ((("PayloadRemovalDisallowed",), DEL),),
+        "supervised-only",
+        INFO,
+        ("PayloadRemovalDisallowed",),
+        targets=("ios:17",),
+    ),
+    case(
+        "supervised-always-on",
+        ALWAYSON,
+        (),
+        (),
+        "supervised-only",
+        INFO,
+        (*P0, "VPNType"),
+        good_targets=("macos",),
+        clean=False,
+    ),
+]
+
+PROFILE_CASES = [
+    case(
+        "profile-type",
+        STD,
+        ((("PayloadType",), "com.apple.vpn.managed"),),
+        ((("PayloadType",), "Configuration"),),
+        "profile-type",
+        ERROR,
+        ("PayloadType",),
+    ),
+    case(
+        "duplicate-uuid",
+        STD,
+        ((("PayloadContent", 2, "PayloadUUID"), PKCS12_UUID),),
+        ((("PayloadContent", 2, "PayloadUUID"), ROOT_UUID),),
+        "duplicate-uuid",
+        ERROR,
+        ("PayloadContent", 2, "PayloadUUID"),
+    ),
+    case(
+        "duplicate-uuid-any-case",
+        STD,
+        ((("PayloadContent", 2, "PayloadUUID"), PKCS12_UUID.lower()),),
+        ((("PayloadContent", 2, "PayloadUUID"), ROOT_UUID),),
+        "duplicate-uuid",
+        ERROR,
+        ("PayloadContent", 2, "PayloadUUID"),
+    ),
+    case(
+        "duplicate-uuid-of-profile",
+        STD,
+        ((("PayloadContent", 2, "PayloadUUID"), TOP_UUID),),
+        ((("PayloadContent", 2, "PayloadUUID"), ROOT_UUID),),
+        "duplicate-uuid",
+        ERROR,
+        ("PayloadContent", 2, "PayloadUUID"),
+    ),
+    case(
+        "duplicate-identifier",
+        STD,
+        ((("PayloadContent", 2, "PayloadIdentifier"), "com.example.vpn.identity"),),
+        ((("PayloadContent", 2, "PayloadIdentifier"), "com.example.vpn.ca"),),
+        "duplicate-identifier",
+        ERROR,
+        ("PayloadContent", 2, "PayloadIdentifier"),
+    ),
+    case(
+        "identifier-clash",
+        STD,
+        (((*P0, "PayloadIdentifier"), "com.example.profile"),),
+        (((*P0, "PayloadIdentifier"), "com.example.profile.vpn"),),
+        "identifier-clash",
+        WARNING,
+        (*P0, "PayloadIdentifier"),
+    ),
+    case(
+        "placeholder-uuid",
+        STD,
+        ((("PayloadContent", 2, "PayloadUUID"), "REPLACE-WITH-UUID"),),
+        ((("PayloadContent", 2, "PayloadUUID"), ROOT_UUID),),
+        "placeholder-uuid",
+        WARNING,
+        ("PayloadContent", 2, "PayloadUUID"),
+    ),
+    case(
+        "placeholder-uuid-template",
+        STD,
+        ((("PayloadUUID",), "${uuid_0}"),),
+        ((("PayloadUUID",), TOP_UUID),),
+        "placeholder-uuid",
+        WARNING,
+        ("PayloadUUID",),
+    ),
+    case(
+        "single-payload",
+        (
+            *MAPPING,
+            {
+                **APPMAPPING_PAYLOAD,
+                "PayloadUUID": NEW_UUID,
+                "PayloadIdentifier": "com.example.vpn.appmapping2",
+            },
+        ),
+        (),
+        ((("PayloadContent", 4), DEL),),
+        "single-payload",
+        ERROR,
+        ("PayloadContent", 4),
+        targets=("macos:14",),
+    ),
+    case(
+        "no-payloads",
+        STD,
+        ((("PayloadContent",), []),),
+        ((("PayloadContent",), [IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD]),),
+        "no-payloads",
+        WARNING,
+        ("PayloadContent",),
+    ),
+    case(
+        "encrypted-without-flag",
+        STD,
+        ((("PayloadContent",), DEL), (("EncryptedPayloadContent",), b"\x30\x80")),
+        ((("IsEncrypted",), True),),
+        "encryption",
+        ERROR,
+        ("IsEncrypted",),
+    ),
+    case(
+        "encrypted-and-plain",
+        STD,
+        ((("IsEncrypted",), True), (("EncryptedPayloadContent",), b"\x30\x80")),
+        ((("PayloadContent",), DEL),),
+        "encryption",
+        WARNING,
+        ("PayloadContent",),
+    ),
+    case(
+        "dangling-certificate",
+        STD,
+        (((*IK, "PayloadCertificateUUID"), NEW_UUID),),
+        (((*IK, "PayloadCertificateUUID"), PKCS12_UUID),),
+        "dangling-reference",
+        ERROR,
+        (*IK, "PayloadCertificateUUID"),
+    ),
+    case(
+        "dangling-vpn-uuid",
+        MAPPING,
+        ((("PayloadContent", 3, "AppLayerVPNMapping", 0, "VPNUUID"), "other-vpn"),),
+        ((("PayloadContent", 3, "AppLayerVPNMapping", 0, "VPNUUID"), "perapp-vpn-1"),),
+        "dangling-reference",
+        ERROR,
+        ("PayloadContent", 3, "AppLayerVPNMapping", 0, "VPNUUID"),
+        targets=("macos:14",),
+    ),
+    case(
+        "reference-to-vpn-payload",
+        STD,
+        (((*IK, "PayloadCertificateUUID"), VPN_UUID),),
+        (((*IK, "PayloadCertificateUUID"), PKCS12_UUID),),
+        "reference-kind",
+        ERROR,
+        (*IK, "PayloadCertificateUUID"),
+    ),
+    case(
+        "missing-ca",
+        STD,
+        ((("PayloadContent", 2), DEL),),
+        ((("PayloadContent", 2), ROOT_PAYLOAD),),
+        "missing-ca",
+        INFO,
+        ("PayloadContent",),
+    ),
+    case(
+        "secret-in-clear",
+        STD,
+        (
+            ((*IK, "AuthenticationMethod"), "SharedSecret"),
+            ((*IK, "SharedSecret"), "s3cret"),
+            ((*IK, "PayloadCertificateUUID"), DEL),
+        ),
+        (
+            ((*IK, "AuthenticationMethod"), "Certificate"),
+            ((*IK, "SharedSecret"), DEL),
+            ((*IK, "PayloadCertificateUUID"), PKCS12_UUID),
+        ),
+        "secret-in-clear",
+        INFO,
+        (*IK, "SharedSecret"),
+    ),
+    case(
+        "secret-in-clear-p12-password",
+        STD,
+        ((("PayloadContent", 1, "Password"), "p12 password"),),
+        ((("PayloadContent", 1, "Password"), DEL),),
+        "secret-in-clear",
+        INFO,
+        ("PayloadContent", 1, "Password"),
+    ),
+    case(
+        "secret-mdm-variable-is-not-clear",
+        STD,
+        ((("PayloadContent", 1, "Password"), "p12 password"),),
+        ((("PayloadContent", 1, "Password"), "$P12_PASSWORD$"),),
+        "secret-in-clear",
+        INFO,
+        ("PayloadContent", 1, "Password"),
+    ),
+]
+
+VPN_CASES = [
+    case(
+        "pptp",
+        STD,
+        (((*P0, "VPNType"), "PPTP"),),
+        (((*P0, "VPNType"), "IKEv2"),),
+        "legacy-protocol",
+        ERROR,
+        (*P0, "VPNType"),
+    ),
+    case(
+        "l2tp",
+        L2TP,
+        (),
+        (
+            ((*P0, "VPNType"), "IPSec"),
+            ((*P0, "PPP"), DEL),
+            ((*P0, "IPSec"), IPSEC_PAYLOAD["IPSec"]),
+        ),
+        "legacy-protocol",
+        WARNING,
+        (*P0, "VPNType"),
+    ),
+    case(
+        "ikev2-subtype",
+        STD,
+        (((*P0, "VPNSubType"), "com.example.vpnapp"),),
+        (((*P0, "VPNSubType"), ""),),
+        "vpn-subtype",
+        ERROR,
+        (*P0, "VPNSubType"),
+    ),
+    case(
+        "ipsec-dictionary-missing",
+        IPSEC,
+        (((*P0, "IPSec"), DEL),),
+        (((*P0, "IPSec"), IPSEC_PAYLOAD["IPSec"]),),
+        "vpn-settings-missing",
+        ERROR,
+        (*P0, "IPSec"),
+    ),
+    case(
+        "ipsec-server-missing",
+        IPSEC,
+        (((*P0, "IPSec", "RemoteAddress"), DEL),),
+        (((*P0, "IPSec", "RemoteAddress"), "vpn.example.com"),),
+        "vpn-settings-missing",
+        ERROR,
+        (*P0, "IPSec", "RemoteAddress"),
+    ),
+    case(
+        "l2tp-ppp-missing",
+        L2TP,
+        (((*P0, "PPP"), DEL),),
+        (((*P0, "PPP"), L2TP_PAYLOAD["PPP"]),),
+        "vpn-settings-missing",
+        ERROR,
+        (*P0, "PPP"),
+        clean=False,
+    ),
+    case(
+        "l2tp-ipsec-missing",
+        L2TP,
+        (((*P0, "IPSec"), DEL),),
+        (((*P0, "IPSec"), L2TP_PAYLOAD["IPSec"]),),
+        "vpn-settings-missing",
+        ERROR,
+        (*P0, "IPSec"),
+        clean=False,
+    ),
+    case(
+        "l2tp-server-missing",
+        L2TP,
+        (((*P0, "PPP", "CommRemoteAddress"), DEL),),
+        (((*P0, "PPP", "CommRemoteAddress"), "vpn.example.com"),),
+        "vpn-settings-missing",
+        ERROR,
+        (*P0, "PPP", "CommRemoteAddress"),
+        clean=False,
+    ),
+    case(
+        "vendor-config",
+        PROVIDER,
+        (
+            ((*P0, "VPNSubType"), "com.cisco.anyconnect"),
+            ((*P0, "VendorConfig"), {"Realm": "users"}),
+        ),
+        (((*P0, "VendorConfig"), {"Group": "users"}),),
+        "vendor-config",
+        WARNING,
+        (*P0, "VendorConfig", "Realm"),
+    ),
+    case(
+        "shared-secret-empty",
+        STD,
+        (
+            ((*IK, "AuthenticationMethod"), "SharedSecret"),
+            ((*IK, "SharedSecret"), ""),
+            ((*IK, "PayloadCertificateUUID"), DEL),
+        ),
+        (((*IK, "SharedSecret"), "s3cret"),),
+        "auth-credential",
+        ERROR,
+        (*IK, "SharedSecret"),
+    ),
+    case(
+        "eap-without-name",
+        STD,
+        EAP_NO_CERT,
+        (((*IK, "AuthName"), "user"),),
+        "auth-credential",
+        INFO,
+        (*IK, "AuthName"),
+    ),
+    case(
+        "ipsec-secret-prompted",
+        IPSEC,
+        (((*P0, "IPSec", "SharedSecret"), DEL),),
+        (((*P0, "IPSec", "SharedSecret"), b"group secret"),),
+        "auth-credential",
+        INFO,
+        (*P0, "IPSec", "SharedSecret"),
+    ),
+    case(
+        "auth-none-without-eap",
+        STD,
+        (
+            ((*IK, "AuthenticationMethod"), "None"),
+            ((*IK, "PayloadCertificateUUID"), DEL),
+            ((*IK, "SharedSecret"), "s3cret"),
+        ),
+        (
+            ((*IK, "ExtendedAuthEnabled"), 1),
+            ((*IK, "AuthName"), "user"),
+            ((*IK, "SharedSecret"), DEL),
+        ),
+        "auth-fallback",
+        WARNING,
+        (*IK, "AuthenticationMethod"),
+    ),
+    case(
+        "ppk-mandatory-alone",
+        STD,
+        (((*IK, "PPKMandatory"), 1),),
+        (((*IK, "PPK"), b"0123456789abcdef"), ((*IK, "PPKIdentifier"), "ppk-1")),
+        "ppk-pair",
+        WARNING,
+        (*IK, "PPKMandatory"),
+    ),
+    case(
+        "tls-min-above-max",
+        STD,
+        (
+            ((*IK, "ExtendedAuthEnabled"), 1),
+            ((*IK, "AuthName"), "user"),
+            ((*IK, "TLSMinimumVersion"), "1.2"),
+            ((*IK, "TLSMaximumVersion"), "1.1"),
+        ),
+        (((*IK, "TLSMaximumVersion"), "1.2"),),
+        "tls-versions",
+        ERROR,
+        (*IK, "TLSMinimumVersion"),
+    ),
+    case(
+        "weak-encryption",
+        STD,
+        (((*IKE_SA,), {"EncryptionAlgorithm": "3DES"}),),
+        (((*IKE_SA, "EncryptionAlgorithm"), "AES-256-GCM"),),
+        "weak-crypto",
+        WARNING,
+        IKE_SA,
+        clean=False,
+    ),
+    case(
+        "weak-dh-group",
+        STD,
+        (((*CHILD_SA,), {"DiffieHellmanGroup": 5}),),
+        (((*CHILD_SA, "DiffieHellmanGroup"), 19),),
+        "weak-crypto",
+        WARNING,
+        CHILD_SA,
+        clean=False,
+    ),
+    case(
+        "strict-weak-group",
+        STD,
+        (((*IK, "EnforceStrictAlgorithmSelection"), 1), ((*IKE_SA,), {"DiffieHellmanGroup": 2})),
+        (((*IKE_SA, "DiffieHellmanGroup"), 20),),
+        "strict-algorithms",
+        ERROR,
+        IKE_SA,
+        clean=False,
+    ),
+    case(
+        "strict-ike-weaker-than-child",
+        STD,
+        (
+            ((*IK, "EnforceStrictAlgorithmSelection"), 1),
+            ((*IKE_SA,), {"EncryptionAlgorithm": "AES-128"}),
+            ((*CHILD_SA,), {"EncryptionAlgorithm": "AES-256-GCM"}),
+        ),
+        (((*IKE_SA, "EncryptionAlgorithm"), "AES-256-GCM"),),
+        "strict-algorithms",
+        ERROR,
+        (*IKE_SA, "EncryptionAlgorithm"),
+    ),
+    case(
+        "enforce-routes-with-include-all",
+        STD,
+        (((*IK, "IncludeAllNetworks"), 1), ((*IK, "EnforceRoutes"), 1)),
+        (((*IK, "EnforceRoutes"), DEL),),
+        "ineffective-setting",
+        WARNING,
+        (*IK, "EnforceRoutes"),
+    ),
+    case(
+        "on-demand-without-rules",
+        STD,
+        (((*IK, "OnDemandEnabled"), 1),),
+        (((*IK, "OnDemandRules"), [{"Action": "Connect"}]),),
+        "on-demand",
+        WARNING,
+        (*IK, "OnDemandEnabled"),
+    ),
+    case(
+        "on-demand-shadowed-rule",
+        STD,
+        (
+            ((*IK, "OnDemandEnabled"), 1),
+            (
+                (*IK, "OnDemandRules"),
+                [{"Action": "Connect"}, {"Action": "Disconnect", "SSIDMatch": ["Office"]}],
+            ),
+        ),
+        (
+            (
+                (*IK, "OnDemandRules"),
+                [{"Action": "Disconnect", "SSIDMatch": ["Office"]}, {"Action": "Connect"}],
+            ),
+        ),
+        "on-demand",
+        WARNING,
+        (*IK, "OnDemandRules", 1),
+    ),
+    case(
+        "on-demand-evaluate-without-parameters",
+        STD,
+        (
+            ((*IK, "OnDemandEnabled"), 1),
+            (
+                (*IK, "OnDemandRules"),
+                [
+                    {"Action": "EvaluateConnection", "InterfaceTypeMatch": "WiFi"},
+                    {"Action": "Connect"},
+                ],
+            ),
+        ),
+        (
+            (
+                (*IK, "OnDemandRules", 0, "ActionParameters"),
+                [{"Domains": ["intranet.example.com"], "DomainAction": "ConnectIfNeeded"}],
+            ),
+        ),
+        "on-demand",
+        WARNING,
+        (*IK, "OnDemandRules", 0, "Action"),
+    ),
+    case(
+        "on-demand-no-final-rule",
+        STD,
+        (
+            ((*IK, "OnDemandEnabled"), 1),
+            ((*IK, "OnDemandRules"), [{"Action": "Connect", "InterfaceTypeMatch": "WiFi"}]),
+        ),
+        (((*IK, "OnDemandRules", 1), {"Action": "Disconnect"}),),
+        "on-demand",
+        INFO,
+        (*IK, "OnDemandRules"),
+    ),
+    case(
+        "on-demand-interactive-eap",
+        STD,
+        (
+            *EAP_NO_CERT,
+            ((*IK, "AuthName"), "user"),
+            ((*IK, "OnDemandEnabled"), 1),
+            ((*IK, "OnDemandRules"), [{"Action": "Connect"}]),
+        ),
+        (((*IK, "AuthPassword"), "password"),),
+        "on-demand",
+        WARNING,
+        (*IK, "OnDemandEnabled"),
+    ),
+    case(
+        "on-demand-interactive-provider",
+        PROVIDER,
+        (
+            ((*P0, "VPN", "AuthenticationMethod"), "Password"),
+            ((*P0, "VPN", "PayloadCertificateUUID"), DEL),
+            ((*P0, "VPN", "OnDemandEnabled"), 1),
+            ((*P0, "VPN", "OnDemandRules"), [{"Action": "Connect"}]),
+        ),
+        (((*P0, "VPN", "Password"), "password"),),
+        "on-demand",
+        WARNING,
+        (*P0, "VPN", "OnDemandEnabled"),
+    ),
+    case(
+        "always-on-twice",
+        (
+            *ALWAYSON,
+            {
+                **ALWAYSON_PAYLOAD,
+                "PayloadUUID": NEW_UUID,
+                "PayloadIdentifier": "com.example.vpn.alwayson2",
+            },
+        ),
+        (),
+        ((("PayloadContent", 3), DEL),),
+        "always-on",
+        ERROR,
+        ("PayloadContent", 3, "VPNType"),
+    ),
+    case(
+        "always-on-ecdsa",
+        ALWAYSON,
+        (((*P0, "AlwaysOn", "TunnelConfigurations", 0, "CertificateType"), "ECDSA256"),),
+        (((*P0, "AlwaysOn", "TunnelConfigurations", 0, "CertificateType"), "RSA"),),
+        "always-on",
+        WARNING,
+        (*P0, "AlwaysOn", "TunnelConfigurations", 0, "CertificateType"),
+    ),
+    case(
+        "always-on-dh-group",
+        ALWAYSON,
+        (
+            (
+                (*P0, "AlwaysOn", "TunnelConfigurations", 1, "IKESecurityAssociationParameters"),
+                {"DiffieHellmanGroup": 5},
+            ),
+        ),
+        (
+            (
+                (*P0, "AlwaysOn", "TunnelConfigurations", 1, "IKESecurityAssociationParameters"),
+                {"DiffieHellmanGroup": 14},
+            ),
+        ),
+        "always-on",
+        WARNING,
+        (
+            *P0,
+            "AlwaysOn",
+            "TunnelConfigurations",
+            1,
+            "IKESecurityAssociationParameters",
+            "DiffieHellmanGroup",
+        ),
+        clean=False,
+    ),  # see test_tunnel_configuration_sa_dictionary_is_not_misplaced
+    case(
+        "always-on-interface-twice",
+        ALWAYSON,
+        (((*P0, "AlwaysOn", "TunnelConfigurations", 1, "Interfaces"), ["Cellular"]),),
+        (((*P0, "AlwaysOn", "TunnelConfigurations", 1, "Interfaces"), ["WiFi"]),),
+        "always-on",
+        ERROR,
+        (*P0, "AlwaysOn", "TunnelConfigurations"),
+    ),
+    case(
+        "per-app-l2tp",
+        PERAPP,
+        (
+            ((*P0, "VPNType"), "L2TP"),
+            ((*P0, "IKEv2"), DEL),
+            ((*P0, "PPP"), L2TP_PAYLOAD["PPP"]),
+            ((*P0, "IPSec"), L2TP_PAYLOAD["IPSec"]),
+        ),
+        (
+            ((*P0, "VPNType"), "IPSec"),
+            ((*P0, "PPP"), DEL),
+            ((*P0, "IPSec"), IPSEC_PAYLOAD["IPSec"]),
+        ),
+        "per-app-vpn",
+        ERROR,
+        (*P0, "VPNType"),
+    ),
+    case(
+        "per-app-vpnuuid-twice",
+        (
+            *PERAPP,
+            {
+                **APPLAYER_PAYLOAD,
+                "PayloadUUID": NEW_UUID,
+                "PayloadIdentifier": "com.example.vpn.perapp2",
+            },
+        ),
+        (),
+        ((("PayloadContent", 3, "VPNUUID"), "perapp-vpn-2"),),
+        "per-app-vpn",
+        ERROR,
+        ("PayloadContent", 3, "VPNUUID"),
+    ),
+    case(
+        "per-app-watchos-ipsec",
+        (
+            *PERAPP,
+            {
+                **IPSEC_PAYLOAD,
+                "PayloadType": "com.apple.vpn.managed.applayer",
+                "VPNUUID": "perapp-vpn-2",
+            },
+        ),
+        (),
+        ((("PayloadContent", 3), DEL),),
+        "per-app-vpn",
+        WARNING,
+        ("PayloadContent", 3, "VPNType"),
+        targets=("watchos:10",),
+    ),
+    case(
+        "system-extension",
+        PROVIDER,
+        (((*P0, "VPN", "ProviderDesignatedRequirement"), DEL),),
+        (
+            (
+                (*P0, "VPN", "ProviderDesignatedRequirement"),
+                'identifier "com.example.vpnapp.tunnel"',
+            ),
+        ),
+        "system-extension",
+        WARNING,
+        (*P0, "VPN", "ProviderDesignatedRequirement"),
+    ),
+    case(
+        "system-extension-macos",
+        PROVIDER,
+        (((*P0, "VPN", "ProviderDesignatedRequirement"), DEL),),
+        (),
+        "system-extension",
+        WARNING,
+        (*P0, "VPN", "ProviderDesignatedRequirement"),
+        targets=("macos:14", "ios:17"),
+        good_targets=("ios:17",),
+    ),
+    case(
+        "cisco-group-name-missing",
+        IPSEC,
+        (((*P0, "IPSec", "LocalIdentifier"), DEL),),
+        (((*P0, "IPSec", "LocalIdentifier"), "vpngroup"),),
+        "ipsec-identifier",
+        WARNING,
+        (*P0, "IPSec", "LocalIdentifier"),
+    ),
+    case(
+        "cisco-identifier-with-certificate",
+        IPSEC,
+        (
+            ((*P0, "IPSec", "AuthenticationMethod"), "Certificate"),
+            ((*P0, "IPSec", "SharedSecret"), DEL),
+            ((*P0, "IPSec", "LocalIdentifier"), DEL),
+            ((*P0, "IPSec", "PayloadCertificateUUID"), PKCS12_UUID),
+            (("PayloadContent", 1), PKCS12_PAYLOAD),
+            (("PayloadContent", 2), ROOT_PAYLOAD),
+        ),
+        (((*P0, "IPSec", "LocalIdentifierType"), DEL),),
+        "ipsec-identifier",
+        WARNING,
+        (*P0, "IPSec", "LocalIdentifierType"),
+        clean=False,
+    ),
+    case(
+        "dn-identity",
+        STD,
+        (((*IK, "LocalIdentifier"), "CN=client.example.com, O=Example"),),
+        (((*IK, "LocalIdentifier"), "client.example.com"),),
+        "identity-format",
+        WARNING,
+        (*IK, "LocalIdentifier"),
+    ),
+    case(
+        "watchos-idle-timer",
+        PERAPP,
+        (((*IK, "DisconnectOnIdle"), 1), ((*IK, "DisconnectOnIdleTimer"), 30)),
+        (((*IK, "DisconnectOnIdleTimer"), 15),),
+        "watchos-limit",
+        WARNING,
+        (*IK, "DisconnectOnIdleTimer"),
+        targets=("watchos:10",),
+    ),
+    case(
+        "watchos-on-demand-action",
+        PERAPP,
+        (((*IK, "OnDemandEnabled"), 1), ((*IK, "OnDemandRules"), [{"Action": "Connect"}])),
+        (((*IK, "OnDemandRules", 0, "Action"), "Disconnect"),),
+        "watchos-limit",
+        WARNING,
+        (*IK, "OnDemandRules", 0, "Action"),
+        targets=("watchos:10",),
+    ),
+]
+
+ALL_CASES = SCHEMA_CASES + PLATFORM_CASES + PROFILE_CASES + VPN_CASES
+
+
+@pytest.mark.parametrize("c", ALL_CASES)
+def test_code_fires(c: Case, schema: Schema) -> None:
+    problems = check(edited(c.payloads, c.bad), schema, c.targets)
+    hits = at(problems, c.code, c.path)
+    assert [p.severity for p in hits] == [c.severity], [
+        (p.severity.value, p.code, p.path) for p in problems
+    ]
+    assert hits[0].message.strip()
+
+
+@pytest.mark.parametrize("c", ALL_CASES)
+def test_code_gone_when_fixed(c: Case, schema: Schema) -> None:
+    targets = c.targets if c.good_targets is None else c.good_targets
+    problems = check(edited(c.payloads, c.bad, c.good), schema, targets)
+    assert at(problems, c.code, c.path) == []
+    if c.clean:
+        assert loud(problems) == []
+
+
+# --- codes ------------------------------------------------------------------------------
+
+# Codes in CODES that nothing in editor/core emits (the schema's own checks cover them:
+# payload-version -> value-not-allowed / required-missing on PayloadVersion,
+# server-issuer-missing, dns-settings, proxy-settings -> required-when-missing,
+# app-mapping -> required-missing / dangling-reference in AppLayerVPNMapping).
+NOT_EMITTED = {
+    "payload-version",
+    "server-issuer-missing",
+    "dns-settings",
+    "proxy-settings",
+    "app-mapping",
+}
+# Codes with a test elsewhere in this file (not in the table).
+TESTED_ELSEWHERE = {"read-leniency", "duplicate-profile-identifier"}
+
+
+def test_every_emitted_code_has_a_case() -> None:
+    covered = {p.values[0].code for p in ALL_CASES} | TESTED_ELSEWHERE
+    assert set(CODES) - NOT_EMITTED - covered == set()
+    assert covered <= set(CODES)
+
+
+def test_not_emitted_codes_are_really_not_emitted() -> None:
+    """If one of them gets a rule, it must get a case in the table (and leave NOT_EMITTED)."""
+    from pathlib import Path
+
+    core = Path(__file__).resolve().parent.parent / "editor" / "core"
+    text = "\n".join(
+        p.read_text(encoding="utf-8") for p in core.rglob("*.py") if p.name != "problems.py"
+    )
+    for code in NOT_EMITTED:
+        assert f'"{code}"' not in text, code
+
+
+# --- baseline -----------------------------------------------------------------------------
+
+
+def test_baseline_has_no_errors_or_warnings(schema: Schema) -> None:
+    problems = check(make_profile(*STD), schema)
+    assert loud(problems) == []
+
+
+@pytest.mark.parametrize(
+    "payloads",
+    [PROVIDER, IPSEC, PERAPP, MAPPING, ALWAYSON],
+    ids=["provider", "ipsec", "perapp", "mapping", "alwayson"],
+)
+def test_samples_have_no_errors_or_warnings(
+    payloads: tuple[dict[str, Any], ...], schema: Schema
+) -> None:
+    targets = ("macos:14",) if payloads is MAPPING else ()
+    assert loud(check(make_profile(*payloads), schema, targets)) == []
+
+
+@pytest.mark.parametrize("target", ["ios:17", "macos:14", "tvos:17", "visionos:1", "ipados:17"])
+def test_baseline_is_quiet_on_every_platform_it_exists_on(target: str, schema: Schema) -> None:
+    assert loud(check(make_profile(*STD), schema, (target,))) == []
+
+
+# --- type mismatch messages -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "hint"),
+    [
+        ("DisableMOBIKE", True, "<integer>1</integer> instead of <true/>"),
+        ("DisableMOBIKE", False, "<integer>0</integer> instead of <false/>"),
+        ("MTU", " 1300", "<integer>1300</integer>"),
+    ],
+)
+def test_type_mismatch_hint(key: str, value: Any, hint: str, schema: Schema) -> None:
+    problems = check(edited(STD, (((*IK, key), value),)), schema)
+    [problem] = at(problems, "type-mismatch", (*IK, key))
+    assert hint in problem.message
+
+
+def test_integer_for_boolean_hint(schema: Schema) -> None:
+    problems = check(edited(STD, ((("PayloadContent", 1, "AllowAllAppsAccess"), 0),)), schema)
+    [problem] = at(problems, "type-mismatch", ("PayloadContent", 1, "AllowAllAppsAccess"))
+    assert "<false/> instead of <integer>0</integer>" in problem.message
+
+
+def test_type_mismatch_stops_further_checks(schema: Schema) -> None:
+    """A wrong type gives one error, not also a value or range error at the same key."""
+    problems = check(
+        edited(STD, (((*IK, "MTU"), True), ((*IK, "AuthenticationMethod"), 3))), schema
+    )
+    assert sorted(
+        (p.code, p.path) for p in problems if p.path[:3] == IK and p.severity is ERROR
+    ) == [
+        ("type-mismatch", (*IK, "AuthenticationMethod")),
+        ("type-mismatch", (*IK, "MTU")),
+    ]
+
+
+def test_mistyped_dictionary_is_not_walked(schema: Schema) -> None:
+    """IKEv2 as an array: one type error, no required-missing for its keys."""
+    problems = check(edited(STD, (((*IK,), [IKEV2_PAYLOAD["IKEv2"]]),)), schema)
+    assert [p.code for p in problems if p.path[: len(IK)] == IK] == ["type-mismatch"]
+
+
+# --- unknown keys ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        (*P0, "X-Custom"),
+        (*IK, "X-Custom"),
+        (*IKE_SA, "X-Custom"),
+        ("PayloadContent", 1, "X-Custom"),
+        ("X-Custom",),
+    ],
+)
+def test_unknown_keys_are_info_never_errors(path: KeyPath, schema: Schema) -> None:
+    edits: list[tuple[KeyPath, Any]] = []
+    if path[: len(IKE_SA)] == IKE_SA:
+        edits.append((IKE_SA, {"EncryptionAlgorithm": "AES-256-GCM"}))
+    edits.append((path, {"nested": [1, "two", b"3"]}))
+    problems = check(edited(STD, tuple(edits)), schema)
+    assert [(p.severity, p.code, p.path) for p in problems if p.path[: len(path)] == path] == [
+        (INFO, "unknown-key", path)
+    ]
+    assert loud(problems) == []
+
+
+def test_open_dictionary_keys_are_not_unknown(schema: Schema) -> None:
+    """VendorConfig accepts any key; the vendor's own keys are neither unknown nor errors."""
+    profile = edited(
+        PROVIDER, (((*P0, "VendorConfig"), {"CustomSetting": True, "Servers": ["a", 1]}),)
+    )
+    problems = check(profile, schema)
+    assert [p for p in problems if p.path[:3] == (*P0, "VendorConfig")] == []
+
+
+# Known engine bug (engine.py walk_value): a value whose spec has type "any" is walked like
+# a dictionary when it is one, so every key inside is reported as unknown or misplaced.
+ANY_IS_WALKED = "engine walks dictionaries under a type-any spec (open dictionary items)"
+
+
+def test_nested_vendor_dictionary_is_not_unknown(schema: Schema) -> None:
+    profile = edited(PROVIDER, (((*P0, "VendorConfig"), {"Server": {"Host": "a.example.com"}}),))
+    assert [p.code for p in check(profile, schema) if p.path[:3] == (*P0, "VendorConfig")] == []
+
+
+def test_tunnel_configuration_sa_dictionary_is_not_misplaced(schema: Schema) -> None:
+    """Always On tunnel configurations take the IKEv2 keys, SA parameters included."""
+    sa = (*P0, "AlwaysOn", "TunnelConfigurations", 0, "IKESecurityAssociationParameters")
+    profile = edited(
+        ALWAYSON, ((sa, {"EncryptionAlgorithm": "AES-256-GCM", "DiffieHellmanGroup": 19}),)
+    )
+    assert loud(check(profile, schema)) == []
+
+
+# Known schema-loader bug (schema.py: an array copies its item's min/max items, so a
+# repetition on the innermost item of nested arrays climbs to every enclosing array).
+@pytest.mark.parametrize("payload", [ACME_PAYLOAD, None], ids=["acme", "scep"])
+def test_subject_with_one_name_component_is_valid(
+    payload: dict[str, Any] | None, schema: Schema
+) -> None:
+    if payload is None:
+        payload = {
+            "PayloadType": "com.apple.security.scep",
+            "PayloadVersion": 1,
+            "PayloadUUID": NEW_UUID,
+            "PayloadIdentifier": "com.example.scep",
+            "PayloadContent": {"URL": "https://scep.example.com/", "Subject": [[["CN", "client"]]]},
+        }
+    problems = check(make_profile(payload), schema)
+    assert [p for p in problems if p.code == "array-length"] == []
+
+
+def test_misplaced_key_names_its_home(schema: Schema) -> None:
+    problems = check(edited(STD, (((*IK, "LifeTimeInMinutes"), 60),)), schema)
+    [problem] = at(problems, "misplaced-key", (*IK, "LifeTimeInMinutes"))
+    assert "SecurityAssociationParameters" in problem.message
+    assert problem.severity is WARNING
+
+
+def test_key_of_another_payload_type_is_unknown_not_misplaced(schema: Schema) -> None:
+    problems = check(edited(STD, ((("PayloadContent", 1, "VPNType"), "IKEv2"),)), schema)
+    assert [
+        (p.severity, p.code) for p in problems if p.path == ("PayloadContent", 1, "VPNType")
+    ] == [(INFO, "unknown-key")]
+
+
+# --- MDM variables ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "variable", ["$EMAIL$", "%Email%", "{{username}}", "{{ device.serial }}", "${uuid_0}"]
+)
+@pytest.mark.parametrize(
+    ("path", "template"),
+    [
+        ((*IK, "RemoteAddress"), "{}"),  # host
+        ((*IK, "LocalIdentifier"), "{}"),  # no format
+        ((*P0, "PayloadIdentifier"), "com.example.vpn.{}"),  # reverse-dns
+        ((*IK, "AuthName"), "{}"),
+        ((*P0, "DNS", "ServerURL"), "https://{}/dns-query"),  # https-url: an error otherwise
+    ],
+    ids=["host", "plain", "reverse-dns", "auth-name", "https-url"],
+)
+def test_mdm_variables_are_info_not_format_errors(
+    variable: str, path: KeyPath, template: str, schema: Schema
+) -> None:
+    edits: list[tuple[KeyPath, Any]] = []
+    if path[2] == "DNS":
+        edits.append(((*P0, "DNS"), {"DNSProtocol": "HTTPS"}))
+    if path[-1] == "AuthName":
+        edits.append(((*IK, "ExtendedAuthEnabled"), 1))
+    edits.append((path, template.format(variable)))
+    problems = check(edited(STD, tuple(edits)), schema)
+    assert [(p.severity, p.code) for p in problems if p.path == path] == [(INFO, "mdm-variable")]
+    assert loud(problems) == []
+
+
+def test_mdm_variable_in_secret_is_not_clear_text(schema: Schema) -> None:
+    problems = check(edited(STD, ((("PayloadContent", 1, "Password"), "%P12Password%"),)), schema)
+    assert [p.code for p in problems if p.path == ("PayloadContent", 1, "Password")] == [
+        "mdm-variable"
+    ]
+
+
+def test_percent_sign_alone_is_not_a_variable(schema: Schema) -> None:
+    problems = check(edited(STD, (((*IK, "RemoteAddress"), "100% vpn"),)), schema)
+    assert [p.code for p in problems if p.path == (*IK, "RemoteAddress")] == ["format-invalid"]
+
+
+# --- target platforms -----------------------------------------------------------------------------
+
+TVOS17 = Options(targets=(Target.parse("tvos:17"),))
+
+
+def test_payload_missing_on_target_gives_one_warning(schema: Schema) -> None:
+    """The VPN payload does not exist on watchOS: one warning for the payload, none per key."""
+    profile = edited(
+        STD,
+        (
+            ((*IK, "IncludeAllNetworks"), 1),
+            ((*IK, "PPK"), b"k"),
+            ((*IK, "PPKIdentifier"), "p"),
+            ((*P0, "VPNType"), "IKEv2"),
+        ),
+    )
+    problems = validate_profile(profile, schema, Options(targets=(Target.parse("watchos:11"),)))
+    vpn = [p for p in problems if p.path[:2] == P0]
+    assert [(p.severity, p.code, p.path) for p in vpn if p.code != "secret-in-clear"] == [
+        (WARNING, "unsupported-platform", P0)
+    ]
+
+
+def test_payload_missing_on_one_of_two_targets(schema: Schema) -> None:
+    """Keys are checked against the targets the payload exists on only."""
+    profile = edited(STD, (((*IK, "IncludeAllNetworks"), 1),))
+    targets = (Target.parse("watchos:11"), Target.parse("tvos:17"))
+    problems = validate_profile(profile, schema, Options(targets=targets))
+    assert [(p.code, p.path, "watchOS" in p.message) for p in loud_problems(problems)] == [
+        ("unsupported-platform", P0, True),
+        ("unsupported-platform", (*IK, "IncludeAllNetworks"), False),
+    ]
+
+
+def loud_problems(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.severity is not INFO]
+
+
+def test_tvos_turns_unsupported_things_into_warnings_not_errors(schema: Schema) -> None:
+    profile = edited(
+        STD,
+        (
+            ((*IK, "IncludeAllNetworks"), 1),
+            ((*IK, "PPK"), b"0123456789abcdef"),
+            ((*IK, "PPKIdentifier"), "ppk"),
+            ((*IKE_SA,), {"EncryptionAlgorithm": "DES"}),
+        ),
+    )
+    problems = validate_profile(profile, schema, TVOS17)
+    assert [p for p in problems if p.severity is ERROR] == []
+    found = {(p.code, p.path) for p in problems if p.severity is WARNING}
+    assert {
+        ("unsupported-platform", (*IK, "IncludeAllNetworks")),
+        ("too-new-for-target", (*IK, "PPK")),
+        ("too-new-for-target", (*IK, "PPKIdentifier")),
+        ("unsupported-platform", (*IKE_SA, "EncryptionAlgorithm")),
+    } <= found
+    # without targets none of these is a platform warning
+    plain = validate_profile(profile, schema)
+    assert not [p for p in plain if p.code in ("unsupported-platform", "too-new-for-target")]
+
+
+def test_too_new_message_names_versions(schema: Schema) -> None:
+    problems = validate_profile(
+        edited(STD, (((*IK, "PPK"), b"k"), ((*IK, "PPKIdentifier"), "p"))), schema, TVOS17
+    )
+    [problem] = at(problems, "too-new-for-target", (*IK, "PPK"))
+    assert "tvOS 18.0" in problem.message and "tvOS 17.0" in problem.message
+
+
+def test_target_without_version_means_newest(schema: Schema) -> None:
+    profile = edited(STD, (((*IK, "PPK"), b"k"), ((*IK, "PPKIdentifier"), "p")))
+    problems = validate_profile(profile, schema, Options(targets=(Target.parse("tvos"),)))
+    assert at(problems, "too-new-for-target", (*IK, "PPK")) == []
+
+
+def test_deprecated_without_targets_names_platform(schema: Schema) -> None:
+    profile = edited(PERAPP, (((*P0, "MailDomains"), ["example.com"]),))
+    [problem] = at(check(profile, schema), "deprecated", (*P0, "MailDomains"))
+    assert "iOS 13.4" in problem.message
+
+
+def test_deprecated_not_reported_for_target_before_deprecation(schema: Schema) -> None:
+    profile = edited(PERAPP, (((*P0, "MailDomains"), ["example.com"]),))
+    assert at(check(profile, schema, ("ios:13.1",)), "deprecated", (*P0, "MailDomains")) == []
+    assert at(check(profile, schema, ("macos:14",)), "deprecated", (*P0, "MailDomains")) == []
+
+
+def test_ipados_follows_ios(schema: Schema) -> None:
+    profile = edited(STD, (((*IK, "IncludeAllNetworks"), 1),))
+    ios = at(check(profile, schema, ("ios:13",)), "too-new-for-target", (*IK, "IncludeAllNetworks"))
+    ipad = at(
+        check(profile, schema, ("ipados:13",)), "too-new-for-target", (*IK, "IncludeAllNetworks")
+    )
+    assert len(ios) == len(ipad) == 1
+    assert "iPadOS" in ipad[0].message
+
+
+# --- protocols, required_when and applies_when from the data --------------------------
+
+
+def test_pptp_is_an_error_and_l2tp_a_warning(schema: Schema) -> None:
+    pptp = at(
+        check(edited(STD, (((*P0, "VPNType"), "PPTP"),)), schema),
+        "legacy-protocol",
+        (*P0, "VPNType"),
+    )
+    l2tp = at(check(make_profile(*L2TP), schema), "legacy-protocol", (*P0, "VPNType"))
+    assert [p.severity for p in pptp] == [ERROR]
+    assert [p.severity for p in l2tp] == [WARNING]
+
+
+@pytest.mark.parametrize(
+    ("edits", "expected"),
+    [
+        # SharedSecret: required when AuthenticationMethod is SharedSecret, or None without EAP
+        ((((*IK, "AuthenticationMethod"), "SharedSecret"),), True),
+        ((((*IK, "AuthenticationMethod"), "None"),), True),
+        ((((*IK, "AuthenticationMethod"), "None"), ((*IK, "ExtendedAuthEnabled"), 0)), True),
+        ((((*IK, "AuthenticationMethod"), "None"), ((*IK, "ExtendedAuthEnabled"), 1)), False),
+        ((((*IK, "AuthenticationMethod"), "Certificate"),), False),
+        # conditions read a wrongly typed flag as a device does: <false/> counts as 0
+        ((((*IK, "AuthenticationMethod"), "None"), ((*IK, "ExtendedAuthEnabled"), False)), True),
+        ((((*IK, "AuthenticationMethod"), "None"), ((*IK, "ExtendedAuthEnabled"), True)), False),
+    ],
+)
+def test_required_when_shared_secret(edits: Edits, expected: bool, schema: Schema) -> None:
+    problems = check(edited(STD, (((*IK, "PayloadCertificateUUID"), DEL), *edits)), schema)
+    assert bool(at(problems, "required-when-missing", (*IK, "SharedSecret"))) is expected
+
+
+@pytest.mark.parametrize(
+    ("dns", "missing"),
+    [
+        ({"DNSProtocol": "Cleartext"}, "ServerAddresses"),
+        ({"SearchDomains": ["example.com"]}, "ServerAddresses"),  # DNSProtocol absent
+        ({"DNSProtocol": "HTTPS"}, "ServerURL"),
+        ({"DNSProtocol": "TLS"}, "ServerName"),
+    ],
+)
+def test_required_when_dns(dns: dict[str, Any], missing: str, schema: Schema) -> None:
+    problems = check(edited(STD, (((*P0, "DNS"), dns),)), schema)
+    assert [p.path[-1] for p in problems if p.code == "required-when-missing"] == [missing]
+
+
+def test_applies_when_uses_defaults(schema: Schema) -> None:
+    """IPSec LocalIdentifier applies when AuthenticationMethod is SharedSecret, its default."""
+    profile = edited(IPSEC, (((*P0, "IPSec", "AuthenticationMethod"), DEL),))
+    assert at(check(profile, schema), "not-applicable", (*P0, "IPSec", "LocalIdentifier")) == []
+
+
+def test_applies_when_reads_enclosing_dictionary(schema: Schema) -> None:
+    """RequiredDNSServers applies only with DomainAction ConnectIfNeeded."""
+    rules = [
+        {
+            "Action": "EvaluateConnection",
+            "InterfaceTypeMatch": "WiFi",
+            "ActionParameters": [
+                {
+                    "Domains": ["a.example.com"],
+                    "DomainAction": "NeverConnect",
+                    "RequiredDNSServers": ["10.0.0.1"],
+                },
+                {
+                    "Domains": ["b.example.com"],
+                    "DomainAction": "ConnectIfNeeded",
+                    "RequiredDNSServers": ["10.0.0.1"],
+                },
+            ],
+        },
+        {"Action": "Connect"},
+    ]
+    profile = edited(STD, (((*IK, "OnDemandEnabled"), 1), ((*IK, "OnDemandRules"), rules)))
+    problems = check(profile, schema)
+    base = (*IK, "OnDemandRules", 0, "ActionParameters")
+    assert [p.path for p in problems if p.code == "not-applicable"] == [
+        (*base, 0, "RequiredDNSServers")
+    ]
+
+
+def test_applies_when_absolute_path(schema: Schema) -> None:
+    """IKEv2 is read only when /VPNType is IKEv2."""
+    profile = edited(PROVIDER, (((*P0, "IKEv2"), IKEV2_PAYLOAD["IKEv2"]),))
+    assert [p.code for p in check(profile, schema) if p.path == (*P0, "IKEv2")] == [
+        "not-applicable"
+    ]
+
+
+def test_not_applicable_dictionary_is_still_checked_inside(schema: Schema) -> None:
+    profile = edited(STD, (((*P0, "PPP"), {"TokenCard": True}),))
+    problems = check(profile, schema)
+    assert at(problems, "type-mismatch", (*P0, "PPP", "TokenCard"))
+
+
+def test_ignored_dictionary_is_one_warning(schema: Schema) -> None:
+    """A VPN dictionary in an IKEv2 payload is ignored by the device: a not-applicable warning
+    on the dictionary. (Its own required keys are still checked inside: see the report.)"""
+    profile = edited(STD, (((*P0, "VPN"), {"RemoteAddress": "vpn.example.com"}),))
+    problems = check(profile, schema)
+    assert [(p.severity, p.code, p.path) for p in loud_problems(problems)] == [
+        (WARNING, "not-applicable", (*P0, "VPN"))
+    ]
+
+
+def test_absent_shared_secret_is_reported_once(schema: Schema) -> None:
+    """The schema's required_when reports it; the auth rule must not add a second error."""
+    bad = (((*IK, "AuthenticationMethod"), "SharedSecret"), ((*IK, "PayloadCertificateUUID"), DEL))
+    problems = check(edited(STD, bad), schema)
+    assert [(p.severity, p.code) for p in problems if p.path == (*IK, "SharedSecret")] == [
+        (ERROR, "required-when-missing")
+    ]
+
+
+# --- incremental re-check -------------------------------------------------------------
+
+
+def _messy_profile() -> Profile:
+    return edited(
+        (*STD, APPLAYER_PAYLOAD),
+        (
+            ((*IK, "MTU"), 9000),
+            ((*IK, "Bogus"), 1),
+            (("PayloadContent", 1, "Password"), "pw"),
+            (("PayloadContent", 2, "PayloadUUID"), PKCS12_UUID),
+            (("PayloadContent", 2, "PayloadContent"), "not data"),
+            (("PayloadContent", 3, "VPNType"), "PPTP"),
+            (("PayloadContent", 4), "not a payload"),
+            (("HasRemovalPasscode",), 1),
+        ),
+    )
+
+
+@pytest.mark.parametrize("targets", [(), ("ios:17", "macos:14")])
+def test_validate_payload_is_the_payload_subset(targets: tuple[str, ...], schema: Schema) -> None:
+    from editor.core.validation.engine import validate_payload, validate_profile_level
+
+    profile = _messy_profile()
+    options = Options(targets=tuple(Target.parse(t) for t in targets))
+    full = validate_profile(profile, schema, options)
+    level = validate_profile_level(profile, schema, options)
+    per_payload = [
+        validate_payload(profile, i, schema, options) for i in range(len(profile.payloads))
+    ]
+    assert full == level + [p for problems in per_payload for p in problems]
+    for index, problems in enumerate(per_payload):
+        assert problems, index  # every payload of the messy profile has something
+        assert all(p.path[:2] == ("PayloadContent", index) for p in problems)
+        subset = [p for p in full if p.path[:2] == ("PayloadContent", index) and p not in level]
+        assert problems == subset
+
+
+def test_validate_payload_reads_no_other_payload(schema: Schema) -> None:
+    from editor.core.validation.engine import validate_payload
+
+    profile = _messy_profile()
+    before = [validate_payload(profile, i, schema) for i in range(len(profile.payloads))]
+    apply(profile.root, (((*IK, "RemoteAddress"), DEL), (("PayloadContent", 2), DEL)))
+    after0 = validate_payload(profile, 0, schema)
+    assert after0 != before[0]
+    assert at(after0, "required-missing", (*IK, "RemoteAddress"))
+    assert validate_payload(profile, 1, schema) == before[1]
+
+
+def test_validate_payload_problems_of_profile_level_are_not_repeated(schema: Schema) -> None:
+    from editor.core.validation.engine import validate_payload, validate_profile_level
+
+    profile = _messy_profile()
+    level_codes = {p.code for p in validate_profile_level(profile, schema)}
+    assert "duplicate-uuid" in level_codes
+    for index in range(len(profile.payloads)):
+        assert "duplicate-uuid" not in {p.code for p in validate_payload(profile, index, schema)}
+
+
+# --- several profiles -----------------------------------------------------------------
+
+
+def test_cross_profile_duplicate_identifier() -> None:
+    from editor.core.validation.rules_profile import cross_profile_problems
+
+    one = make_profile(*STD)
+    two = make_profile(*STD, PayloadUUID="0A1B2C3D-4E5F-4061-8273-94A5B6C7D8E9")
+    three = make_profile(*STD, PayloadIdentifier="com.example.other")
+    found = cross_profile_problems(
+        [("one.mobileconfig", one), ("two.mobileconfig", two), ("three", three)]
+    )
+    assert set(found) == {"one.mobileconfig", "two.mobileconfig"}
+    for name, other in (
+        ("one.mobileconfig", "two.mobileconfig"),
+        ("two.mobileconfig", "one.mobileconfig"),
+    ):
+        [problem] = found[name]
+        assert (problem.severity, problem.code, problem.path) == (
+            WARNING,
+            "duplicate-profile-identifier",
+            ("PayloadIdentifier",),
+        )
+        assert other in problem.message
+
+
+def test_cross_profile_distinct_identifiers() -> None:
+    from editor.core.validation.rules_profile import cross_profile_problems
+
+    one = make_profile(*STD)
+    two = make_profile(*STD, PayloadIdentifier="com.example.profile2")
+    assert dict(cross_profile_problems([("a", one), ("b", two)])) == {}
+    assert dict(cross_profile_problems([("a", one)])) == {}
+
+
+# --- reading --------------------------------------------------------------------------
+
+
+def test_read_leniency_notes_become_info(schema: Schema) -> None:
+    profile = make_profile(*STD)
+    profile.read_notes.append("the file had a byte-order mark")
+    problems = check(profile, schema)
+    [problem] = [p for p in problems if p.code == "read-leniency"]
+    assert (problem.severity, problem.path) == (INFO, ())
+    assert "byte-order mark" in problem.message
+    assert [p for p in check(make_profile(*STD), schema) if p.code == "read-leniency"] == []
+
+
+# --- robustness -----------------------------------------------------------------------
+
+ODD_VALUES: list[Any] = ["text", 7, ["a", {"b": 1}], True, b"\x00", 1.5]
+
+
+def _dictionary_specs(schema: Schema) -> list[Any]:
+    params = []
+    for payload_type, payload_schema in sorted(schema.payloads.items()):
+        for spec in payload_schema.walk():
+            if spec.type == "dictionary" and spec.path:
+                params.append(
+                    pytest.param(payload_type, spec.path, id=f"{payload_type}:{spec.path}")
+                )
+    return params
+
+
+def _nest(schema_path: str, value: Any) -> dict[str, Any]:
+    """'IKEv2/OnDemandRules[]/ActionParameters[]' ->
+    {'IKEv2': {'OnDemandRules': [{'ActionParameters': [value]}]}}."""
+    node: Any = value
+    for part in reversed(schema_path.split("/")):
+        name = part.replace("[]", "")
+        for _ in range((len(part) - len(name)) // 2):
+            node = [node]
+        node = {name: node}
+    result: dict[str, Any] = node
+    return result
+
+
+def _merge(base: dict[str, Any], extra: dict[str, Any]) -> None:
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _merge(base[key], value)
+        else:
+            base[key] = value
+
+
+def _base_payload(payload_type: str) -> dict[str, Any]:
+    for sample in (
+        IKEV2_PAYLOAD,
+        PKCS12_PAYLOAD,
+        ROOT_PAYLOAD,
+        APPLAYER_PAYLOAD,
+        APPMAPPING_PAYLOAD,
+        ACME_PAYLOAD,
+    ):
+        if sample["PayloadType"] == payload_type:
+            return copy.deepcopy(sample)
+    return {
+        "PayloadType": payload_type,
+        "PayloadIdentifier": "com.example.odd",
+        "PayloadUUID": NEW_UUID,
+        "PayloadVersion": 1,
+    }
+
+
+VPN_TYPES = ("IKEv2", "VPN", "IPSec", "L2TP", "AlwaysOn", "TransparentProxy", "PPTP")
+
+
+@pytest.mark.parametrize(("payload_type", "schema_path"), _dictionary_specs(load_schema()))
+def test_validation_never_raises_on_odd_dictionaries(
+    payload_type: str, schema_path: str, schema: Schema
+) -> None:
+    has_vpn_type = "VPNType" in schema.payloads[payload_type].keys
+    vpn_types = VPN_TYPES if has_vpn_type else (None,)
+    targets = Options(
+        targets=(Target.parse("ios:17"), Target.parse("watchos:10"), Target.parse("macos:14"))
+    )
+    for vpn_type in vpn_types:
+        for odd in ODD_VALUES:
+            payload = _base_payload(payload_type)
+            if vpn_type is not None:
+                payload["VPNType"] = vpn_type
+                payload["VPNSubType"] = "com.example.vpnapp"
+            _merge(payload, _nest(schema_path, odd))
+            profile = make_profile(payload)
+            for options in (Options(), targets):
+                problems = validate_profile(profile, schema, options)
+                assert all(p.code in CODES for p in problems)
+            if not isinstance(odd, dict):
+                # the odd value itself is reported as a type error where it sits
+                assert any(p.code == "type-mismatch" and p.severity is ERROR for p in problems), (
+                    schema_path,
+                    odd,
+                )
+
+
+@pytest.mark.parametrize("odd", [*ODD_VALUES, ["string", 3, [1], {}]])
+def test_validation_never_raises_on_odd_payload_content(odd: Any, schema: Schema) -> None:
+    profile = make_profile(*STD)
+    profile.root["PayloadContent"] = odd
+    problems = validate_profile(profile, schema)
+    if isinstance(odd, list):
+        assert at(problems, "not-a-dictionary", ("PayloadContent", 0))
+    else:
+        assert at(problems, "type-mismatch", ("PayloadContent",))
