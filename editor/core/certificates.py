@@ -1,0 +1,374 @@
+"""Certificate and identity payloads from files, and what is inside them.
+
+`certificate_payload_from_file` turns a certificate or PKCS#12 file into a payload:
+
+- .p12 / .pfx (or any file holding PKCS#12 data): `com.apple.security.pkcs12` with the
+  file's exact bytes; the password is checked when given and stored only on request.
+- DER (.cer, .der) and PEM (.pem, .crt, also .cer holding PEM text) certificates: the
+  first certificate, converted to DER. A self-signed CA certificate becomes
+  `com.apple.security.root`, any other one `com.apple.security.pkcs1`. DER in a pkcs1
+  or root payload is the form every Apple OS version and MDM accepts, and it lets the
+  editor tell trust anchors from other certificates at a glance; the PEM payload type
+  (`com.apple.security.pem`) is not produced, but is described like the others.
+
+`describe_certificate_payload` reports subject, issuer, validity, key and, for PKCS#12,
+whether the password opens it; it never raises on bad data but returns an error text.
+
+cryptography is imported inside the functions: validation must not pay for it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from editor.core.model import new_uuid
+
+if TYPE_CHECKING:
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric.types import (
+        CertificatePublicKeyTypes,
+        PrivateKeyTypes,
+    )
+
+PKCS12 = "com.apple.security.pkcs12"
+ROOT = "com.apple.security.root"
+PKCS1 = "com.apple.security.pkcs1"
+PEM = "com.apple.security.pem"
+CERTIFICATE_TYPES = frozenset({ROOT, PKCS1, PEM})
+PKCS12_SUFFIXES = frozenset({".p12", ".pfx"})
+
+_PEM_MARKER = b"-----BEGIN"
+_CURVE_NAMES = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}
+_IKEV2_CERTIFICATE_TYPES = {
+    "RSA": "RSA",
+    "EC P-256": "ECDSA256",
+    "EC P-384": "ECDSA384",
+    "EC P-521": "ECDSA521",
+}
+
+
+class CertificateError(Exception):
+    """A file could not be turned into a payload; the message names the file."""
+
+
+@dataclass(frozen=True)
+class CertificateInfo:
+    """What a certificate or identity payload holds. `error` is set instead of raising
+    when the data is not readable (the other fields are then empty)."""
+
+    payload_type: str
+    subject: str = ""
+    issuer: str = ""
+    not_before: datetime.datetime | None = None
+    not_after: datetime.datetime | None = None
+    serial: str = ""  # hexadecimal
+    is_ca: bool = False
+    self_signed: bool = False
+    key_type: str = ""  # "RSA 2048", "EC P-256", "Ed25519"
+    sha256_fingerprint: str = ""  # hex pairs separated by colons
+    has_private_key: bool = False  # PKCS#12: a key came with the certificate
+    extra_certificates: int = 0  # PKCS#12: further certificates (chain) in the file
+    password_ok: bool | None = None  # PKCS#12: does the password open it (None: not PKCS#12)
+    error: str | None = None
+    notes: tuple[str, ...] = ()  # library warnings while reading (odd encodings and such)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def expired(self, now: datetime.datetime | None = None) -> bool:
+        moment = now or datetime.datetime.now(datetime.UTC)
+        return self.not_after is not None and self.not_after < moment
+
+    @property
+    def ikev2_certificate_type(self) -> str | None:
+        """The IKEv2 CertificateType value matching the key (RSA, ECDSA256, ...), if any."""
+        name = "RSA" if self.key_type.startswith("RSA") else self.key_type
+        return _IKEV2_CERTIFICATE_TYPES.get(name)
+
+
+# --- reading -------------------------------------------------------------------------
+
+
+def _is_pem(data: bytes) -> bool:
+    return _PEM_MARKER in data[:4096] or data.lstrip().startswith(_PEM_MARKER)
+
+
+def _load_certificate(data: bytes) -> x509.Certificate:
+    """A certificate from DER or PEM bytes (the first one of a PEM bundle)."""
+    from cryptography import x509
+
+    if _is_pem(data):
+        certificates = x509.load_pem_x509_certificates(data)
+        return certificates[0]
+    return x509.load_der_x509_certificate(data)
+
+
+def _looks_like_pkcs12(data: bytes) -> bool:
+    """True when the outer structure is a PKCS#12 PFX (whatever its password)."""
+    from asn1crypto import pkcs12 as asn1_pkcs12
+
+    try:
+        pfx = asn1_pkcs12.Pfx.load(data, strict=True)
+        return bool(pfx["version"].native == "v3" and pfx["auth_safe"]["content_type"].native)
+    except Exception:
+        return False
+
+
+def _open_pkcs12(
+    data: bytes, password: str | None
+) -> tuple[PrivateKeyTypes | None, x509.Certificate | None, list[x509.Certificate]]:
+    """Key, certificate and extra certificates; ValueError when it does not open."""
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    candidates: list[bytes | None] = (
+        [password.encode("utf-8")] if password is not None else [None, b""]
+    )
+    last: Exception | None = None
+    for candidate in candidates:
+        try:
+            key, certificate, extra = pkcs12.load_key_and_certificates(data, candidate)
+            return key, certificate, list(extra)
+        except (ValueError, TypeError) as exc:
+            last = exc
+    raise ValueError(str(last))
+
+
+def _key_type(key: CertificatePublicKeyTypes) -> str:
+    from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+
+    if isinstance(key, rsa.RSAPublicKey):
+        return f"RSA {key.key_size}"
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        return f"EC {_CURVE_NAMES.get(key.curve.name, key.curve.name)}"
+    if isinstance(key, ed25519.Ed25519PublicKey):
+        return "Ed25519"
+    if isinstance(key, ed448.Ed448PublicKey):
+        return "Ed448"
+    if isinstance(key, dsa.DSAPublicKey):
+        return f"DSA {key.key_size}"
+    return type(key).__name__
+
+
+def _self_signed(certificate: x509.Certificate) -> bool:
+    if certificate.subject != certificate.issuer:
+        return False
+    try:
+        certificate.verify_directly_issued_by(certificate)
+    except Exception:
+        return False
+    return True
+
+
+def _is_ca(certificate: x509.Certificate, self_signed: bool) -> bool:
+    from cryptography import x509
+
+    try:
+        constraints = certificate.extensions.get_extension_for_class(x509.BasicConstraints)
+    except x509.ExtensionNotFound:
+        # A version 1 certificate has no extensions; self-signed ones are old roots.
+        return self_signed and certificate.version == x509.Version.v1
+    return bool(constraints.value.ca)
+
+
+def _certificate_fields(certificate: x509.Certificate) -> dict[str, Any]:
+    from cryptography.hazmat.primitives import hashes
+
+    self_signed = _self_signed(certificate)
+    return {
+        "subject": certificate.subject.rfc4514_string(),
+        "issuer": certificate.issuer.rfc4514_string(),
+        "not_before": certificate.not_valid_before_utc,
+        "not_after": certificate.not_valid_after_utc,
+        "serial": format(certificate.serial_number, "X"),
+        "is_ca": _is_ca(certificate, self_signed),
+        "self_signed": self_signed,
+        "key_type": _key_type(certificate.public_key()),
+        "sha256_fingerprint": certificate.fingerprint(hashes.SHA256()).hex(":").upper(),
+    }
+
+
+def _common_name(certificate: x509.Certificate) -> str:
+    from cryptography.x509.oid import NameOID
+
+    names = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    value = names[0].value if names else ""
+    return value if isinstance(value, str) else value.decode("utf-8", "replace")
+
+
+# --- describing a payload ---------------------------------------------------------------
+
+
+def describe_certificate_payload(
+    payload: Mapping[str, Any], password: str | None = None
+) -> CertificateInfo:
+    """What the payload's PayloadContent holds. For PKCS#12 the password is the given
+    one, else the payload's stored Password, else none/empty. Never raises on bad data."""
+    payload_type = str(payload.get("PayloadType", ""))
+    content = payload.get("PayloadContent")
+    if not isinstance(content, bytes) or not content:
+        return CertificateInfo(payload_type, error="PayloadContent holds no data")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        info = _describe(payload_type, content, payload, password)
+    notes = tuple(dict.fromkeys(str(w.message) for w in caught))
+    if notes:
+        info = replace(info, notes=notes)
+    return info
+
+
+def _describe(
+    payload_type: str, content: bytes, payload: Mapping[str, Any], password: str | None
+) -> CertificateInfo:
+    if payload_type == PKCS12:
+        stored = payload.get("Password")
+        used = password if password is not None else stored if isinstance(stored, str) else None
+        try:
+            key, certificate, extra = _open_pkcs12(content, used)
+        except ValueError:
+            if not _looks_like_pkcs12(content):
+                return CertificateInfo(
+                    payload_type, error="PayloadContent is not PKCS#12 data", password_ok=None
+                )
+            reason = "the password does not open it" if used else "it needs a password"
+            return CertificateInfo(payload_type, error=f"PKCS#12 data: {reason}", password_ok=False)
+        except Exception as exc:  # unusual encodings the library rejects
+            return CertificateInfo(payload_type, error=f"PKCS#12 data not readable: {exc}")
+        if certificate is None:
+            return CertificateInfo(
+                payload_type,
+                error="the PKCS#12 data holds no certificate",
+                has_private_key=key is not None,
+                password_ok=True,
+            )
+        return CertificateInfo(
+            payload_type,
+            **_certificate_fields(certificate),
+            has_private_key=key is not None,
+            extra_certificates=len(extra),
+            password_ok=True,
+        )
+    try:
+        certificate = _load_certificate(content)
+    except Exception:
+        return CertificateInfo(
+            payload_type, error="PayloadContent is not a certificate (neither DER nor PEM)"
+        )
+    return CertificateInfo(payload_type, **_certificate_fields(certificate))
+
+
+# --- payloads from files -------------------------------------------------------------------
+
+
+def _payload(
+    payload_type: str, identifier_base: str, display_name: str, file_name: str, content: bytes
+) -> dict[str, Any]:
+    base = identifier_base.strip().rstrip(".")
+    if not base:
+        raise ValueError("identifier_base must not be empty (for example com.example.vpn)")
+    payload_uuid = new_uuid()
+    kind = payload_type.rsplit(".", 1)[-1]
+    return {
+        "PayloadType": payload_type,
+        "PayloadIdentifier": f"{base}.{kind}.{payload_uuid}",
+        "PayloadUUID": payload_uuid,
+        "PayloadVersion": 1,
+        "PayloadDisplayName": display_name,
+        "PayloadCertificateFileName": file_name,
+        "PayloadContent": content,
+    }
+
+
+def certificate_payload_from_file(
+    path: Path,
+    password: str | None = None,
+    identifier_base: str = "com.example.certificate",
+    *,
+    store_password: bool = False,
+    display_name: str = "",
+) -> dict[str, Any]:
+    """A root, pkcs1 or pkcs12 payload for the file (see the module text).
+
+    password: for PKCS#12: checked against the file (a wrong one is an error); stored in
+        the payload only with store_password. Without it an encrypted file is accepted
+        unchecked and the device asks for the password when installing.
+    Raises CertificateError naming the file for unreadable files, wrong passwords and
+    data that is neither a certificate nor PKCS#12.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CertificateError(
+            f"{path.name}: cannot read the file ({exc.strerror or exc})"
+        ) from exc
+    if not data:
+        raise CertificateError(f"{path.name}: the file is empty")
+    if store_password and password is None:
+        raise ValueError("store_password needs a password")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # odd encodings: describe() reports them
+        if path.suffix.lower() in PKCS12_SUFFIXES or (
+            not _is_pem(data) and _looks_like_pkcs12(data)
+        ):
+            return _pkcs12_payload(
+                path, data, password, identifier_base, store_password, display_name
+            )
+        return _certificate_payload(path, data, identifier_base, display_name)
+
+
+def _pkcs12_payload(
+    path: Path,
+    data: bytes,
+    password: str | None,
+    identifier_base: str,
+    store_password: bool,
+    display_name: str,
+) -> dict[str, Any]:
+    name = display_name
+    try:
+        _key, certificate, _extra = _open_pkcs12(data, password)
+    except ValueError as exc:
+        if not _looks_like_pkcs12(data):
+            raise CertificateError(f"{path.name}: the file is not PKCS#12 data") from exc
+        if password is not None:
+            raise CertificateError(
+                f"{path.name}: the password does not open this PKCS#12 file"
+            ) from exc
+        certificate = None  # locked: accepted unchecked, the device asks for the password
+    except Exception as exc:
+        raise CertificateError(f"{path.name}: the PKCS#12 data is not readable ({exc})") from exc
+    if not name:
+        name = (_common_name(certificate) if certificate is not None else "") or path.name
+    payload = _payload(PKCS12, identifier_base, name, path.name, data)
+    if store_password and password is not None:
+        payload["Password"] = password
+    return payload
+
+
+def _certificate_payload(
+    path: Path, data: bytes, identifier_base: str, display_name: str
+) -> dict[str, Any]:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    try:
+        certificate = _load_certificate(data)
+    except Exception as exc:
+        if _is_pem(data):
+            raise CertificateError(
+                f"{path.name}: the PEM file holds no readable certificate"
+            ) from exc
+        raise CertificateError(
+            f"{path.name}: the file is neither a certificate (DER or PEM) nor PKCS#12 data"
+        ) from exc
+    self_signed = _self_signed(certificate)
+    payload_type = ROOT if self_signed and _is_ca(certificate, self_signed) else PKCS1
+    name = display_name or _common_name(certificate) or path.name
+    return _payload(
+        payload_type, identifier_base, name, path.name, certificate.public_bytes(Encoding.DER)
+    )
