@@ -1,0 +1,650 @@
+"""Signing profiles (CMS SignedData) and checking their signatures, fully offline.
+
+Signing: `sign_profile(content, identity)` returns DER CMS SignedData with the content
+attached byte for byte (PKCS7Options.Binary: no line-ending change), SHA-256, the signer
+certificate and its intermediates (never a self-signed root), and a signing time. RSA
+and EC keys. `load_identity` reads the identity from a PKCS#12 file or from PEM key,
+certificate and chain files; a passphrase is asked for through a callback only when the
+file needs one, and it is never stored.
+
+Verifying: `verify_profile(data, anchors)` checks, with asn1crypto for the structure and
+cryptography for the arithmetic (cryptography has no public SignedData verify):
+
+1. the content digest against the signed messageDigest attribute (`digest_ok`);
+2. the signature over the signed attributes with the signer's public key
+   (`signature_ok`);
+3. whether the signer's chain reaches one of the trust anchors the user gave
+   (`trusted`; None when no anchors were given), with `cryptography.x509.verification`
+   and relaxed policies (enterprise roots often lack keyUsage; signers carry
+   emailProtection or codeSigning rather than clientAuth);
+4. whether the signer certificate has expired (a device then treats the profile as
+   unsigned).
+
+`VerifyResult.status` sums it up: "valid" (all good and trusted), "invalid" (digest or
+signature wrong, or the signer certificate missing), "expired", "untrusted" (no anchors
+given or the chain does not reach one), "unsigned".
+
+The JSON form (`VerifyResult.as_json(file)`, used by `vpn-profile verify --format json`):
+
+    {"file": str, "signed": bool,
+     "signer": {"subject": str, "issuer": str, "serial": str (uppercase hex),
+                "not_before": ISO 8601, "not_after": ISO 8601} | null,
+     "signing_time": ISO 8601 | null, "digest_algorithm": str | null,
+     "digest_ok": bool, "signature_ok": bool, "trusted": bool | null, "expired": bool,
+     "chain": [subject, ...]  (signer first; the verified chain when trusted),
+     "status": "valid" | "invalid" | "untrusted" | "expired" | "unsigned",
+     "messages": [str, ...]}
+
+cryptography is imported inside the functions so that validation does not pay for it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hmac
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from editor.core.cms import CertificateSummary, looks_like_cms
+
+if TYPE_CHECKING:
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePrivateKey
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+    from cryptography.hazmat.primitives.hashes import HashAlgorithm
+
+    SigningKey = RSAPrivateKey | EllipticCurvePrivateKey
+
+Status = Literal["valid", "invalid", "untrusted", "expired", "unsigned"]
+# A passphrase: the bytes themselves, a callback asked only when one is needed, or None.
+Passphrase = bytes | Callable[[], bytes] | None
+
+CERTIFICATE_SUFFIXES = frozenset({".pem", ".crt", ".cer", ".der"})
+
+
+class SigningError(Exception):
+    """A one-line failure: an identity, trust anchor or envelope that cannot be used.
+    The message names the file when there is one."""
+
+
+# --- identities ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A private key with its certificate and the intermediates to send along."""
+
+    key: SigningKey
+    certificate: x509.Certificate
+    chain: tuple[x509.Certificate, ...] = ()
+
+    @property
+    def summary(self) -> CertificateSummary:
+        return summarize_certificate(self.certificate)
+
+
+def summarize_certificate(cert: x509.Certificate) -> CertificateSummary:
+    return CertificateSummary(
+        subject=_name_text(cert.subject),
+        issuer=_name_text(cert.issuer),
+        serial=cert.serial_number,
+        not_before=cert.not_valid_before_utc,
+        not_after=cert.not_valid_after_utc,
+    )
+
+
+def _name_text(name: x509.Name) -> str:
+    """'Common Name: X, Organization: Y', as asn1crypto's human_friendly writes it (the
+    summaries read from envelopes use that form too)."""
+    from asn1crypto import x509 as asn1_x509
+
+    try:
+        return str(asn1_x509.Name.load(name.public_bytes()).human_friendly)
+    except Exception:  # pragma: no cover - asn1crypto reads every name cryptography wrote
+        return name.rfc4514_string()
+
+
+def _read(path: Path | str, what: str) -> bytes:
+    path = Path(path)
+    try:
+        return path.read_bytes()
+    except IsADirectoryError:
+        raise SigningError(f"{path}: this is a folder, not a {what} file") from None
+    except FileNotFoundError:
+        raise SigningError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise SigningError(f"{path}: {exc.strerror or exc}") from None
+
+
+def _ask(passphrase: Passphrase) -> bytes | None:
+    if callable(passphrase):
+        return passphrase()
+    return passphrase
+
+
+def _load_certificates(data: bytes, source: str) -> list[x509.Certificate]:
+    """Every certificate in a PEM bundle, or the one DER certificate."""
+    from cryptography import x509
+
+    try:
+        if b"-----BEGIN" in data:
+            return list(x509.load_pem_x509_certificates(data))
+        return [x509.load_der_x509_certificate(data)]
+    except ValueError as exc:
+        reason = " ".join(str(exc).split()) or "unreadable"
+        raise SigningError(f"{source}: not a PEM or DER certificate ({reason})") from None
+
+
+def _check_key(key: object, cert: x509.Certificate, source: str) -> SigningKey:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
+        raise SigningError(
+            f"{source}: a {type(key).__name__.removeprefix('_')} key cannot sign profiles; "
+            "use an RSA or EC key"
+        )
+    spki = serialization.PublicFormat.SubjectPublicKeyInfo
+    der = serialization.Encoding.DER
+    if key.public_key().public_bytes(der, spki) != cert.public_key().public_bytes(der, spki):
+        raise SigningError(f"{source}: the private key does not belong to the certificate")
+    return key
+
+
+def _intermediates(
+    leaf: x509.Certificate, extra: Iterable[x509.Certificate]
+) -> tuple[x509.Certificate, ...]:
+    """The extra certificates minus the leaf itself and self-signed roots."""
+    kept: list[x509.Certificate] = []
+    for cert in extra:
+        if cert == leaf or cert in kept or cert.subject == cert.issuer:
+            continue
+        kept.append(cert)
+    return tuple(kept)
+
+
+def load_pkcs12_identity(path: Path | str, passphrase: Passphrase = None) -> Identity:
+    """An identity from a .p12/.pfx file. Without a passphrase an unprotected file is
+    tried first; the callback is asked only when the file needs a passphrase."""
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    data = _read(path, "PKCS#12")
+    source = str(path)
+    # a given passphrase is used as is; otherwise try an unprotected file first
+    candidates: list[Passphrase] = (
+        [passphrase] if isinstance(passphrase, bytes) else [None, b"", passphrase]
+    )
+    if passphrase is None:
+        candidates = [None, b""]
+    loaded = None
+    last_error = ""
+    for candidate in candidates:
+        try:
+            loaded = pkcs12.load_pkcs12(data, _ask(candidate))
+            break
+        except ValueError as exc:
+            last_error = " ".join(str(exc).split())
+        except TypeError as exc:  # pragma: no cover - bad passphrase type from a callback
+            last_error = str(exc)
+    if loaded is None:
+        if "password" in last_error.lower() or "mac" in last_error.lower():
+            raise SigningError(f"{source}: wrong passphrase, or not a PKCS#12 file")
+        raise SigningError(f"{source}: not a readable PKCS#12 file ({last_error})")
+    if loaded.key is None or loaded.cert is None:
+        raise SigningError(f"{source}: the PKCS#12 file holds no private key with its certificate")
+    certificate = loaded.cert.certificate
+    key = _check_key(loaded.key, certificate, source)
+    extra = [c.certificate for c in loaded.additional_certs]
+    return Identity(key, certificate, _intermediates(certificate, extra))
+
+
+def load_pem_identity(
+    key_path: Path | str,
+    cert_path: Path | str,
+    chain_paths: Sequence[Path | str] = (),
+    passphrase: Passphrase = None,
+) -> Identity:
+    """An identity from a PEM (or DER) private key, certificate and optional chain files.
+    An encrypted key asks for its passphrase."""
+    from cryptography.hazmat.primitives import serialization
+
+    key_data = _read(key_path, "key")
+    certificates = _load_certificates(_read(cert_path, "certificate"), str(cert_path))
+    certificate = certificates[0]
+    loader = (
+        serialization.load_pem_private_key
+        if b"-----BEGIN" in key_data
+        else serialization.load_der_private_key
+    )
+    try:
+        try:
+            key = loader(key_data, None)
+        except TypeError:  # encrypted: now the passphrase is needed
+            secret = _ask(passphrase)
+            if secret is None:
+                raise SigningError(
+                    f"{key_path}: the key is encrypted and no passphrase was given"
+                ) from None
+            key = loader(key_data, secret)
+    except ValueError as exc:
+        reason = " ".join(str(exc).split())
+        if "password" in reason.lower() or "decrypt" in reason.lower():
+            raise SigningError(f"{key_path}: wrong passphrase for the key") from None
+        raise SigningError(f"{key_path}: not a readable private key ({reason})") from None
+    extra = list(certificates[1:])
+    for chain_path in chain_paths:
+        extra.extend(_load_certificates(_read(chain_path, "certificate"), str(chain_path)))
+    checked = _check_key(key, certificate, str(key_path))
+    return Identity(checked, certificate, _intermediates(certificate, extra))
+
+
+def load_identity(
+    pkcs12: Path | str | None = None,
+    *,
+    key: Path | str | None = None,
+    cert: Path | str | None = None,
+    chain: Sequence[Path | str] = (),
+    passphrase: Passphrase = None,
+) -> Identity:
+    """An identity from a PKCS#12 file, or from key + certificate (+ chain) files."""
+    if pkcs12 is not None:
+        return load_pkcs12_identity(pkcs12, passphrase)
+    if key is None or cert is None:
+        raise SigningError("an identity needs a PKCS#12 file, or both a key and a certificate")
+    return load_pem_identity(key, cert, chain, passphrase)
+
+
+# --- signing ---------------------------------------------------------------------------
+
+
+def sign_profile(content: bytes, identity: Identity) -> bytes:
+    """DER CMS SignedData around the exact bytes given (attached, SHA-256)."""
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.serialization import pkcs7
+
+    builder = (
+        pkcs7.PKCS7SignatureBuilder()
+        .set_data(content)
+        .add_signer(identity.certificate, identity.key, hashes.SHA256())
+    )
+    # add_certificate LAST: set_data/add_signer build a new builder without the
+    # certificates added so far.
+    for cert in identity.chain:
+        builder = builder.add_certificate(cert)
+    return builder.sign(serialization.Encoding.DER, [pkcs7.PKCS7Options.Binary])
+
+
+# --- trust anchors -----------------------------------------------------------------------
+
+
+def load_trust_anchors(paths: Iterable[Path | str]) -> list[x509.Certificate]:
+    """Certificates from PEM/DER files and from folders (their .pem, .crt, .cer and .der
+    files). A named file that is not a certificate is an error; so is a folder with none."""
+    anchors: list[x509.Certificate] = []
+    for entry in paths:
+        path = Path(entry)
+        if path.is_dir():
+            found = 0
+            for child in sorted(path.iterdir()):
+                if child.suffix.lower() in CERTIFICATE_SUFFIXES and child.is_file():
+                    try:
+                        certs = _load_certificates(_read(child, "certificate"), str(child))
+                    except SigningError:
+                        continue  # a folder may hold keys or CSRs with the same suffixes
+                    anchors.extend(certs)
+                    found += len(certs)
+            if not found:
+                raise SigningError(f"{path}: the folder holds no certificate files")
+        else:
+            anchors.extend(_load_certificates(_read(path, "certificate"), str(path)))
+    return anchors
+
+
+# --- verifying ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    signed: bool
+    signer: CertificateSummary | None = None
+    digest_ok: bool = False
+    signature_ok: bool = False
+    trusted: bool | None = None  # None: no trust anchors were given
+    expired: bool = False
+    chain: tuple[CertificateSummary, ...] = ()
+    messages: tuple[str, ...] = ()
+    signing_time: datetime.datetime | None = None
+    digest_algorithm: str | None = None
+    content: bytes | None = field(default=None, repr=False)
+
+    @property
+    def status(self) -> Status:
+        if not self.signed:
+            return "unsigned"
+        if not (self.digest_ok and self.signature_ok):
+            return "invalid"
+        if self.expired:
+            return "expired"
+        if self.trusted is not True:
+            return "untrusted"
+        return "valid"
+
+    def as_json(self, file: str) -> dict[str, Any]:
+        signer = None
+        if self.signer is not None:
+            signer = {
+                "subject": self.signer.subject,
+                "issuer": self.signer.issuer,
+                "serial": f"{self.signer.serial:X}",
+                "not_before": self.signer.not_before.isoformat(),
+                "not_after": self.signer.not_after.isoformat(),
+            }
+        return {
+            "file": file,
+            "signed": self.signed,
+            "signer": signer,
+            "signing_time": self.signing_time.isoformat() if self.signing_time else None,
+            "digest_algorithm": self.digest_algorithm,
+            "digest_ok": self.digest_ok,
+            "signature_ok": self.signature_ok,
+            "trusted": self.trusted,
+            "expired": self.expired,
+            "chain": [c.subject for c in self.chain],
+            "status": self.status,
+            "messages": list(self.messages),
+        }
+
+
+_HASHES = {
+    "sha1": "SHA1",
+    "sha224": "SHA224",
+    "sha256": "SHA256",
+    "sha384": "SHA384",
+    "sha512": "SHA512",
+}
+
+
+def _hash(name: str) -> HashAlgorithm:
+    from cryptography.hazmat.primitives import hashes
+
+    if name not in _HASHES:
+        raise SigningError(f"the digest algorithm {name!r} is not supported")
+    algorithm: HashAlgorithm = getattr(hashes, _HASHES[name])()
+    return algorithm
+
+
+def _digest(name: str, data: bytes) -> bytes:
+    from cryptography.hazmat.primitives import hashes
+
+    hasher = hashes.Hash(_hash(name))
+    hasher.update(data)
+    return hasher.finalize()
+
+
+def _check_signature(
+    cert: x509.Certificate, signer_info: Any, signed_bytes: bytes, digest_name: str
+) -> str | None:
+    """None when the signature holds, else the reason."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+
+    algorithm = signer_info["signature_algorithm"]
+    signature = signer_info["signature"].native
+    public_key = cert.public_key()
+    try:
+        algo = algorithm.signature_algo
+    except ValueError:
+        return f"the signature algorithm {algorithm['algorithm'].dotted} is not supported"
+    try:
+        if isinstance(public_key, rsa.RSAPublicKey) and algo == "rsassa_pkcs1v15":
+            public_key.verify(signature, signed_bytes, padding.PKCS1v15(), _hash(digest_name))
+        elif isinstance(public_key, rsa.RSAPublicKey) and algo == "rsassa_pss":
+            params = algorithm["parameters"]
+            pss_hash = _hash(params["hash_algorithm"]["algorithm"].native)
+            mgf_hash = _hash(params["mask_gen_algorithm"]["parameters"]["algorithm"].native)
+            pss = padding.PSS(padding.MGF1(mgf_hash), int(params["salt_length"].native))
+            public_key.verify(signature, signed_bytes, pss, pss_hash)
+        elif isinstance(public_key, ec.EllipticCurvePublicKey) and algo == "ecdsa":
+            public_key.verify(signature, signed_bytes, ec.ECDSA(_hash(digest_name)))
+        else:
+            return f"a {algo} signature with this signer's key is not supported"
+    except InvalidSignature:
+        return "bad signature"
+    except SigningError as exc:
+        return str(exc)
+    except (ValueError, TypeError, KeyError) as exc:
+        return f"the signature cannot be checked ({' '.join(str(exc).split())})"
+    return None
+
+
+def _verify_chain(
+    leaf: x509.Certificate,
+    others: Sequence[x509.Certificate],
+    anchors: Sequence[x509.Certificate],
+    at: datetime.datetime,
+) -> tuple[bool, tuple[x509.Certificate, ...], str]:
+    """(trusted, chain signer-first, reason when not trusted)."""
+    from cryptography import x509
+    from cryptography.x509.verification import (
+        Criticality,
+        ExtensionPolicy,
+        PolicyBuilder,
+        Store,
+        VerificationError,
+    )
+
+    if leaf in anchors:
+        return True, (leaf,), ""
+    ca_policy = ExtensionPolicy.permit_all().require_present(
+        x509.BasicConstraints, Criticality.AGNOSTIC, None
+    )
+    try:
+        verifier = (
+            PolicyBuilder()
+            .store(Store(list(anchors)))
+            .time(at)
+            .extension_policies(ca_policy=ca_policy, ee_policy=ExtensionPolicy.permit_all())
+            .build_client_verifier()
+        )
+        verified = verifier.verify(leaf, list(others))
+    except VerificationError as exc:
+        return False, (), " ".join(str(exc).split())
+    except ValueError as exc:
+        return False, (), " ".join(str(exc).split())
+    return True, tuple(verified.chain), ""  # leaf first, anchor last
+
+
+def verify_profile(
+    data: bytes,
+    anchors: Sequence[x509.Certificate] = (),
+    now: datetime.datetime | None = None,
+) -> VerifyResult:
+    """Check a signed profile's bytes. Unsigned data gives status "unsigned"; an envelope
+    that cannot be read raises SigningError."""
+    from asn1crypto import cms
+    from asn1crypto import x509 as asn1_x509
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    now = now or datetime.datetime.now(datetime.UTC)
+    if not looks_like_cms(data):
+        return VerifyResult(signed=False, messages=("the file is not signed",))
+    try:
+        info = cms.ContentInfo.load(data, strict=True)
+        kind = info["content_type"].native
+    except (ValueError, TypeError, KeyError) as exc:
+        raise SigningError(f"damaged CMS envelope ({' '.join(str(exc).split())})") from None
+    if kind == "enveloped_data":
+        return VerifyResult(
+            signed=False,
+            messages=("the whole file is CMS-encrypted, not signed; decrypt it first",),
+        )
+    if kind != "signed_data":
+        raise SigningError(f"CMS content of type {kind!r}, expected signed data")
+    messages: list[str] = []
+    try:
+        signed = info["content"]
+        encap = signed["encap_content_info"]
+        content = encap["content"].native
+        if content is None:
+            raise SigningError("the signature is detached: the file holds no profile")
+        certs_asn1 = [c.chosen for c in signed["certificates"] or [] if c.name == "certificate"]
+        certificates = [x509.load_der_x509_certificate(c.dump()) for c in certs_asn1]
+        infos = signed["signer_infos"]
+        if not len(infos):
+            return VerifyResult(
+                signed=True, messages=("the envelope has no signer",), content=content
+            )
+        if len(infos) > 1:
+            messages.append(f"the envelope has {len(infos)} signers; only the first is checked")
+        signer_info = infos[0]
+        digest_name = str(signer_info["digest_algorithm"]["algorithm"].native)
+        sid = signer_info["sid"]
+        signer_cert: x509.Certificate | None = None
+        # the signer may also be among the anchors (an envelope made without certificates)
+        anchor_pairs = [
+            (asn1_x509.Certificate.load(a.public_bytes(serialization.Encoding.DER)), a)
+            for a in anchors
+        ]
+        candidates = [*zip(certs_asn1, certificates, strict=True), *anchor_pairs]
+        for asn1_cert, cert in candidates:
+            if sid.name == "issuer_and_serial_number":
+                if (
+                    asn1_cert.issuer.dump() == sid.chosen["issuer"].dump()
+                    and asn1_cert.serial_number == sid.chosen["serial_number"].native
+                ):
+                    signer_cert = cert
+                    break
+            elif asn1_cert.key_identifier == sid.chosen.native:
+                signer_cert = cert
+                break
+        signed_attrs = signer_info["signed_attrs"]
+        attributes = {a["type"].native: a["values"] for a in signed_attrs} if signed_attrs else {}
+        times = attributes.get("signing_time")
+        signing_time = times[0].native if times is not None else None
+    except SigningError:
+        raise
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise SigningError(f"damaged CMS envelope ({' '.join(str(exc).split())})") from None
+    if not isinstance(content, bytes):
+        raise SigningError("the signed content is not a byte string")
+    if digest_name == "sha1":
+        messages.append("the signature uses SHA-1, which is weak; sign again with SHA-256")
+    if signer_cert is None:
+        messages.append("the signer certificate is not in the envelope; it cannot be checked")
+        return VerifyResult(
+            signed=True,
+            messages=tuple(messages),
+            signing_time=signing_time,
+            digest_algorithm=digest_name,
+            content=content,
+        )
+    signer = summarize_certificate(signer_cert)
+
+    # 1. the content digest
+    try:
+        actual = _digest(digest_name, content)
+    except SigningError as exc:
+        messages.append(str(exc))
+        actual = None
+    if signed_attrs:
+        expected = attributes.get("message_digest")
+        content_type = attributes.get("content_type")
+        if expected is None:
+            digest_ok = False
+            messages.append("the signed attributes hold no message digest")
+        else:
+            digest_ok = actual is not None and hmac.compare_digest(actual, expected[0].native)
+            if actual is not None and not digest_ok:
+                messages.append(
+                    "the content was altered after signing: its digest does not match the "
+                    "signed digest"
+                )
+        if content_type is not None and content_type[0].native != encap["content_type"].native:
+            digest_ok = False
+            messages.append("the signed content type does not match the content")
+        # RFC 5652 5.4: the signature covers the attributes as a SET OF (tag 0x31)
+        signed_bytes = b"\x31" + signed_attrs.dump()[1:]
+    else:
+        signed_bytes = content
+    # 2. the signature
+    reason = _check_signature(signer_cert, signer_info, signed_bytes, digest_name)
+    signature_ok = reason is None
+    if not signed_attrs:
+        digest_ok = signature_ok
+        if reason == "bad signature":
+            messages.append("the content or the signature was altered after signing")
+            reason = None
+    if reason is not None:
+        if reason == "bad signature":
+            messages.append(
+                "the signature does not match: the file was altered after signing "
+                "or the included certificate is not the signer's"
+            )
+        else:
+            messages.append(reason)
+
+    # 3. expiry
+    expired = signer.not_after < now
+    if expired:
+        messages.append(
+            f"the signer certificate expired on {signer.not_after:%Y-%m-%d}; a device will "
+            "treat the profile as unsigned"
+        )
+    elif signer.not_before > now:
+        messages.append(
+            f"the signer certificate is not valid before {signer.not_before:%Y-%m-%d}; a "
+            "device will treat the profile as unsigned"
+        )
+
+    # 4. the chain
+    others = [c for c in certificates if c != signer_cert]
+    trusted: bool | None = None
+    chain: tuple[CertificateSummary, ...] = (signer,)
+    if anchors:
+        at = now
+        if expired or signer.not_before > now:
+            # judge the chain when the signer was valid: the signing time if it fits
+            if signing_time is not None and signer.not_before <= signing_time <= signer.not_after:
+                at = signing_time
+            else:
+                at = signer.not_after
+        trusted, verified, why = _verify_chain(signer_cert, others, anchors, at)
+        if trusted:
+            chain = tuple(summarize_certificate(c) for c in verified)
+            if at != now:
+                messages.append(f"the chain reaches a trust anchor as of {at:%Y-%m-%d}")
+        else:
+            messages.append(f"the signer's chain does not reach a given trust anchor ({why})")
+    else:
+        messages.append("no trust anchors were given; the chain was not checked")
+        chain = (signer, *(summarize_certificate(c) for c in others))
+    return VerifyResult(
+        signed=True,
+        signer=signer,
+        digest_ok=digest_ok,
+        signature_ok=signature_ok,
+        trusted=trusted,
+        expired=expired,
+        chain=chain,
+        messages=tuple(messages),
+        signing_time=signing_time,
+        digest_algorithm=digest_name,
+        content=content,
+    )
+
+
+__all__ = [
+    "Identity",
+    "SigningError",
+    "VerifyResult",
+    "load_identity",
+    "load_pem_identity",
+    "load_pkcs12_identity",
+    "load_trust_anchors",
+    "sign_profile",
+    "summarize_certificate",
+    "verify_profile",
+]
