@@ -1,0 +1,463 @@
+"""Field widgets, one per kind of schema key, made by one factory (`make_field`).
+
+A field shows a value and reports user edits through `edited(value, typing)`; it never
+writes to the profile itself. `show_value` updates it without emitting.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDateTime, Qt, QTimeZone, Signal
+from PySide6.QtGui import QAction, QIcon
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateTimeEdit,
+    QDoubleSpinBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QStyle,
+    QWidget,
+)
+
+from editor.core.model import MISSING
+from editor.core.plisttypes import plist_type_of
+from editor.core.schema import KeySpec
+
+INT32_MAX = 2**31 - 1
+
+
+class Field(QWidget):
+    edited = Signal(object, bool)  # new value, whether the user is still typing
+    open_requested = Signal()  # containers: show this node
+
+    def __init__(self, spec: KeySpec | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.spec = spec
+        self._updating = False
+        self.layout_ = QHBoxLayout(self)
+        self.layout_.setContentsMargins(0, 0, 0, 0)
+
+    def show_value(self, value: Any) -> None:
+        self._updating = True
+        try:
+            self._show(value)
+        finally:
+            self._updating = False
+
+    def _show(self, value: Any) -> None:
+        raise NotImplementedError
+
+    def _emit(self, value: Any, typing: bool = False) -> None:
+        if not self._updating:
+            self.edited.emit(value, typing)
+
+    def focus_widget(self) -> QWidget:
+        return self
+
+    def default_text(self) -> str:
+        if self.spec is not None and self.spec.has_default:
+            return str(self.spec.default)
+        return ""
+
+
+class TextField(Field):
+    def __init__(self, spec: KeySpec | None, parent: QWidget | None = None) -> None:
+        super().__init__(spec, parent)
+        self.edit = QLineEdit(self)
+        self.layout_.addWidget(self.edit)
+        self.edit.textEdited.connect(lambda text: self._emit(text, True))
+        if spec is not None and spec.secret:
+            self.edit.setEchoMode(QLineEdit.EchoMode.Password)
+            self.reveal = QAction(
+                self.style().standardIcon(QStyle.StandardPixmap.SP_DialogYesButton), "Show", self
+            )
+            self.reveal.setCheckable(True)
+            self.reveal.setToolTip("Show or hide the secret")
+            self.reveal.toggled.connect(self._toggle_reveal)
+            self.edit.addAction(self.reveal, QLineEdit.ActionPosition.TrailingPosition)
+
+    def _toggle_reveal(self, shown: bool) -> None:
+        self.edit.setEchoMode(QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
+
+    def _show(self, value: Any) -> None:
+        text = "" if value is MISSING else str(value)
+        self.edit.setPlaceholderText(
+            f"default: {self.default_text()}" if value is MISSING and self.default_text() else ""
+        )
+        if self.edit.text() != text:
+            self.edit.setText(text)
+
+    def focus_widget(self) -> QWidget:
+        return self.edit
+
+
+class ChoiceField(Field):
+    """Allowed values; editable when the schema lists them only as suggestions."""
+
+    def __init__(self, spec: KeySpec, parent: QWidget | None = None) -> None:
+        super().__init__(spec, parent)
+        self.combo = QComboBox(self)
+        self.combo.setEditable(spec.values_open)
+        self.layout_.addWidget(self.combo)
+        self.combo.addItem("", MISSING)
+        for value in spec.values or ():
+            note = spec.value_notes.get(value)
+            self.combo.addItem(str(value), value)
+            if note is not None and note.description:
+                self.combo.setItemData(
+                    self.combo.count() - 1, note.description, Qt.ItemDataRole.ToolTipRole
+                )
+        self.combo.activated.connect(self._picked)
+        if spec.values_open:
+            self.combo.lineEdit().textEdited.connect(self._typed)
+
+    def _picked(self, row: int) -> None:
+        value = self.combo.itemData(row)
+        if value is not MISSING:
+            self._emit(value)
+
+    def _typed(self, text: str) -> None:
+        assert self.spec is not None
+        if self.spec.type == "integer":
+            try:
+                self._emit(int(text), True)
+            except ValueError:
+                self._emit(text, True)
+        else:
+            self._emit(text, True)
+
+    def _show(self, value: Any) -> None:
+        row = next(
+            (
+                i
+                for i in range(1, self.combo.count())
+                if value is not MISSING and _same(self.combo.itemData(i), value)
+            ),
+            -1,
+        )
+        if row >= 0:
+            self.combo.setCurrentIndex(row)
+        elif value is MISSING:
+            self.combo.setCurrentIndex(0)
+            self.combo.setPlaceholderText(
+                f"default: {self.default_text()}" if self.default_text() else "not set"
+            )
+        elif self.combo.isEditable():
+            self.combo.setEditText(str(value))
+        else:
+            # A value outside the list: show it (validation reports it) without losing it.
+            self.combo.addItem(f"{value} (not allowed)", value)
+            self.combo.setCurrentIndex(self.combo.count() - 1)
+
+    def focus_widget(self) -> QWidget:
+        return self.combo
+
+
+class IntegerField(Field):
+    def __init__(self, spec: KeySpec | None, parent: QWidget | None = None) -> None:
+        super().__init__(spec, parent)
+        self.spin = QSpinBox(self)
+        low = int(spec.minimum) if spec is not None and spec.minimum is not None else -INT32_MAX
+        high = int(spec.maximum) if spec is not None and spec.maximum is not None else INT32_MAX
+        self.spin.setRange(max(low, -INT32_MAX), min(high, INT32_MAX))
+        self.spin.setAccelerated(True)
+        self.layout_.addWidget(self.spin)
+        self.layout_.addStretch(1)
+        self.spin.valueChanged.connect(lambda v: self._emit(int(v), True))
+
+    def _show(self, value: Any) -> None:
+        if isinstance(value, int) and not isinstance(value, bool):
+            self.spin.setValue(max(min(value, INT32_MAX), -INT32_MAX))
+        elif value is MISSING and self.spec is not None and isinstance(self.spec.default, int):
+            self.spin.setValue(self.spec.default)
+
+    def focus_widget(self) -> QWidget:
+        return self.spin
+
+
+class RealField(Field):
+    def __init__(self, spec: KeySpec | None, parent: QWidget | None = None) -> None:
+        super().__init__(spec, parent)
+        self.spin = QDoubleSpinBox(self)
+        self.spin.setDecimals(3)
+        self.spin.setRange(-1e12, 1e12)
+        self.layout_.addWidget(self.spin)
+        self.layout_.addStretch(1)
+        self.spin.valueChanged.connect(lambda v: self._emit(float(v), True))
+
+    def _show(self, value: Any) -> None:
+        if isinstance(value, float | int) and not isinstance(value, bool):
+            self.spin.setValue(float(value))
+
+    def focus_widget(self) -> QWidget:
+        return self.spin
+
+
+class FlagField(Field):
+    """A boolean, or one of Apple's 0/1 integers: writes back the key's own type."""
+
+    def __init__(
+        self, spec: KeySpec | None, parent: QWidget | None = None, as_integer: bool = False
+    ) -> None:
+        super().__init__(spec, parent)
+        self.as_integer = as_integer
+        self.box = QCheckBox(self)
+        self.layout_.addWidget(self.box)
+        self.layout_.addStretch(1)
+        self.box.toggled.connect(self._toggled)
+
+    def _toggled(self, on: bool) -> None:
+        self._emit((1 if on else 0) if self.as_integer else on)
+
+    def _show(self, value: Any) -> None:
+        if value is MISSING:
+            default = self.spec.default if self.spec is not None and self.spec.has_default else 0
+            self.box.setChecked(bool(default))
+            self.box.setText("not set (default on)" if default else "not set")
+        else:
+            self.box.setChecked(bool(value) if isinstance(value, int | bool) else False)
+            self.box.setText("")
+
+    def focus_widget(self) -> QWidget:
+        return self.box
+
+
+class DateField(Field):
+    def __init__(self, spec: KeySpec | None, parent: QWidget | None = None) -> None:
+        super().__init__(spec, parent)
+        self.edit = QDateTimeEdit(self)
+        self.edit.setCalendarPopup(True)
+        self.edit.setTimeZone(QTimeZone.utc())
+        self.edit.setDisplayFormat("yyyy-MM-dd HH:mm:ss 'UTC'")
+        self.layout_.addWidget(self.edit)
+        self.layout_.addStretch(1)
+        self.edit.dateTimeChanged.connect(self._changed)
+
+    def _changed(self, value: QDateTime) -> None:
+        moment = datetime.datetime.fromtimestamp(value.toSecsSinceEpoch(), datetime.UTC).replace(
+            tzinfo=None
+        )
+        self._emit(moment, True)
+
+    def _show(self, value: Any) -> None:
+        if isinstance(value, datetime.datetime):
+            stamp = int(value.replace(tzinfo=datetime.UTC).timestamp())
+            self.edit.setDateTime(QDateTime.fromSecsSinceEpoch(stamp, QTimeZone.utc()))
+
+    def focus_widget(self) -> QWidget:
+        return self.edit
+
+
+class DataField(Field):
+    """Binary data: size and SHA-256 shown; load from or save to a file."""
+
+    def __init__(self, spec: KeySpec | None, parent: QWidget | None = None) -> None:
+        super().__init__(spec, parent)
+        self.summary = QLabel(self)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.load = QPushButton("Load…", self)
+        self.save = QPushButton("Save as…", self)
+        self.layout_.addWidget(self.summary, 1)
+        self.layout_.addWidget(self.load)
+        self.layout_.addWidget(self.save)
+        self.load.clicked.connect(self._load)
+        self.save.clicked.connect(self._save)
+        self._value: Any = MISSING
+
+    def _show(self, value: Any) -> None:
+        self._value = value
+        if isinstance(value, bytes | bytearray):
+            digest = hashlib.sha256(value).hexdigest()
+            self.summary.setText(f"{len(value):,} bytes · SHA-256 {digest[:16]}…")
+            self.summary.setToolTip(f"SHA-256 {digest}")
+        else:
+            self.summary.setText("no data")
+        self.save.setEnabled(isinstance(value, bytes | bytearray))
+
+    def _load(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Load data from a file")
+        if name:
+            try:
+                data = Path(name).read_bytes()
+            except OSError as exc:
+                self.summary.setText(f"{name}: {exc.strerror}")
+                return
+            self._emit(data)
+
+    def _save(self) -> None:
+        if not isinstance(self._value, bytes | bytearray):
+            return
+        name, _ = QFileDialog.getSaveFileName(self, "Save data to a file")
+        if name:
+            try:
+                Path(name).write_bytes(bytes(self._value))
+            except OSError as exc:
+                self.summary.setText(f"{name}: {exc.strerror}")
+
+    def focus_widget(self) -> QWidget:
+        return self.load
+
+
+class ListField(Field):
+    """An array of strings or numbers, one item per line."""
+
+    def __init__(self, spec: KeySpec | None, parent: QWidget | None = None) -> None:
+        super().__init__(spec, parent)
+        self.edit = QPlainTextEdit(self)
+        self.edit.setTabChangesFocus(True)
+        self.edit.setPlaceholderText("one item per line")
+        self.edit.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 12)
+        self.layout_.addWidget(self.edit)
+        self.edit.textChanged.connect(self._changed)
+        self.item_type = spec.item.type if spec is not None and spec.item is not None else "string"
+
+    def _changed(self) -> None:
+        lines = [line for line in self.edit.toPlainText().split("\n")]
+        while lines and lines[-1] == "":
+            lines.pop()
+        items: list[Any] = []
+        for line in lines:
+            if self.item_type == "integer":
+                try:
+                    items.append(int(line))
+                    continue
+                except ValueError:
+                    pass
+            items.append(line)
+        self._emit(items, True)
+
+    def _show(self, value: Any) -> None:
+        text = "\n".join(str(v) for v in value) if isinstance(value, list) else ""
+        current = self.edit.toPlainText().rstrip("\n")
+        if current != text:
+            self.edit.setPlainText(text)
+
+    def focus_widget(self) -> QWidget:
+        return self.edit
+
+
+class ContainerField(Field):
+    """A dictionary or an array of dictionaries: opened as its own node in the tree."""
+
+    def __init__(self, spec: KeySpec | None, parent: QWidget | None = None) -> None:
+        super().__init__(spec, parent)
+        self.summary = QLabel(self)
+        self.button = QPushButton(self)
+        self.layout_.addWidget(self.summary, 1)
+        self.layout_.addWidget(self.button)
+        self.button.clicked.connect(self._clicked)
+        self._present = False
+
+    def _clicked(self) -> None:
+        if self._present:
+            self.open_requested.emit()
+        else:
+            empty: Any = [] if self.spec is not None and self.spec.type == "array" else {}
+            self._emit(empty)
+            self.open_requested.emit()
+
+    def _show(self, value: Any) -> None:
+        self._present = value is not MISSING
+        if isinstance(value, dict):
+            self.summary.setText(f"{len(value)} key(s)")
+        elif isinstance(value, list):
+            self.summary.setText(f"{len(value)} item(s)")
+        else:
+            self.summary.setText("not set")
+        self.button.setText("Open ›" if self._present else "Add")
+
+    def focus_widget(self) -> QWidget:
+        return self.button
+
+
+class ReferenceField(Field):
+    """PayloadCertificateUUID and friends: a pick list over the profile's payloads."""
+
+    def __init__(
+        self, spec: KeySpec, choices: list[tuple[str, str]], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(spec, parent)
+        self.combo = QComboBox(self)
+        self.combo.setEditable(True)
+        self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        for label, value in choices:
+            self.combo.addItem(label, value)
+        self.layout_.addWidget(self.combo)
+        self.combo.activated.connect(lambda row: self._emit(self.combo.itemData(row)))
+        self.combo.lineEdit().textEdited.connect(lambda text: self._emit(text, True))
+
+    def _show(self, value: Any) -> None:
+        if value is MISSING:
+            self.combo.setCurrentIndex(-1)
+            self.combo.setEditText("")
+            return
+        row = self.combo.findData(value)
+        if row >= 0:
+            self.combo.setCurrentIndex(row)
+        else:
+            self.combo.setEditText(str(value))
+
+    def focus_widget(self) -> QWidget:
+        return self.combo
+
+
+def _same(left: Any, right: Any) -> bool:
+    return type(left) is type(right) and left == right
+
+
+def make_field(
+    spec: KeySpec | None, value: Any, reference_choices: list[tuple[str, str]] | None = None
+) -> Field:
+    """The one factory: schema key (or a bare value for unknown keys) -> field widget.
+
+    Order matters: references, then allowed values, then flags, then the plain type.
+    """
+    kind = (
+        spec.type
+        if spec is not None and spec.type != "any"
+        else (plist_type_of(value) if value is not MISSING else "string")
+    )
+    if spec is not None and spec.references and reference_choices is not None:
+        return ReferenceField(spec, reference_choices)
+    if (
+        spec is not None
+        and spec.values is not None
+        and kind in ("string", "integer")
+        and not spec.is_flag
+    ):
+        return ChoiceField(spec)
+    if kind == "boolean":
+        return FlagField(spec)
+    if spec is not None and spec.is_flag:
+        return FlagField(spec, as_integer=True)
+    if kind == "integer":
+        return IntegerField(spec)
+    if kind == "real":
+        return RealField(spec)
+    if kind == "date":
+        return DateField(spec)
+    if kind == "data":
+        return DataField(spec)
+    if kind == "dictionary":
+        return ContainerField(spec)
+    if kind == "array":
+        item = spec.item if spec is not None else None
+        holds_dicts = (item is not None and item.type == "dictionary") or (
+            isinstance(value, list) and any(isinstance(v, dict | list) for v in value)
+        )
+        return ContainerField(spec) if holds_dicts else ListField(spec)
+    return TextField(spec)
+
+
+def icon(name: QStyle.StandardPixmap, widget: QWidget) -> QIcon:
+    return widget.style().standardIcon(name)

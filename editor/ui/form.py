@@ -1,0 +1,429 @@
+"""The form of one tree node, generated from the schema.
+
+A dictionary node gets one row per key that applies (the VPN type picks which
+dictionaries show, the authentication method which credentials, and so on); an array
+node gets an ordered list of its items. Keys the schema does not know appear under
+"Other keys". Each row shows the key's availability badges and its problems inline.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QScrollArea,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from editor.core.model import MISSING, KeyPath
+from editor.core.platforms import badge_text
+from editor.core.schema import KeySpec
+from editor.core.validation.engine import Frame, condition_holds
+from editor.core.validation.problems import Problem, Severity
+from editor.ui.document import Document
+from editor.ui.fields import Field, make_field
+from editor.ui.tree_model import item_label
+
+SEVERITY_COLORS = {Severity.ERROR: "#c62828", Severity.WARNING: "#b26a00", Severity.INFO: "#546e7a"}
+
+
+def _new_item(spec: KeySpec | None) -> Any:
+    """A new array item: a dictionary with its required keys filled where possible."""
+    if spec is None or spec.type != "dictionary":
+        return ""
+    item: dict[str, Any] = {}
+    for name, child in spec.keys.items():
+        if not child.required:
+            continue
+        if child.has_default:
+            item[name] = child.default
+        elif child.values:
+            item[name] = child.values[0]
+        elif child.type == "array":
+            item[name] = []
+        elif child.type == "string":
+            item[name] = ""
+    return item
+
+
+class KeyRow(QWidget):
+    """Label, badges, field, add/remove button and the inline problems of one key."""
+
+    def __init__(self, form: NodeForm, name: str, spec: KeySpec | None, value: Any) -> None:
+        super().__init__(form)
+        self.form = form
+        self.name = name
+        self.spec = spec
+        self.path: KeyPath = (*form.path, name)
+        choices = form.reference_choices(spec) if spec is not None and spec.references else None
+        self.field: Field = make_field(spec, value, choices)
+        self.field.setAccessibleName(spec.label if spec is not None else name)
+        self.field.focus_widget().setAccessibleName(spec.label if spec is not None else name)
+        if spec is not None and spec.description:
+            self.field.focus_widget().setAccessibleDescription(spec.description)
+        self.field.edited.connect(self._edited)
+        self.field.open_requested.connect(lambda: form.open_requested.emit(self.path))
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 2, 0, 2)
+        line = QHBoxLayout()
+        line.addWidget(self.field, 1)
+        self.unset = QToolButton(self)
+        self.unset.setText("✕")
+        self.unset.setToolTip(f"Remove {name} from the profile (the device then uses its default)")
+        self.unset.setAccessibleName(f"Remove {name}")
+        self.unset.clicked.connect(lambda: form.document.remove_key(self.path))
+        line.addWidget(self.unset)
+        layout.addLayout(line)
+        self.badges = QLabel(self)
+        self.badges.setObjectName("badges")
+        self.badges.setStyleSheet("color: palette(placeholder-text); font-size: 11px;")
+        layout.addWidget(self.badges)
+        self.problem_label = QLabel(self)
+        self.problem_label.setWordWrap(True)
+        self.problem_label.setObjectName("inlineProblem")
+        self.problem_label.hide()
+        layout.addWidget(self.problem_label)
+        self.label = QLabel(self._label_text(value))
+        self.label.setBuddy(self.field.focus_widget())
+        self.label.setWordWrap(True)
+        tooltip = self._tooltip()
+        self.label.setToolTip(tooltip)
+        self.field.setToolTip(tooltip)
+        self.refresh(value)
+
+    def _label_text(self, value: Any) -> str:
+        title = self.spec.label if self.spec is not None else self.name
+        if self.spec is not None and self.spec.required:
+            title += " *"
+        return title
+
+    def _tooltip(self) -> str:
+        if self.spec is None:
+            return f"{self.name}: not in the schema; kept as is"
+        parts = [f"<b>{self.spec.name}</b> ({self.spec.type})"]
+        if self.spec.description:
+            parts.append(self.spec.description)
+        parts.append(f"Works on: {badge_text(self.spec.availability)}")
+        if self.spec.has_default:
+            parts.append(f"Default: {self.spec.default}")
+        return "<br>".join(parts)
+
+    def _badge_text(self) -> str:
+        """Where the key works, shown when it says more than the payload's own badge."""
+        if self.spec is None:
+            return "not in the schema · kept as is"
+        parent_spec = self.form.spec
+        same_as_parent = parent_spec is not None and dict(parent_spec.availability) == dict(
+            self.spec.availability
+        )
+        text = "" if same_as_parent else badge_text(self.spec.availability)
+        if any(s.supervised for s in self.spec.availability.values()) and "supervised" not in text:
+            text += " · supervised only"
+        if (
+            any(s.deprecated or s.removed for s in self.spec.availability.values())
+            and same_as_parent
+        ):
+            text = badge_text(self.spec.availability)
+        unsupported = [
+            str(t)
+            for t in self.form.document.targets
+            if self.spec.availability[t.platform].status_at(t.version) not in ("ok", "deprecated")
+        ]
+        if unsupported:
+            text += " · not on " + ", ".join(unsupported)
+        return text.strip(" ·")
+
+    def _edited(self, value: Any, typing: bool) -> None:
+        self.form.document.set_value(self.path, value, typing=typing)
+
+    def refresh(self, value: Any) -> None:
+        self.field.show_value(value)
+        present = value is not MISSING
+        self.unset.setEnabled(present)
+        self.unset.setVisible(present and (self.spec is None or not self.spec.required))
+        font = self.label.font()
+        font.setItalic(not present)
+        self.label.setFont(font)
+        badges = self._badge_text()
+        self.badges.setText(badges)
+        self.badges.setVisible(bool(badges))
+
+    def show_problems(self, problems: list[Problem]) -> None:
+        if not problems:
+            self.problem_label.hide()
+            self.field.setStyleSheet("")
+            return
+        worst = min(problems, key=lambda p: p.severity.rank)
+        color = SEVERITY_COLORS[worst.severity]
+        self.problem_label.setText("\n".join(f"{p.severity.value}: {p.message}" for p in problems))
+        self.problem_label.setStyleSheet(f"color: {color};")
+        self.problem_label.show()
+        if worst.severity is not Severity.INFO:
+            self.field.setStyleSheet(
+                f"QLineEdit, QComboBox, QSpinBox, QPlainTextEdit {{ border: 1px solid {color}; }}"
+            )
+
+
+class NodeForm(QScrollArea):
+    open_requested = Signal(object)  # key path to select in the tree
+
+    def __init__(self, document: Document, path: KeyPath, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.path = path
+        self.rows: dict[str, KeyRow] = {}
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.body = QWidget(self)
+        self.setWidget(self.body)
+        self.outer = QVBoxLayout(self.body)
+        self.spec = document.spec_for(path) if path else document.schema.configuration.root
+        self._build()
+        document.value_changed.connect(self._on_value_changed)
+        document.problems_changed.connect(self._on_problems_changed)
+        self._on_problems_changed()
+
+    # --- building ----------------------------------------------------------------------
+    def _header(self) -> None:
+        value = self.document.value(self.path)
+        title = QLabel(self)
+        title.setObjectName("formTitle")
+        font = title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        title.setFont(font)
+        description = ""
+        if len(self.path) == 2 and isinstance(self.path[1], int):
+            payload_schema = self.document.payload_schema(self.path[1])
+            kind = payload_schema.title if payload_schema else "Payload"
+            title.setText(f"{kind} payload")
+            description = (
+                payload_schema.description
+                if payload_schema
+                else ("This payload type is not in the schema; its keys are kept as they are.")
+            )
+        elif not self.path:
+            title.setText("Profile")
+            description = self.document.schema.configuration.description
+        else:
+            last = self.path[-1]
+            if isinstance(last, int):
+                parent_name = next((p for p in reversed(self.path[:-1]) if isinstance(p, str)), "")
+                title.setText(item_label(parent_name, last, value))
+            else:
+                title.setText(self.spec.label if self.spec is not None else str(last))
+            description = self.spec.description if self.spec is not None else ""
+        self.outer.addWidget(title)
+        if description:
+            text = QLabel(description, self)
+            text.setWordWrap(True)
+            self.outer.addWidget(text)
+
+    def _build(self) -> None:
+        self._header()
+        value = self.document.value(self.path)
+        if isinstance(value, list):
+            self._build_array(value)
+        elif isinstance(value, dict):
+            self._build_dictionary(value)
+        self.outer.addStretch(1)
+
+    def _frames(self) -> list[Frame]:
+        """The dictionaries from the payload root down to this node, for conditions."""
+        frames: list[Frame] = []
+        start = 2 if len(self.path) >= 2 and self.path[0] == "PayloadContent" else 0
+        for end in range(start, len(self.path) + 1):
+            sub = self.path[:end]
+            value = self.document.value(sub)
+            spec = self.document.spec_for(sub) if sub else self.document.schema.configuration.root
+            if isinstance(value, dict) and spec is not None:
+                frames.append(Frame(value, spec))
+        return frames
+
+    def _applies(self, spec: KeySpec, frames: list[Frame]) -> bool:
+        return spec.applies_when is None or condition_holds(spec.applies_when, frames)
+
+    def _build_dictionary(self, value: dict[str, Any]) -> None:
+        spec = self.spec
+        known = QGroupBox("Settings", self)
+        self.known_layout = QFormLayout(known)
+        self.known_layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        for name, child_spec in spec.keys.items() if spec is not None else []:
+            if not self.path and name == "PayloadContent":
+                continue  # payloads are the tree's children
+            row = KeyRow(self, name, child_spec, value.get(name, MISSING))
+            self.rows[name] = row
+            self.known_layout.addRow(row.label, row)
+        self.outer.addWidget(known)
+        unknown = [name for name in value if spec is None or name not in spec.keys]
+        if spec is not None and spec.open:
+            unknown_title = "Vendor keys"
+        else:
+            unknown_title = "Other keys (not in the schema, kept as they are)"
+        self.other_box = QGroupBox(unknown_title, self)
+        self.other_layout = QFormLayout(self.other_box)
+        for name in unknown:
+            if not self.path and name == "PayloadContent":
+                continue
+            item_spec = spec.item if spec is not None and spec.open else None
+            row = KeyRow(self, name, item_spec, value[name])
+            self.rows[name] = row
+            self.other_layout.addRow(row.label, row)
+        self.other_box.setVisible(self.other_layout.rowCount() > 0)
+        self.outer.addWidget(self.other_box)
+        self._update_visibility()
+
+    def _update_visibility(self) -> None:
+        frames = self._frames()
+        value = self.document.value(self.path)
+        for name, row in self.rows.items():
+            if row.spec is None or not isinstance(value, dict):
+                continue
+            visible = name in value or self._applies(row.spec, frames)
+            row.setVisible(visible)
+            row.label.setVisible(visible)
+
+    def _build_array(self, value: list[Any]) -> None:
+        spec = self.spec
+        box = QGroupBox(
+            "Items (in order; the first that matches wins)"
+            if self.path[-1] == "OnDemandRules"
+            else "Items",
+            self,
+        )
+        layout = QVBoxLayout(box)
+        self.items = QListWidget(box)
+        self.items.setAccessibleName("Items")
+        layout.addWidget(self.items)
+        buttons = QHBoxLayout()
+        self.add_button = QPushButton("Add", box)
+        self.remove_button = QPushButton("Remove", box)
+        self.up_button = QPushButton("Move up", box)
+        self.down_button = QPushButton("Move down", box)
+        self.open_button = QPushButton("Open ›", box)
+        for button in (
+            self.add_button,
+            self.remove_button,
+            self.up_button,
+            self.down_button,
+            self.open_button,
+        ):
+            buttons.addWidget(button)
+        layout.addLayout(buttons)
+        self.outer.addWidget(box)
+        item_spec = spec.item if spec is not None else None
+        self.add_button.clicked.connect(
+            lambda: self.document.insert_item(
+                self.path, len(self.document.value(self.path)), _new_item(item_spec)
+            )
+        )
+        self.remove_button.clicked.connect(self._remove_selected)
+        self.up_button.clicked.connect(lambda: self._move_selected(-1))
+        self.down_button.clicked.connect(lambda: self._move_selected(1))
+        self.open_button.clicked.connect(self._open_selected)
+        self.items.itemActivated.connect(lambda _item: self._open_selected())
+        self._fill_items()
+
+    def _fill_items(self) -> None:
+        value = self.document.value(self.path)
+        self.items.clear()
+        if not isinstance(value, list):
+            return
+        name = str(self.path[-1])
+        for index, item in enumerate(value):
+            QListWidgetItem(item_label(name, index, item), self.items)
+
+    def _remove_selected(self) -> None:
+        row = self.items.currentRow()
+        if row >= 0:
+            self.document.remove_item(self.path, row)
+
+    def _move_selected(self, step: int) -> None:
+        row = self.items.currentRow()
+        target = row + step
+        if row >= 0 and 0 <= target < self.items.count():
+            self.document.move_item(self.path, row, target)
+
+    def _open_selected(self) -> None:
+        row = self.items.currentRow()
+        if row >= 0:
+            self.open_requested.emit((*self.path, row))
+
+    # --- reference pickers -------------------------------------------------------------
+    def reference_choices(self, spec: KeySpec) -> list[tuple[str, str]]:
+        choices = []
+        for _index, payload in self.document.profile.payload_dicts():
+            if spec.references == "certificate":
+                kind = payload.get("PayloadType")
+                uuid = payload.get("PayloadUUID")
+                if (
+                    isinstance(kind, str)
+                    and kind.startswith("com.apple.security.")
+                    and isinstance(uuid, str)
+                ):
+                    name = (
+                        payload.get("PayloadDisplayName")
+                        or payload.get("PayloadCertificateFileName")
+                        or kind
+                    )
+                    choices.append((f"{name} — {uuid}", uuid))
+            elif (
+                spec.references == "vpn-uuid"
+                and payload.get("PayloadType") == "com.apple.vpn.managed.applayer"
+            ):
+                vpn_uuid = payload.get("VPNUUID")
+                if isinstance(vpn_uuid, str):
+                    name = (
+                        payload.get("UserDefinedName")
+                        or payload.get("PayloadDisplayName")
+                        or "per-app VPN"
+                    )
+                    choices.append((f"{name} — {vpn_uuid}", vpn_uuid))
+        return choices
+
+    # --- updates -------------------------------------------------------------------------
+    def _on_value_changed(self, path: KeyPath) -> None:
+        if path[: len(self.path)] != self.path or len(path) <= len(self.path):
+            return
+        if hasattr(self, "items") and len(path) >= len(self.path):
+            self._fill_items()
+            return
+        value = self.document.value(self.path)
+        if not isinstance(value, dict):
+            return
+        name = path[len(self.path)]
+        row = self.rows.get(str(name)) if isinstance(name, str) else None
+        if row is not None:
+            row.refresh(value.get(row.name, MISSING))
+        self._update_visibility()
+
+    def _on_problems_changed(self) -> None:
+        by_key: dict[str, list[Problem]] = {}
+        depth = len(self.path)
+        for problem in self.document.problems_under(self.path):
+            if len(problem.path) > depth and isinstance(problem.path[depth], str):
+                by_key.setdefault(str(problem.path[depth]), []).append(problem)
+        for name, row in self.rows.items():
+            row.show_problems(by_key.get(name, []))
+
+    def focus_key(self, name: str) -> bool:
+        row = self.rows.get(name)
+        if row is None:
+            return False
+        row.setVisible(True)
+        row.label.setVisible(True)
+        self.ensureWidgetVisible(row)
+        row.field.focus_widget().setFocus(Qt.FocusReason.OtherFocusReason)
+        return True

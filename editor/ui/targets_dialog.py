@@ -1,0 +1,80 @@
+"""Choose the target platforms (and oldest versions) a profile is for."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from editor.core.platforms import PLATFORMS, Target, Version
+
+
+class TargetsDialog(QDialog):
+    def __init__(self, current: tuple[Target, ...], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Target platforms")
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            "Keys, values and payloads that a chosen platform does not support become "
+            "warnings. Leave the version empty to mean the newest release.",
+            self,
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        grid = QGridLayout()
+        self.checks: dict[str, QCheckBox] = {}
+        self.versions: dict[str, QLineEdit] = {}
+        chosen = {t.platform: t for t in current}
+        for row, platform in enumerate(PLATFORMS):
+            check = QCheckBox(platform, self)
+            version = QLineEdit(self)
+            version.setPlaceholderText("oldest version, e.g. 17.0")
+            version.setAccessibleName(f"{platform} oldest version")
+            if platform in chosen:
+                check.setChecked(True)
+                if chosen[platform].version is not None:
+                    version.setText(str(chosen[platform].version))
+            grid.addWidget(check, row, 0)
+            grid.addWidget(version, row, 1)
+            self.checks[platform] = check
+            self.versions[platform] = version
+        layout.addLayout(grid)
+        self.error = QLabel(self)
+        self.error.setStyleSheet("color: #c62828;")
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def _accept(self) -> None:
+        try:
+            self.targets()
+        except ValueError as exc:
+            self.error.setText(str(exc))
+            return
+        self.accept()
+
+    def targets(self) -> tuple[Target, ...]:
+        chosen = []
+        for platform, check in self.checks.items():
+            if not check.isChecked():
+                continue
+            text = self.versions[platform].text().strip()
+            version = None
+            if text:
+                try:
+                    version = Version.parse(text)
+                except ValueError:
+                    raise ValueError(f"{platform}: {text!r} is not a version number") from None
+            chosen.append(Target(platform, version))
+        return tuple(chosen)

@@ -1,0 +1,282 @@
+"""The payload tree: a QAbstractItemModel over the document's profile.
+
+Nodes are the containers of the profile: the profile itself, its payloads, and the
+dictionaries and arrays of dictionaries inside them. Scalar keys are edited in the
+form of their node. Nodes are built lazily and identified by key path.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QIcon, QPalette
+from PySide6.QtWidgets import QApplication, QStyle
+
+from editor.core.model import MISSING, KeyPath
+from editor.core.validation.problems import Severity
+from editor.ui.document import Document
+
+PATH_ROLE = Qt.ItemDataRole.UserRole + 1
+SEVERITY_ROLE = Qt.ItemDataRole.UserRole + 2
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+
+class _Node:
+    __slots__ = ("_children", "parent", "path", "row")
+
+    def __init__(self, path: KeyPath, parent: _Node | None, row: int) -> None:
+        self.path = path
+        self.parent = parent
+        self.row = row
+        self._children: list[_Node] | None = None
+
+
+def _is_container(value: Any, spec_item_type: str | None) -> bool:
+    if isinstance(value, dict):
+        return True
+    if isinstance(value, list):
+        return spec_item_type == "dictionary" or any(isinstance(v, dict) for v in value)
+    return False
+
+
+def item_label(array_name: str, index: int, item: Any) -> str:
+    """'Rule 2 · Connect' style names for dictionaries inside arrays."""
+    if isinstance(item, dict):
+        for key in (
+            "Action",
+            "ProtocolType",
+            "ServiceName",
+            "Identifier",
+            "BundleIdentifier",
+            "DomainAction",
+        ):
+            value = item.get(key)
+            if isinstance(value, str) and value:
+                noun = "Rule" if array_name == "OnDemandRules" else "Item"
+                return f"{noun} {index + 1} · {value}"
+    return f"Item {index + 1}"
+
+
+class PayloadTreeModel(QAbstractItemModel):
+    def __init__(self, document: Document, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self._root = _Node((), None, 0)  # invisible root; its one child is the profile
+        self._nodes: dict[KeyPath, _Node] = {}
+        self._counts: dict[KeyPath, tuple[int, int]] = {}
+        document.structure_changed.connect(self._on_structure_changed)
+        document.value_changed.connect(self._on_value_changed)
+        document.problems_changed.connect(self._on_problems_changed)
+        self._recount()
+
+    # --- tree structure -------------------------------------------------------------
+    def _children(self, node: _Node) -> list[_Node]:
+        if node._children is None:
+            node._children = [
+                self._make(path, node, row) for row, path in enumerate(self._child_paths(node))
+            ]
+        return node._children
+
+    def _make(self, path: KeyPath, parent: _Node, row: int) -> _Node:
+        child = _Node(path, parent, row)
+        self._nodes[path] = child
+        return child
+
+    def _child_paths(self, node: _Node) -> list[KeyPath]:
+        if node is self._root:
+            return [()]
+        value = self.document.value(node.path)
+        if node.path == ():
+            return [("PayloadContent", i) for i in range(len(self.document.profile.payloads))]
+        paths: list[KeyPath] = []
+        if isinstance(value, dict):
+            for name, child in value.items():
+                spec = self.document.spec_for((*node.path, name))
+                item_type = spec.item.type if spec is not None and spec.item is not None else None
+                if _is_container(child, item_type):
+                    paths.append((*node.path, name))
+        elif isinstance(value, list):
+            paths.extend((*node.path, i) for i, item in enumerate(value) if isinstance(item, dict))
+        return paths
+
+    def node_for(self, index: ModelIndex) -> _Node:
+        if not index.isValid():
+            return self._root
+        node = index.internalPointer()
+        assert isinstance(node, _Node)
+        return node
+
+    def index_for_path(self, path: KeyPath) -> QModelIndex:
+        """The index of the deepest node containing path, building nodes on the way."""
+        node = self._root
+        current = QModelIndex()
+        while True:
+            match = next(
+                (c for c in self._children(node) if c.path == path[: len(c.path)]),
+                None,
+            )
+            if match is None:
+                return current
+            node = match
+            current = self.createIndex(match.row, 0, match)
+            if match.path == path:
+                return current
+
+    def nearest_path(self, path: KeyPath) -> KeyPath:
+        """The deepest node path that contains path."""
+        return self.node_for(self.index_for_path(path)).path
+
+    # --- QAbstractItemModel ------------------------------------------------------------
+    def index(self, row: int, column: int, parent: ModelIndex = QModelIndex()) -> QModelIndex:
+        if column < 0 or column > 1 or row < 0:
+            return QModelIndex()
+        parent_node = self.node_for(parent)
+        children = self._children(parent_node)
+        if row >= len(children):
+            return QModelIndex()
+        return self.createIndex(row, column, children[row])
+
+    def parent(self, index: ModelIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]
+        if not index.isValid():
+            return QModelIndex()
+        node = self.node_for(index)
+        parent = node.parent
+        if parent is None or parent is self._root:
+            return QModelIndex()
+        return self.createIndex(parent.row, 0, parent)
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:
+        if parent.isValid() and parent.column() != 0:
+            return 0
+        return len(self._children(self.node_for(parent)))
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:
+        return 2
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return ("Profile", "Problems")[section] if 0 <= section < 2 else None
+        return None
+
+    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        node = self.node_for(index)
+        errors, warnings = self._counts.get(node.path, (0, 0))
+        if role == PATH_ROLE:
+            return node.path
+        if role == SEVERITY_ROLE:
+            return "error" if errors else "warning" if warnings else ""
+        if index.column() == 1:
+            if role == Qt.ItemDataRole.DisplayRole:
+                parts = []
+                if errors:
+                    parts.append(f"{errors} ✖")
+                if warnings:
+                    parts.append(f"{warnings} ⚠")
+                return "  ".join(parts)
+            if role == Qt.ItemDataRole.ForegroundRole and (errors or warnings):
+                return QBrush(QColor("#c62828") if errors else QColor("#b26a00"))
+            if role == Qt.ItemDataRole.ToolTipRole and (errors or warnings):
+                return f"{errors} error(s), {warnings} warning(s) in this part"
+            if role == Qt.ItemDataRole.AccessibleTextRole:
+                return f"{errors} errors, {warnings} warnings"
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return self.label(node.path)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.tooltip(node.path)
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._icon(node.path, errors, warnings)
+        if role == Qt.ItemDataRole.ForegroundRole and self.document.value(node.path) is MISSING:
+            return QApplication.palette().brush(QPalette.ColorRole.PlaceholderText)
+        return None
+
+    # --- presentation --------------------------------------------------------------------
+    def label(self, path: KeyPath) -> str:
+        document = self.document
+        if path == ():
+            name = document.profile.root.get("PayloadDisplayName")
+            return name if isinstance(name, str) and name else "Profile"
+        value = document.value(path)
+        if len(path) == 2 and path[0] == "PayloadContent" and isinstance(path[1], int):
+            payload_schema = document.payload_schema(path[1])
+            kind = payload_schema.title if payload_schema else "Payload"
+            if isinstance(value, dict):
+                name = value.get("PayloadDisplayName") or value.get("UserDefinedName")
+                vpn_type = value.get("VPNType")
+                detail = f" ({vpn_type})" if isinstance(vpn_type, str) else ""
+                if isinstance(name, str) and name:
+                    return f"{name} — {kind}{detail}"
+            return f"{kind}{' ' if kind else ''}{path[1] + 1}"
+        last = path[-1]
+        if isinstance(last, int):
+            parent_name = next((p for p in reversed(path[:-1]) if isinstance(p, str)), "")
+            return item_label(parent_name, last, value)
+        spec = document.spec_for(path)
+        return spec.label if spec is not None and spec.title else str(last)
+
+    def tooltip(self, path: KeyPath) -> str:
+        spec = self.document.spec_for(path)
+        if spec is not None and spec.description:
+            return spec.description
+        if len(path) == 2:
+            payload_schema = self.document.payload_schema(int(path[1]))
+            if payload_schema is not None:
+                return payload_schema.description
+        return ""
+
+    def _icon(self, path: KeyPath, errors: int, warnings: int) -> QIcon:
+        style = QApplication.style()
+        if errors:
+            return style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical)
+        if warnings:
+            return style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        if path == () or len(path) == 2:
+            return style.standardIcon(QStyle.StandardPixmap.SP_FileIcon)
+        return style.standardIcon(QStyle.StandardPixmap.SP_DirIcon)
+
+    # --- updates ---------------------------------------------------------------------------
+    def _recount(self) -> None:
+        counts: dict[KeyPath, list[int]] = {}
+        for problem in self.document.problems():
+            if problem.severity is Severity.INFO:
+                continue
+            slot = 0 if problem.severity is Severity.ERROR else 1
+            for n in range(len(problem.path) + 1):
+                entry = counts.setdefault(problem.path[:n], [0, 0])
+                entry[slot] += 1
+        self._counts = {path: (e, w) for path, (e, w) in counts.items()}
+
+    def _on_problems_changed(self) -> None:
+        self._recount()
+        for node in list(self._nodes.values()):
+            top = self.createIndex(node.row, 0, node)
+            bottom = self.createIndex(node.row, 1, node)
+            self.dataChanged.emit(
+                top, bottom, [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.DecorationRole]
+            )
+
+    def _on_value_changed(self, path: KeyPath) -> None:
+        # A name key may have changed: refresh the labels of the nodes above it.
+        for n in range(len(path)):
+            node = self._nodes.get(path[:n])
+            if node is not None:
+                index = self.createIndex(node.row, 0, node)
+                self.dataChanged.emit(index, index, [Qt.ItemDataRole.DisplayRole])
+
+    def _on_structure_changed(self, _path: KeyPath) -> None:
+        self.beginResetModel()
+        self._root = _Node((), None, 0)
+        self._nodes = {}
+        self._recount()
+        self.endResetModel()

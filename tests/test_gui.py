@@ -1,0 +1,361 @@
+"""The editor window, driven as a user drives it."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QSettings, QStandardPaths, Qt
+from PySide6.QtWidgets import QComboBox, QLineEdit, QMessageBox
+
+from editor.core.model import Profile
+from editor.core.plisttypes import same_plist_value
+from editor.core.schema import Schema
+from editor.core.validation.problems import Severity
+from editor.ui.document import Document
+from editor.ui.fields import FlagField, ReferenceField, TextField
+from editor.ui.main_window import MainWindow
+from editor.ui.tree_model import PATH_ROLE, PayloadTreeModel
+from tests.conftest import IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD, make_profile
+
+pytestmark = pytest.mark.usefixtures("isolated_settings", "dialogs")
+
+
+class DialogRecorder:
+    """Stands in for QMessageBox's modal helpers, so no test ever waits on a dialog."""
+
+    def __init__(self) -> None:
+        self.shown: list[tuple[str, str, str]] = []
+        self.answer = QMessageBox.StandardButton.Discard
+
+    def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        for kind in ("question", "warning", "critical", "information"):
+            monkeypatch.setattr(QMessageBox, kind, self._recorder(kind))
+
+    def _recorder(self, kind: str) -> Any:
+        def record(_parent: Any, title: str, text: str, *_args: Any) -> QMessageBox.StandardButton:
+            self.shown.append((kind, title, text))
+            return self.answer if kind == "question" else QMessageBox.StandardButton.Ok
+
+        return record
+
+    def texts(self, kind: str) -> list[str]:
+        return [text for shown_kind, _title, text in self.shown if shown_kind == kind]
+
+
+@pytest.fixture
+def dialogs(monkeypatch: pytest.MonkeyPatch) -> DialogRecorder:
+    recorder = DialogRecorder()
+    recorder.install(monkeypatch)
+    return recorder
+
+
+@pytest.fixture
+def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    QStandardPaths.setTestModeEnabled(True)
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(
+        QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings")
+    )
+
+
+def open_window(qtbot: Any, document: Document) -> MainWindow:
+    window = MainWindow(document, QSettings())
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def on_demand_profile() -> Profile:
+    payload = dict(IKEV2_PAYLOAD)
+    payload["IKEv2"] = dict(
+        IKEV2_PAYLOAD["IKEv2"],
+        OnDemandEnabled=1,
+        OnDemandRules=[
+            {"Action": "Disconnect", "SSIDMatch": ["Office"]},
+            {"Action": "Connect", "InterfaceTypeMatch": "Cellular"},
+            {"Action": "Ignore"},
+        ],
+    )
+    return make_profile(payload, PKCS12_PAYLOAD, ROOT_PAYLOAD)
+
+
+def test_tree_model_passes_qtmodeltester(qapp: Any, qtmodeltester: Any, schema: Schema) -> None:
+    document = Document(on_demand_profile(), schema)
+    model = PayloadTreeModel(document)
+    qtmodeltester.check(model)
+    # the tree holds payloads, nested dictionaries and On Demand rules
+    ikev2 = model.index_for_path(("PayloadContent", 0, "IKEv2", "OnDemandRules", 2))
+    assert ikev2.data(PATH_ROLE) == ("PayloadContent", 0, "IKEv2", "OnDemandRules", 2)
+    assert ikev2.data() == "Rule 3 · Ignore"
+
+
+def test_type_invalid_value_see_problem_undo_save_reopen(
+    qtbot: Any, schema: Schema, corpus_dir: Path, tmp_path: Path
+) -> None:
+    source = corpus_dir / "aeron-ikev2-strongswan__profile-psk.mobileconfig"
+    original = Profile.read(source)
+    document = Document(Profile.read(source), schema, source)
+    window = open_window(qtbot, document)
+    ikev2_path = ("PayloadContent", 0, "IKEv2")
+    window.select_path(ikev2_path)
+    assert window.form is not None and window.form.path == ikev2_path
+    row = window.form.rows["RemoteAddress"]
+    edit = row.field.focus_widget()
+    assert isinstance(edit, QLineEdit)
+    edit.selectAll()
+    qtbot.keyClicks(edit, "https://vpn example")
+    assert document.value((*ikev2_path, "RemoteAddress")) == "https://vpn example"
+    # inline, at the field
+    assert row.problem_label.isVisible()
+    assert "host name or IP address" in row.problem_label.text()
+    # in the problems panel
+    panel_texts = [
+        window.problems.list.topLevelItem(i).text(2)
+        for i in range(window.problems.list.topLevelItemCount())
+    ]
+    assert any("host name or IP address" in text for text in panel_texts)
+    assert window.isWindowModified()
+    # one undo step takes back the whole typing
+    window.undo_action.trigger()
+    assert same_plist_value(document.profile.root, original.root)
+    assert not window.isWindowModified()
+    assert not row.problem_label.isVisible()
+    # a real edit, saved and reopened
+    edit.selectAll()
+    qtbot.keyClicks(edit, "vpn2.example.com")
+    target = tmp_path / "saved.mobileconfig"
+    assert window._save_to(target, "xml")
+    assert not window.isWindowModified()
+    reopened = Profile.read(target)
+    expected = Profile.read(source)
+    expected.root["PayloadContent"][0]["IKEv2"]["RemoteAddress"] = "vpn2.example.com"
+    assert same_plist_value(reopened.root, expected.root)
+
+
+def test_activating_a_problem_selects_the_node_and_focuses_the_field(
+    qtbot: Any, schema: Schema
+) -> None:
+    profile = on_demand_profile()
+    profile.root["PayloadContent"][0]["IKEv2"]["DeadPeerDetectionRate"] = "Often"
+    document = Document(profile, schema)
+    window = open_window(qtbot, document)
+    window.select_path(())
+    problem = next(p for p in document.problems() if p.code == "value-not-allowed")
+    assert problem.path == ("PayloadContent", 0, "IKEv2", "DeadPeerDetectionRate")
+    window.show_problem(problem.path)
+    assert window.form is not None and window.form.path == ("PayloadContent", 0, "IKEv2")
+    row = window.form.rows["DeadPeerDetectionRate"]
+    assert row.problem_label.isVisible()
+    # the window's focus child (the application's focus also needs an active window)
+    focused, wanted = window.focusWidget(), row.field.focus_widget()
+    assert focused is wanted or wanted.isAncestorOf(focused)
+
+
+def test_vpn_type_decides_which_dictionaries_show(qtbot: Any, schema: Schema) -> None:
+    document = Document(make_profile(IKEV2_PAYLOAD, PKCS12_PAYLOAD), schema)
+    window = open_window(qtbot, document)
+    window.select_path(("PayloadContent", 0))
+    form = window.form
+    assert form is not None
+    assert form.rows["IKEv2"].isVisible()
+    assert not form.rows["IPSec"].isVisible()
+    assert not form.rows["PPP"].isVisible()
+    combo = form.rows["VPNType"].field.focus_widget()
+    assert isinstance(combo, QComboBox)
+    combo.setCurrentIndex(combo.findText("L2TP"))
+    combo.activated.emit(combo.currentIndex())
+    assert document.value(("PayloadContent", 0, "VPNType")) == "L2TP"
+    assert form.rows["PPP"].isVisible()
+    assert form.rows["IPSec"].isVisible()
+    # the IKEv2 dictionary is still there (nothing is dropped) and now flagged as ignored
+    assert form.rows["IKEv2"].isVisible()
+    codes = {p.code for p in document.problems() if p.path == ("PayloadContent", 0, "IKEv2")}
+    assert "not-applicable" in codes
+
+
+def test_flag_checkbox_writes_the_keys_own_type(qtbot: Any, schema: Schema) -> None:
+    document = Document(make_profile(IKEV2_PAYLOAD, PKCS12_PAYLOAD), schema)
+    window = open_window(qtbot, document)
+    window.select_path(("PayloadContent", 0, "IKEv2"))
+    assert window.form is not None
+    field = window.form.rows["DisableMOBIKE"].field
+    assert isinstance(field, FlagField)
+    field.box.click()
+    value = document.value(("PayloadContent", 0, "IKEv2", "DisableMOBIKE"))
+    assert value == 1 and type(value) is int
+
+
+def test_reorder_on_demand_rules(qtbot: Any, schema: Schema) -> None:
+    document = Document(on_demand_profile(), schema)
+    window = open_window(qtbot, document)
+    rules_path = ("PayloadContent", 0, "IKEv2", "OnDemandRules")
+    window.select_path(rules_path)
+    form = window.form
+    assert form is not None and form.path == rules_path
+    assert [form.items.item(i).text() for i in range(form.items.count())] == [
+        "Rule 1 · Disconnect",
+        "Rule 2 · Connect",
+        "Rule 3 · Ignore",
+    ]
+    form.items.setCurrentRow(2)
+    qtbot.mouseClick(form.up_button, Qt.MouseButton.LeftButton)
+    actions = [rule["Action"] for rule in document.value(rules_path)]
+    assert actions == ["Disconnect", "Ignore", "Connect"]
+    window.undo_action.trigger()
+    assert [rule["Action"] for rule in document.value(rules_path)] == [
+        "Disconnect",
+        "Connect",
+        "Ignore",
+    ]
+
+
+def test_pick_a_certificate(qtbot: Any, schema: Schema) -> None:
+    payload = dict(IKEV2_PAYLOAD)
+    payload["IKEv2"] = {
+        k: v for k, v in IKEV2_PAYLOAD["IKEv2"].items() if k != "PayloadCertificateUUID"
+    }
+    document = Document(make_profile(payload, PKCS12_PAYLOAD, ROOT_PAYLOAD), schema)
+    assert any(p.code == "required-when-missing" for p in document.problems())
+    window = open_window(qtbot, document)
+    window.select_path(("PayloadContent", 0, "IKEv2"))
+    assert window.form is not None
+    field = window.form.rows["PayloadCertificateUUID"].field
+    assert isinstance(field, ReferenceField)
+    labels = [field.combo.itemText(i) for i in range(field.combo.count())]
+    assert len(labels) == 2 and all("—" in label for label in labels)
+    row = field.combo.findData(PKCS12_PAYLOAD["PayloadUUID"])
+    field.combo.setCurrentIndex(row)
+    field.combo.activated.emit(row)
+    value = document.value(("PayloadContent", 0, "IKEv2", "PayloadCertificateUUID"))
+    assert value == PKCS12_PAYLOAD["PayloadUUID"]
+    assert not [p for p in document.problems() if p.severity is Severity.ERROR]
+
+
+def test_secret_field_is_masked_with_reveal_toggle(qtbot: Any, schema: Schema) -> None:
+    payload = dict(IKEV2_PAYLOAD)
+    payload["IKEv2"] = dict(
+        IKEV2_PAYLOAD["IKEv2"], AuthenticationMethod="SharedSecret", SharedSecret="s3cret"
+    )
+    document = Document(make_profile(payload), schema)
+    window = open_window(qtbot, document)
+    window.select_path(("PayloadContent", 0, "IKEv2"))
+    assert window.form is not None
+    field = window.form.rows["SharedSecret"].field
+    assert isinstance(field, TextField)
+    assert field.edit.echoMode() == QLineEdit.EchoMode.Password
+    field.reveal.trigger()
+    assert field.edit.echoMode() == QLineEdit.EchoMode.Normal
+
+
+def test_unknown_keys_are_shown_and_kept(qtbot: Any, schema: Schema, tmp_path: Path) -> None:
+    payload = dict(IKEV2_PAYLOAD, VendorNote="keep me", VendorFlag=True)
+    document = Document(make_profile(payload, PKCS12_PAYLOAD), schema)
+    window = open_window(qtbot, document)
+    window.select_path(("PayloadContent", 0))
+    assert window.form is not None
+    assert window.form.other_box.isVisible()
+    assert {"VendorNote", "VendorFlag"} <= set(window.form.rows)
+    target = tmp_path / "kept.mobileconfig"
+    assert window._save_to(target, "binary")
+    saved = Profile.read(target).root["PayloadContent"][0]
+    assert saved["VendorNote"] == "keep me" and saved["VendorFlag"] is True
+
+
+def test_failed_save_keeps_the_old_file(
+    qtbot: Any, schema: Schema, tmp_path: Path, dialogs: DialogRecorder
+) -> None:
+    target = tmp_path / "old.mobileconfig"
+    target.write_bytes(b"old bytes")
+    document = Document(make_profile(IKEV2_PAYLOAD), schema)
+    document.profile.root["Huge"] = 2**70  # cannot be stored in a binary plist
+    window = open_window(qtbot, document)
+    assert not window._save_to(target, "binary")
+    assert target.read_bytes() == b"old bytes"
+    shown = dialogs.texts("critical")
+    assert shown and "unchanged" in shown[0]
+    # no temporary file is left beside it
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "settings") == [
+        "old.mobileconfig"
+    ]
+
+
+def test_closing_with_unsaved_changes_asks(
+    qtbot: Any, schema: Schema, dialogs: DialogRecorder
+) -> None:
+    document = Document(make_profile(IKEV2_PAYLOAD), schema)
+    window = open_window(qtbot, document)
+    document.set_value(("PayloadDisplayName",), "Changed")
+    dialogs.answer = QMessageBox.StandardButton.Cancel
+    assert not window.close()
+    assert dialogs.texts("question") and window.isVisible()
+    dialogs.answer = QMessageBox.StandardButton.Discard
+    assert window.close()
+
+
+def test_recovery_file_after_a_simulated_crash(qtbot: Any, schema: Schema, tmp_path: Path) -> None:
+    from editor.ui import recovery
+
+    folder = tmp_path / "recovery"
+    document = Document(make_profile(IKEV2_PAYLOAD), schema, tmp_path / "work.mobileconfig")
+    saver = recovery.Autosaver(document, folder)
+    assert not saver.write_if_needed()  # nothing to keep while clean
+    document.set_value(("PayloadContent", 0, "IKEv2", "RemoteAddress"), "changed.example.com")
+    assert saver.write_if_needed()
+    assert stat.S_IMODE(saver.data_path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    # the "crash": the document is gone, the copy stays
+    del saver
+    entries = recovery.leftover_files(folder)
+    assert len(entries) == 1 and entries[0].original == str(tmp_path / "work.mobileconfig")
+    restored = recovery.restore(entries[0], schema)
+    assert restored.is_modified
+    assert restored.value(("PayloadContent", 0, "IKEv2", "RemoteAddress")) == "changed.example.com"
+    # a clean save removes the copy
+    saver2 = recovery.Autosaver(restored, folder)
+    restored.set_value(("PayloadDisplayName",), "x")
+    assert saver2.write_if_needed()
+    restored.save(tmp_path / "work.mobileconfig", "xml")
+    assert not saver2.data_path.exists()
+
+
+def test_screenshot_command(tmp_path: Path, corpus_dir: Path) -> None:
+    target = tmp_path / "shot.png"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path))
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "editor.ui.app",
+            "--screenshot",
+            str(target),
+            str(corpus_dir / "designdeveloperr-ikev2__ios.signed.mobileconfig"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "Traceback" not in result.stderr
+
+
+def test_version_flag() -> None:
+    from editor import __version__
+
+    result = subprocess.run(
+        [sys.executable, "-m", "editor.ui.app", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0 and __version__ in result.stdout
