@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import math
 import os
 import plistlib
 import stat
@@ -383,3 +384,11 @@ def test_missing_file(tmp_path: Path) -> None:
 def test_folder_instead_of_file(tmp_path: Path) -> None:
     with pytest.raises(ProfileReadError, match="folder"):
         read_plist_file(tmp_path)
+
+
+def test_negative_zero_survives_binary() -> None:
+    # plistlib's binary writer shares equal objects, and -0.0 == 0.0
+    root = {"a": 0.0, "b": -0.0}
+    again = plistlib.loads(serialize_plist(root, "binary"))
+    assert math.copysign(1.0, again["a"]) == 1.0
+    assert math.copysign(1.0, again["b"]) == -1.0

@@ -231,3 +231,14 @@ def test_descriptions_are_our_own_words(schema: Schema) -> None:
                 copied.append(f"{payload.payload_type}: {spec.path}: {' '.join(run)}")
                 break
     assert copied == []
+
+
+def test_included_keys_stay_absent_where_their_own_payload_is_absent(schema: Schema) -> None:
+    per_app = schema.payload("com.apple.vpn.managed.applayer")
+    assert per_app is not None
+    # Transparent Proxy exists on macOS only, also inside a per-app VPN
+    proxy = per_app.keys["TransparentProxy"].availability
+    assert proxy["watchOS"].introduced is None and proxy["iOS"].introduced is None
+    assert proxy["macOS"].introduced == Version.parse("14.0")
+    # a key that names no platform follows the per-app payload (watchOS 10 for IKEv2 per-app VPN)
+    assert per_app.keys["VPNType"].availability["watchOS"].introduced == Version.parse("10.0")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import plistlib
 import re
@@ -220,13 +221,35 @@ def _dumps_xml(root: PlistDict) -> bytes:
     return data.replace(marker.encode("utf-8"), b"&#13;")
 
 
+class _NegativeZero(float):
+    """-0.0 with its own identity: plistlib's binary writer would merge it with 0.0."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _NegativeZero)
+
+    def __hash__(self) -> int:
+        return hash("-0.0")
+
+
+def _keep_negative_zero(value: PlistValue) -> PlistValue:
+    if isinstance(value, float) and value == 0.0 and math.copysign(1.0, value) < 0:
+        return _NegativeZero(value)
+    if isinstance(value, dict):
+        return {key: _keep_negative_zero(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_keep_negative_zero(item) for item in value]
+    return value
+
+
 def serialize_plist(root: PlistDict, fmt: PlistFormat = "xml") -> bytes:
     """Encode with key order kept; raise ValueError for values a plist cannot hold."""
     try:
         if fmt == "binary":
             if _holds_none(root):  # plistlib writes a null no plist reader accepts
                 raise ValueError("a value cannot be stored in a plist (None)")
-            return plistlib.dumps(root, fmt=plistlib.FMT_BINARY, sort_keys=False)
+            return plistlib.dumps(
+                _keep_negative_zero(root), fmt=plistlib.FMT_BINARY, sort_keys=False
+            )
         return _dumps_xml(root)
     except OverflowError as exc:
         raise ValueError(f"a number is too large for a plist ({exc})") from None

@@ -554,7 +554,9 @@ class _Loader:
             self._expect(included in self.by_type, where, f"includes unknown payload {included!r}")
             common_names = {c["name"] for c in common}
             raw_keys.extend(
-                k for k in self.by_type[included]["keys"] if k.get("name") not in common_names
+                _absent_where_included_is_absent(k, self.by_type[included])
+                for k in self.by_type[included]["keys"]
+                if k.get("name") not in common_names
             )
         self._expect(isinstance(doc.get("keys"), list), where, "keys must be a list")
         own_names = {k.get("name") for k in doc["keys"]}
@@ -571,6 +573,25 @@ class _Loader:
             user_enrollment=enrollment,
             root=root,
         )
+
+
+def _absent_where_included_is_absent(raw_key: Any, included_doc: Any) -> Any:
+    """An included key that names its platforms stays unavailable where its payload is.
+
+    Without this, a VPN key such as TransparentProxy, which exists nowhere on watchOS,
+    would inherit the per-app payload's watchOS support.
+    """
+    own = raw_key.get("availability") if isinstance(raw_key, dict) else None
+    if not own or not isinstance(own, dict):
+        return raw_key  # no platforms named: it follows the including payload
+    if not isinstance(included_doc.get("availability"), dict):
+        return raw_key
+    availability = dict(own)
+    for platform, entry in included_doc["availability"].items():
+        absent = isinstance(entry, dict) and entry.get("introduced", "") is None
+        if absent and platform not in availability:
+            availability[platform] = {"introduced": None}
+    return {**raw_key, "availability": availability}
 
 
 def _json_value_fits(value: Any, plist_type: str) -> bool:

@@ -242,10 +242,7 @@ def _check_scalar(walk: Walk, value: PlistValue, spec: KeySpec, path: KeyPath, l
             f"{label} is {value}; the largest allowed is {spec.maximum:g}",
         )
     if spec.format is not None and isinstance(value, str):
-        if value == "" and spec.required:
-            walk.add(ERROR, "empty-value", path, f"{label} is empty")
-            return
-        if value == "" and spec.format != "domain":
+        if value == "" and spec.format != "domain":  # an empty required key is reported below
             return
         problem = check_format(spec.format, value)
         if problem is not None:
@@ -329,11 +326,23 @@ def walk_dictionary(
                 continue
             walk_value(walk, child, child_spec, child_path, frames, name)
         for name, child_spec in spec.keys.items():
-            if name in value or walk.ignoring:
+            if walk.ignoring:
+                continue
+            present = name in value
+            if present and not (value[name] == "" and child_spec.type == "string"):
                 continue
             if child_spec.applies_when is not None and not condition_holds(
                 child_spec.applies_when, frames
             ):
+                continue
+            if present:
+                # an empty string satisfies the plist but not the device
+                needed = child_spec.required or (
+                    child_spec.required_when is not None
+                    and condition_holds(child_spec.required_when, frames)
+                )
+                if needed:
+                    walk.add(ERROR, "empty-value", (*path, name), f"{name} is empty; fill it in")
                 continue
             if child_spec.required:
                 walk.add(ERROR, "required-missing", (*path, name), f"{name} is required")
