@@ -359,3 +359,16 @@ def test_version_flag() -> None:
         check=False,
     )
     assert result.returncode == 0 and __version__ in result.stdout
+
+
+def test_payload_type_is_read_only(qtbot: Any, schema: Schema) -> None:
+    document = Document(make_profile(IKEV2_PAYLOAD), schema)
+    window = open_window(qtbot, document)
+    window.select_path(("PayloadContent", 0))
+    assert window.form is not None
+    edit = window.form.rows["PayloadType"].field.focus_widget()
+    assert isinstance(edit, QLineEdit) and edit.isReadOnly()
+    assert window.form.rows["PayloadType"].unset.isHidden()
+    # other text keys stay editable
+    name = window.form.rows["PayloadDisplayName"].field.focus_widget()
+    assert isinstance(name, QLineEdit) and not name.isReadOnly()

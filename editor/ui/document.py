@@ -19,7 +19,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from editor.core import model as ops
 from editor.core.model import MISSING, KeyPath, Profile
 from editor.core.platforms import Target
-from editor.core.plistio import PlistFormat
+from editor.core.plistio import PlistFormat, write_atomic
 from editor.core.schema import KeySpec, PayloadSchema, Schema
 from editor.core.validation.engine import (
     Options,
@@ -284,10 +284,29 @@ class Document(QObject):
         self.insert_item(("PayloadContent",), index, payload, label)
         return index
 
+    def replace_root(self, root: dict[str, Any], label: str) -> None:
+        """Swap the whole profile (decrypting its payloads, say) as one undoable step."""
+        previous = self.profile.root
+        new_root = copy.deepcopy(root)
+
+        def redo() -> None:
+            self.profile.root = copy.deepcopy(new_root)
+
+        def undo() -> None:
+            self.profile.root = copy.deepcopy(previous)
+
+        self.undo_stack.push(_EditCommand(self, label, redo, undo, (), True))
+
     # --- saving --------------------------------------------------------------------------
-    def save(self, path: Path, fmt: PlistFormat) -> None:
-        """Atomic save; raises ProfileWriteError or ValueError with a reason."""
-        self.profile.save(path, fmt)
+    def save(
+        self, path: Path, fmt: PlistFormat, wrap: Callable[[bytes], bytes] | None = None
+    ) -> None:
+        """Atomic save; raises ProfileWriteError or ValueError with a reason.
+
+        `wrap` turns the exact plist bytes into what is written (a signature around them).
+        """
+        data = self.profile.to_bytes(fmt)
+        write_atomic(path, wrap(data) if wrap is not None else data)
         self.path = path
         self.save_format = fmt
         self.undo_stack.setClean()

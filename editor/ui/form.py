@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -86,6 +87,11 @@ class KeyRow(QWidget):
         self.unset.clicked.connect(lambda: form.document.remove_key(self.path))
         line.addWidget(self.unset)
         layout.addLayout(line)
+        if name == "PayloadType" and len(form.path) in (0, 2) and value is not MISSING:
+            self._make_read_only(
+                "The payload type decides what the payload is; to change it, add a new "
+                "payload of the other type"
+            )
         self.badges = QLabel(self)
         self.badges.setObjectName("badges")
         self.badges.setStyleSheet("color: palette(placeholder-text); font-size: 11px;")
@@ -102,6 +108,15 @@ class KeyRow(QWidget):
         self.label.setToolTip(tooltip)
         self.field.setToolTip(tooltip)
         self.refresh(value)
+
+    def _make_read_only(self, why: str) -> None:
+        widget = self.field.focus_widget()
+        if isinstance(widget, QLineEdit):
+            widget.setReadOnly(True)
+        else:
+            widget.setEnabled(False)
+        widget.setToolTip(why)
+        self.unset.hide()
 
     def _label_text(self, value: Any) -> str:
         title = self.spec.label if self.spec is not None else self.name

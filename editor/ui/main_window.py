@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import (
     QByteArray,
     QItemSelectionModel,
@@ -36,11 +37,28 @@ from editor.core.validation.problems import Severity
 from editor.ui.document import Document
 from editor.ui.form import NodeForm
 from editor.ui.problems_panel import ProblemsPanel
+from editor.ui.signing_ui import (
+    TRUST_KEY,
+    ExportDialog,
+    ExportRequest,
+    IdentityDialog,
+    Pkcs12Notice,
+    SignatureBanner,
+    SignatureCheck,
+    SignatureDetailsDialog,
+    TrustAnchorsDialog,
+    ask_passphrase,
+    check_signature,
+    remembered_identity,
+    signature_headline,
+    trust_paths,
+)
 from editor.ui.tree_model import PATH_ROLE, PayloadTreeModel
 
 APP_NAME = "VPN Profile Editor"
 FILE_FILTER = "Configuration profiles (*.mobileconfig *.plist *.xml);;All files (*)"
 MAX_RECENT = 10
+PKCS12_TYPE = "com.apple.security.pkcs12"
 
 
 class MainWindow(QMainWindow):
@@ -72,7 +90,20 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.form_host)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([380, 820])
-        self.setCentralWidget(splitter)
+        central = QWidget(self)
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(6, 6, 6, 0)
+        self.banner = SignatureBanner(central)
+        self.banner.details_requested.connect(self.show_signature_details)
+        self.banner.trust_requested.connect(self.edit_trust_anchors)
+        self.banner.decrypt_requested.connect(self.decrypt_payloads)
+        central_layout.addWidget(self.banner)
+        central_layout.addWidget(splitter, 1)
+        self.setCentralWidget(central)
+        self.pkcs12_notice: Pkcs12Notice | None = None
+        # the undo index at which the file's signature still covers the document
+        self._signed_index: int | None = 0 if document.profile.signature else None
+        self._signature_check: SignatureCheck | None = None
         self.problems = ProblemsPanel(document, self)
         self.problems_dock = QDockWidget("Problems", self)
         self.problems_dock.setObjectName("problemsDock")
@@ -88,10 +119,12 @@ class MainWindow(QMainWindow):
         self.model.modelReset.connect(self._restore_tree_state)
         self.problems.problem_activated.connect(self.show_problem)
         document.undo_stack.cleanChanged.connect(self._update_title)
+        document.undo_stack.indexChanged.connect(self._update_banner)
         document.path_changed.connect(self._update_title)
         document.problems_changed.connect(self._update_status)
         self._update_title()
         self._update_status()
+        self.verify_signature()
         self.select_path(self.first_vpn_path() or ())
 
     # --- actions and menus ---------------------------------------------------------------
@@ -150,13 +183,41 @@ class MainWindow(QMainWindow):
             "Remove the selected payload",
         )
         self.about_action = self._action("&About", self.about)
+        self.export_action = self._action(
+            "&Export Signed or Encrypted…",
+            self.export_dialog,
+            "Ctrl+Shift+E",
+            None,
+            "Write a signed and/or encrypted copy of the profile",
+        )
+        self.verify_action = self._action(
+            "&Signature Details…",
+            self.show_signature_details,
+            None,
+            None,
+            "Check the signature the file was opened with",
+        )
+        self.trust_action = self._action(
+            "&Trust Anchors…",
+            self.edit_trust_anchors,
+            None,
+            None,
+            "CA certificates signatures are checked against",
+        )
+        self.decrypt_action = self._action(
+            "&Decrypt Payloads…",
+            self.decrypt_payloads,
+            None,
+            None,
+            "Open encrypted payloads with the device identity",
+        )
 
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addActions([self.new_action, self.open_action])
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file_menu.addSeparator()
-        file_menu.addActions([self.save_action, self.save_as_action])
+        file_menu.addActions([self.save_action, self.save_as_action, self.export_action])
         file_menu.addSeparator()
         file_menu.addAction(self.close_action)
         edit_menu = self.menuBar().addMenu("&Edit")
@@ -175,6 +236,10 @@ class MainWindow(QMainWindow):
             "Choose the platforms this profile is for",
         )
         view_menu.addAction(self.targets_action)
+        security_menu = self.menuBar().addMenu("&Security")
+        security_menu.addActions(
+            [self.verify_action, self.trust_action, self.decrypt_action, self.export_action]
+        )
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(self.about_action)
 
@@ -257,6 +322,7 @@ class MainWindow(QMainWindow):
             self.form.deleteLater()
         self.form = NodeForm(self.document, path, self.form_host)
         self.form.open_requested.connect(self.select_path)
+        self._show_pkcs12_notice(path)
         self.form_layout.addWidget(self.form)
         self.form.show()  # a layout would only show it on the next event loop turn
         self.remove_payload_action.setEnabled(len(path) >= 2)
@@ -291,6 +357,8 @@ class MainWindow(QMainWindow):
 
     # --- title and status ------------------------------------------------------------------
     def _update_title(self) -> None:
+        if not shiboken6.isValid(self.document.undo_stack):
+            return  # the document is being torn down
         self.setWindowTitle(f"{self.document.display_name}[*] — {APP_NAME}")
         self.setWindowModified(self.document.is_modified)
 
@@ -351,9 +419,24 @@ class MainWindow(QMainWindow):
         return self._save_to(Path(name), fmt)
 
     def _save_to(self, path: Path, fmt: str) -> bool:
+        from editor.core.signing import SigningError
+
+        wrap = None
+        if self.document.profile.signature is not None:
+            choice = self._ask_resign()
+            if choice is None:
+                return False
+            if choice is not False:
+                identity = choice
+
+                def wrap(data: bytes) -> bytes:
+                    from editor.core.signing import sign_profile
+
+                    return sign_profile(data, identity)
+
         try:
-            self.document.save(path, "binary" if fmt == "binary" else "xml")
-        except (ProfileWriteError, ValueError) as exc:
+            self.document.save(path, "binary" if fmt == "binary" else "xml", wrap)
+        except (ProfileWriteError, ValueError, SigningError) as exc:
             QMessageBox.critical(
                 self,
                 "Could not save",
@@ -362,7 +445,16 @@ class MainWindow(QMainWindow):
             return False
         add_recent_file(self.settings, str(path))
         self.settings.setValue("lastDirectory", str(path.parent))
-        self.statusBar().showMessage(f"Saved {path}", 4000)
+        if wrap is None:
+            self.document.profile.signature = None
+            self._signed_index = None
+            self._signature_check = None
+            self.statusBar().showMessage(f"Saved {path}", 4000)
+        else:
+            self._adopt_signature(path)
+            self.statusBar().showMessage(f"Saved and signed {path}", 4000)
+        self._update_banner()
+        self._update_status()
         return True
 
     def maybe_keep_changes(self) -> bool:
@@ -413,6 +505,223 @@ class MainWindow(QMainWindow):
             self._update_status()
             if self.form is not None:
                 self._show_form(self._selected_path)
+
+    # --- signatures, encryption, PKCS#12 ------------------------------------------------
+    def verify_signature(self) -> None:
+        """Check the signature the file came with (against the remembered trust anchors)."""
+        envelope = self.document.profile.signature
+        self._signature_check = (
+            check_signature(envelope.der, self.settings) if envelope is not None else None
+        )
+        self._update_banner()
+
+    def _update_banner(self) -> None:
+        if self.document.profile.is_encrypted:
+            from editor.core.encryption import encryption_info
+
+            info = encryption_info(self.document.profile.root, self.document.display_name)
+            self.banner.show_message(
+                "info",
+                "The payloads are encrypted; only the outer keys are shown. To edit them, "
+                f"decrypt with {info.needed.removeprefix('to read the payloads, ')}.",
+                decrypt=True,
+            )
+            return
+        check = self._signature_check
+        if check is None:
+            self.banner.hide()
+            return
+        if not shiboken6.isValid(self.document.undo_stack):
+            return  # the document is being torn down
+        if self._signed_index != self.document.undo_stack.index():
+            self.banner.show_message(
+                "warning",
+                "Edited since it was signed: the signature no longer applies. Saving offers "
+                "to sign again.",
+                details=True,
+            )
+            return
+        level, text = signature_headline(check)
+        self.banner.show_message(level, text, details=True)
+
+    def show_signature_details(self) -> None:
+        if self._signature_check is None:
+            QMessageBox.information(
+                self, "Signature", f"{self.document.display_name} is not signed."
+            )
+            return
+        SignatureDetailsDialog(self._signature_check, self.document.display_name, self).exec()
+
+    def edit_trust_anchors(self) -> None:
+        dialog = TrustAnchorsDialog(trust_paths(self.settings), self)
+        if dialog.exec():
+            self.settings.setValue(TRUST_KEY, dialog.paths())
+            self.verify_signature()
+
+    def _ask_resign(self) -> Any:
+        """Identity to sign with, False to save unsigned, None to cancel."""
+        signer = None
+        check = self._signature_check
+        if check is not None and check.result is not None and check.result.signer is not None:
+            signer = check.result.signer.subject
+        last = remembered_identity(self.settings)
+        question = (
+            f"{self.document.display_name} was signed"
+            + (f" by {signer}" if signer else "")
+            + ". Sign it again"
+            + (f" with {Path(last).name}" if last else "")
+            + "?\n\nA profile saved without a signature shows as unsigned on devices."
+        )
+        answer = QMessageBox.question(
+            self,
+            "Sign again?",
+            question,
+            QMessageBox.StandardButton.Yes
+            | QMessageBox.StandardButton.No
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Yes,
+        )
+        if answer == QMessageBox.StandardButton.Cancel:
+            return None
+        if answer == QMessageBox.StandardButton.No:
+            return False
+        dialog = self.identity_dialog(
+            "Sign Again", "The profile is signed with this identity as it is saved."
+        )
+        if not dialog.exec() or dialog.identity is None:
+            return None
+        return dialog.identity
+
+    def identity_dialog(self, title: str, explanation: str) -> IdentityDialog:
+        """A factory, so tests can drive the dialog without a modal loop."""
+        return IdentityDialog(self.settings, self, title, explanation)
+
+    def _adopt_signature(self, path: Path) -> None:
+        """After a signed save, the document carries the new signature."""
+        from editor.core.cms import CMSError, unwrap_signed
+
+        try:
+            _content, envelope = unwrap_signed(path.read_bytes())
+        except (OSError, CMSError):
+            self.document.profile.signature = None
+            self._signature_check = None
+            return
+        self.document.profile.signature = envelope
+        self._signed_index = self.document.undo_stack.index()
+        self._signature_check = check_signature(envelope.der, self.settings)
+
+    def export_dialog(self) -> None:
+        stem = self.document.path.stem if self.document.path else "profile"
+        folder = self.document.path.parent if self.document.path else Path(self._last_dir())
+        errors = sum(p.severity is Severity.ERROR for p in self.document.problems())
+        dialog = self.make_export_dialog(folder / f"{stem}.signed.mobileconfig", errors)
+        if dialog.exec() and dialog.request is not None:
+            self.export(dialog.request)
+
+    def make_export_dialog(self, default_path: Path, errors: int) -> ExportDialog:
+        return ExportDialog(self.settings, default_path, errors, self)
+
+    def export(self, request: ExportRequest) -> bool:
+        from editor.core.encryption import EncryptionError
+        from editor.core.export import export_bytes
+        from editor.core.plistio import write_atomic
+        from editor.core.signing import SigningError
+
+        try:
+            data = export_bytes(
+                self.document.profile.root,
+                "binary" if request.fmt == "binary" else "xml",
+                identity=request.identity,
+                recipients=[request.recipient] if request.recipient is not None else [],
+                source=self.document.display_name,
+            )
+            write_atomic(request.path, data)
+        except (ProfileWriteError, ValueError, SigningError, EncryptionError) as exc:
+            QMessageBox.critical(
+                self,
+                "Could not export",
+                f"{request.path} was not written.\n\n{exc}",
+            )
+            return False
+        done = " and ".join(
+            word
+            for word, used in (
+                ("signed", request.identity is not None),
+                ("encrypted", request.recipient is not None),
+            )
+            if used
+        )
+        self.statusBar().showMessage(f"Exported {done} copy to {request.path}", 6000)
+        return True
+
+    def decrypt_payloads(self) -> None:
+        from editor.core.encryption import EncryptionError, decrypt_profile, encryption_info
+
+        if not self.document.profile.is_encrypted:
+            QMessageBox.information(
+                self, "Decrypt", f"The payloads of {self.document.display_name} are not encrypted."
+            )
+            return
+        info = encryption_info(self.document.profile.root, self.document.display_name)
+        dialog = self.identity_dialog(
+            "Decrypt Payloads",
+            f"The payloads are encrypted for one device. Choose the identity that holds "
+            f"{info.needed.removeprefix('to read the payloads, ')}.",
+        )
+        if not dialog.exec() or dialog.identity is None:
+            return
+        try:
+            root = decrypt_profile(
+                self.document.profile.root, dialog.identity, self.document.display_name
+            )
+        except EncryptionError as exc:
+            QMessageBox.critical(self, "Cannot decrypt", str(exc))
+            return
+        self.document.replace_root(root, "Decrypt payloads")
+        self._update_banner()
+        self.select_path(self.first_vpn_path() or ())
+
+    def _show_pkcs12_notice(self, path: KeyPath) -> None:
+        if self.pkcs12_notice is not None:
+            self.pkcs12_notice.setParent(None)
+            self.pkcs12_notice.deleteLater()
+            self.pkcs12_notice = None
+        if len(path) != 2 or path[0] != "PayloadContent":
+            return
+        payload = self.document.value(path)
+        if not isinstance(payload, dict) or payload.get("PayloadType") != PKCS12_TYPE:
+            return
+        from editor.core.encryption import inspect_pkcs12_payload
+
+        inspection = inspect_pkcs12_payload(payload)
+        if inspection is None:
+            return
+        self.pkcs12_notice = Pkcs12Notice(inspection, self.form_host)
+        self.pkcs12_notice.reencode_requested.connect(lambda: self.reencode_pkcs12(path))
+        self.form_layout.addWidget(self.pkcs12_notice)
+        self.pkcs12_notice.show()
+
+    def reencode_pkcs12(self, path: KeyPath) -> bool:
+        from editor.core.encryption import EncryptionError, reencode_pkcs12_payload
+
+        payload = self.document.value(path)
+        if not isinstance(payload, dict):
+            return False
+        password: str | None = None
+        if not isinstance(payload.get("Password"), str):
+            secret = ask_passphrase(self, "the PKCS#12 in this payload")
+            if secret is None:
+                return False
+            password = secret.decode()
+        try:
+            updated = reencode_pkcs12_payload(payload, password)
+        except EncryptionError as exc:
+            QMessageBox.critical(self, "Cannot re-encode", str(exc))
+            return False
+        self.document.set_value((*path, "PayloadContent"), updated["PayloadContent"])
+        self._show_form(path)
+        self.statusBar().showMessage("The PKCS#12 was re-encoded for iOS", 5000)
+        return True
 
     def about(self) -> None:
         QMessageBox.about(

@@ -1,0 +1,743 @@
+"""Signature banner, signature details, identity choice, export, decryption and PKCS#12 check.
+
+All cryptography comes from the core (signing, encryption, export); this module only asks
+the user and shows results. Passphrases are asked when needed and never stored.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+if TYPE_CHECKING:
+    from editor.core.encryption import Pkcs12Inspection
+    from editor.core.signing import Identity, VerifyResult
+
+CERTIFICATE_FILTER = "Certificates (*.pem *.crt *.cer *.der);;All files (*)"
+PKCS12_FILTER = "PKCS#12 identities (*.p12 *.pfx);;All files (*)"
+KEY_FILTER = "Private keys (*.pem *.key *.der);;All files (*)"
+
+# Settings keys: paths only, never a passphrase.
+TRUST_KEY = "signing/trustAnchors"
+IDENTITY_KIND_KEY = "signing/identityKind"
+IDENTITY_P12_KEY = "signing/pkcs12"
+IDENTITY_KEY_KEY = "signing/key"
+IDENTITY_CERT_KEY = "signing/certificate"
+IDENTITY_CHAIN_KEY = "signing/chain"
+RECIPIENT_KEY = "encryption/recipient"
+
+PassphrasePrompt = Callable[[str], "bytes | None"]
+
+
+def _strings(settings: QSettings, key: str) -> list[str]:
+    value = settings.value(key, [])
+    if isinstance(value, str):
+        return [value] if value else []
+    return [str(v) for v in value or []]
+
+
+def trust_paths(settings: QSettings) -> list[str]:
+    return _strings(settings, TRUST_KEY)
+
+
+def ask_passphrase(parent: QWidget | None, what: str) -> bytes | None:
+    """A masked prompt; None when the user cancels."""
+    text, ok = QInputDialog.getText(
+        parent,
+        "Passphrase",
+        f"Passphrase for {what}:\n(used for this operation only, never stored)",
+        QLineEdit.EchoMode.Password,
+    )
+    return text.encode() if ok else None
+
+
+class PassphraseCancelledError(Exception):
+    """The user closed the passphrase prompt."""
+
+
+# --- verification ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    """A verification result, or the reason there is none."""
+
+    result: VerifyResult | None
+    trust_note: str = ""  # why the trust anchors could not be used
+    error: str = ""  # the envelope itself could not be read
+
+
+def check_signature(data: bytes, settings: QSettings) -> SignatureCheck:
+    from editor.core.signing import SigningError, load_trust_anchors, verify_profile
+
+    note = ""
+    anchors: list[Any] = []
+    paths = trust_paths(settings)
+    if paths:
+        try:
+            anchors = load_trust_anchors(paths)
+        except SigningError as exc:
+            note = f"trust anchors not used: {exc}"
+    try:
+        return SignatureCheck(verify_profile(data, anchors), note)
+    except SigningError as exc:
+        return SignatureCheck(None, note, str(exc))
+
+
+def _when(moment: datetime.datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment is not None else "—"
+
+
+_COMMON_NAME = re.compile(r"Common Name: (.*?)(?:, [A-Z][A-Za-z ]*: |$)")
+
+
+def short_name(subject: str) -> str:
+    """The common name of a subject line, which is what people recognise."""
+    match = _COMMON_NAME.search(subject)
+    return match.group(1) if match else subject
+
+
+def signature_headline(check: SignatureCheck) -> tuple[str, str]:
+    """(level, text): level is ok, warning or error."""
+    result = check.result
+    if result is None:
+        return "error", f"The signature cannot be read: {check.error}"
+    signer = short_name(result.signer.subject) if result.signer is not None else "an unknown signer"
+    status = result.status
+    if status == "invalid":
+        return "error", (
+            f"Signed by {signer}, but the file was altered after signing or the signature is "
+            "damaged: a device will refuse it."
+        )
+    if status == "expired":
+        return "warning", (
+            f"Signed by {signer}, whose certificate has expired: a device will treat the "
+            "profile as unsigned."
+        )
+    if status == "untrusted":
+        why = (
+            "add the issuing CA under Trust Anchors to check the chain"
+            if result.trusted is None
+            else "the chain does not reach any of your trust anchors"
+        )
+        return "warning", f"Signed by {signer}; the signature holds, but {why}."
+    return "ok", f"Signed by {signer}; the signature holds and the chain is trusted."
+
+
+# --- banner -----------------------------------------------------------------------------------
+
+_BANNER_STYLE = {
+    # translucent backgrounds read well on light and dark palettes alike
+    "ok": "rgba(46, 160, 67, 40)",
+    "warning": "rgba(212, 160, 23, 55)",
+    "error": "rgba(220, 53, 69, 50)",
+    "info": "rgba(56, 139, 253, 40)",
+}
+
+
+class SignatureBanner(QFrame):
+    """A strip above the tree: signature state, edits that void it, encrypted payloads."""
+
+    details_requested = Signal()
+    trust_requested = Signal()
+    decrypt_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("signatureBanner")
+        self.setAccessibleName("Signature and encryption status")
+        self.level = "info"
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 6)
+        self.text = QLabel(self)
+        self.text.setWordWrap(True)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.text, 1)
+        self.details_button = QPushButton("Details…", self)
+        self.trust_button = QPushButton("Trust Anchors…", self)
+        self.decrypt_button = QPushButton("Decrypt…", self)
+        for button, signal in (
+            (self.details_button, self.details_requested),
+            (self.trust_button, self.trust_requested),
+            (self.decrypt_button, self.decrypt_requested),
+        ):
+            button.clicked.connect(signal.emit)
+            layout.addWidget(button)
+        self.hide()
+
+    def show_message(
+        self, level: str, text: str, *, details: bool = False, decrypt: bool = False
+    ) -> None:
+        self.level = level
+        self.text.setText(text)
+        self.details_button.setVisible(details)
+        self.trust_button.setVisible(details)
+        self.decrypt_button.setVisible(decrypt)
+        self.setStyleSheet(
+            f"#signatureBanner {{ background: {_BANNER_STYLE[level]}; border-radius: 4px; }}"
+        )
+        self.show()
+
+
+# --- details -----------------------------------------------------------------------------------
+
+
+class SignatureDetailsDialog(QDialog):
+    def __init__(self, check: SignatureCheck, file_name: str, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Signature of {file_name}")
+        self.setMinimumWidth(560)
+        layout = QVBoxLayout(self)
+        level, headline = signature_headline(check)
+        title = QLabel(f"<b>{escape(headline)}</b>", self)
+        title.setWordWrap(True)
+        layout.addWidget(title)
+        form = QFormLayout()
+        result = check.result
+        yes_no = {True: "yes", False: "NO", None: "not checked (no trust anchors given)"}
+        if result is not None:
+            signer = result.signer
+            rows: list[tuple[str, str]] = []
+            if signer is not None:
+                rows += [
+                    ("Signer", signer.subject),
+                    ("Issuer", signer.issuer),
+                    ("Serial number", f"{signer.serial:X}"),
+                    (
+                        "Valid",
+                        f"{_when(signer.not_before)} to {_when(signer.not_after)}"
+                        + (" (expired)" if result.expired else ""),
+                    ),
+                ]
+            rows += [
+                ("Signing time", _when(result.signing_time)),
+                ("Digest algorithm", result.digest_algorithm or "—"),
+                ("Content digest matches", yes_no[result.digest_ok]),
+                ("Signature holds", yes_no[result.signature_ok]),
+                ("Chain reaches a trust anchor", yes_no[result.trusted]),
+            ]
+            for label, value in rows:
+                field = QLabel(escape(value), self)
+                field.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                field.setWordWrap(True)
+                form.addRow(f"{label}:", field)
+            chain = QListWidget(self)
+            chain.setAccessibleName("Certificate chain")
+            chain.addItems([c.subject for c in result.chain] or ["(none)"])
+            chain.setMaximumHeight(90)
+            form.addRow("Chain:", chain)
+            notes = [*result.messages, *([check.trust_note] if check.trust_note else [])]
+            if notes:
+                text = QLabel("\n".join(f"• {m}" for m in notes), self)
+                text.setWordWrap(True)
+                form.addRow("Notes:", text)
+        else:
+            form.addRow("Error:", QLabel(escape(check.error), self))
+        layout.addLayout(form)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.level = level
+
+
+class TrustAnchorsDialog(QDialog):
+    """Files and folders of CA certificates a signature is checked against (offline)."""
+
+    def __init__(self, paths: list[str], parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Trust Anchors")
+        self.setMinimumWidth(520)
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            "Signatures are checked against these CA certificates (PEM or DER files, or "
+            "folders of them). Nothing is fetched from the network.",
+            self,
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.list = QListWidget(self)
+        self.list.setAccessibleName("Trust anchor files and folders")
+        self.list.addItems(paths)
+        layout.addWidget(self.list)
+        row = QHBoxLayout()
+        add_file = QPushButton("Add Files…", self)
+        add_folder = QPushButton("Add Folder…", self)
+        remove = QPushButton("Remove", self)
+        add_file.clicked.connect(self._add_files)
+        add_folder.clicked.connect(self._add_folder)
+        remove.clicked.connect(self._remove)
+        for button in (add_file, add_folder, remove):
+            row.addWidget(button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def add_paths(self, paths: list[str]) -> None:
+        present = set(self.paths())
+        self.list.addItems([p for p in paths if p not in present])
+
+    def _add_files(self) -> None:
+        names, _ = QFileDialog.getOpenFileNames(self, "Add trust anchors", "", CERTIFICATE_FILTER)
+        self.add_paths(names)
+
+    def _add_folder(self) -> None:
+        name = QFileDialog.getExistingDirectory(self, "Add a folder of CA certificates")
+        if name:
+            self.add_paths([name])
+
+    def _remove(self) -> None:
+        for item in self.list.selectedItems():
+            self.list.takeItem(self.list.row(item))
+
+    def paths(self) -> list[str]:
+        return [self.list.item(i).text() for i in range(self.list.count())]
+
+
+# --- identity --------------------------------------------------------------------------------
+
+
+class _PathRow(QWidget):
+    """A line edit with a Browse button."""
+
+    def __init__(
+        self, title: str, file_filter: str, parent: QWidget | None, many: bool = False
+    ) -> None:
+        super().__init__(parent)
+        self.title = title
+        self.file_filter = file_filter
+        self.many = many
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.edit = QLineEdit(self)
+        self.edit.setAccessibleName(title)
+        self.edit.setClearButtonEnabled(True)
+        if many:
+            self.edit.setPlaceholderText("optional; several files separated by ;")
+        browse = QPushButton("Browse…", self)
+        browse.setAccessibleName(f"Browse for {title.lower()}")
+        browse.clicked.connect(self._browse)
+        layout.addWidget(self.edit, 1)
+        layout.addWidget(browse)
+
+    def _browse(self) -> None:
+        if self.many:
+            names, _ = QFileDialog.getOpenFileNames(self, self.title, "", self.file_filter)
+            if names:
+                self.edit.setText(";".join(names))
+            return
+        name, _ = QFileDialog.getOpenFileName(self, self.title, self.text(), self.file_filter)
+        if name:
+            self.edit.setText(name)
+
+    def text(self) -> str:
+        return self.edit.text().strip()
+
+    def texts(self) -> list[str]:
+        return [part.strip() for part in self.edit.text().split(";") if part.strip()]
+
+
+class IdentityPicker(QGroupBox):
+    """Choose a signing or decryption identity: a PKCS#12 file, or PEM key + certificate."""
+
+    def __init__(
+        self, settings: QSettings, parent: QWidget | None, title: str = "Identity"
+    ) -> None:
+        super().__init__(title, parent)
+        self.settings = settings
+        layout = QFormLayout(self)
+        kinds = QHBoxLayout()
+        self.p12_radio = QRadioButton("PKCS#12 file (.p12, .pfx)", self)
+        self.pem_radio = QRadioButton("Key and certificate files (PEM or DER)", self)
+        self.kind_group = QButtonGroup(self)
+        self.kind_group.addButton(self.p12_radio)
+        self.kind_group.addButton(self.pem_radio)
+        kinds.addWidget(self.p12_radio)
+        kinds.addWidget(self.pem_radio)
+        kinds.addStretch(1)
+        layout.addRow(kinds)
+        self.p12_row = _PathRow("PKCS#12 file", PKCS12_FILTER, self)
+        self.key_row = _PathRow("Private key", KEY_FILTER, self)
+        self.cert_row = _PathRow("Certificate", CERTIFICATE_FILTER, self)
+        self.chain_row = _PathRow("Chain", CERTIFICATE_FILTER, self, many=True)
+        layout.addRow("PKCS#12 file:", self.p12_row)
+        layout.addRow("Private key:", self.key_row)
+        layout.addRow("Certificate:", self.cert_row)
+        layout.addRow("Intermediates:", self.chain_row)
+        self.chain_view = QLabel(self)
+        self.chain_view.setWordWrap(True)
+        self.chain_view.setAccessibleName("Loaded identity and its chain")
+        self.chain_view.setText("(shown once the identity is opened)")
+        layout.addRow("Loaded:", self.chain_view)
+        self.form = layout
+        self.p12_radio.toggled.connect(self._kind_changed)
+        # the last identity used (paths only)
+        self.p12_row.edit.setText(str(settings.value(IDENTITY_P12_KEY, "") or ""))
+        self.key_row.edit.setText(str(settings.value(IDENTITY_KEY_KEY, "") or ""))
+        self.cert_row.edit.setText(str(settings.value(IDENTITY_CERT_KEY, "") or ""))
+        self.chain_row.edit.setText(";".join(_strings(settings, IDENTITY_CHAIN_KEY)))
+        pem = settings.value(IDENTITY_KIND_KEY, "pkcs12") == "pem"
+        (self.pem_radio if pem else self.p12_radio).setChecked(True)
+        self._kind_changed()
+
+    def _kind_changed(self) -> None:
+        p12 = self.p12_radio.isChecked()
+        for row, shown in (
+            (self.p12_row, p12),
+            (self.key_row, not p12),
+            (self.cert_row, not p12),
+            (self.chain_row, not p12),
+        ):
+            row.setVisible(shown)
+            label = self.form.labelForField(row)
+            if label is not None:
+                label.setVisible(shown)
+
+    @property
+    def kind(self) -> str:
+        return "pkcs12" if self.p12_radio.isChecked() else "pem"
+
+    def is_complete(self) -> bool:
+        if self.kind == "pkcs12":
+            return bool(self.p12_row.text())
+        return bool(self.key_row.text() and self.cert_row.text())
+
+    def describe(self) -> str:
+        if self.kind == "pkcs12":
+            return Path(self.p12_row.text()).name
+        return Path(self.cert_row.text()).name
+
+    def load(self, prompt: PassphrasePrompt) -> Identity:
+        """Raises SigningError with a reason naming the file, or PassphraseCancelledError."""
+        from editor.core.signing import load_pem_identity, load_pkcs12_identity
+
+        def ask(what: str) -> Callable[[], bytes]:
+            def callback() -> bytes:
+                secret = prompt(what)
+                if secret is None:
+                    raise PassphraseCancelledError
+                return secret
+
+            return callback
+
+        if self.kind == "pkcs12":
+            path = self.p12_row.text()
+            identity = load_pkcs12_identity(path, ask(Path(path).name))
+        else:
+            key = self.key_row.text()
+            identity = load_pem_identity(
+                key, self.cert_row.text(), self.chain_row.texts(), ask(Path(key).name)
+            )
+        self.remember()
+        self.show_identity(identity)
+        return identity
+
+    def show_identity(self, identity: Identity) -> None:
+        from editor.core.signing import summarize_certificate
+
+        names = [summarize_certificate(identity.certificate).subject]
+        names += [summarize_certificate(c).subject for c in identity.chain]
+        self.chain_view.setText(" → ".join(names))
+
+    def remember(self) -> None:
+        self.settings.setValue(IDENTITY_KIND_KEY, self.kind)
+        if self.kind == "pkcs12":
+            self.settings.setValue(IDENTITY_P12_KEY, self.p12_row.text())
+        else:
+            self.settings.setValue(IDENTITY_KEY_KEY, self.key_row.text())
+            self.settings.setValue(IDENTITY_CERT_KEY, self.cert_row.text())
+            self.settings.setValue(IDENTITY_CHAIN_KEY, self.chain_row.texts())
+
+
+def remembered_identity(settings: QSettings) -> str | None:
+    """The last identity's file name, when one is remembered."""
+    if settings.value(IDENTITY_KIND_KEY, "pkcs12") == "pem":
+        cert = str(settings.value(IDENTITY_CERT_KEY, "") or "")
+        key = str(settings.value(IDENTITY_KEY_KEY, "") or "")
+        return cert if cert and key else None
+    p12 = str(settings.value(IDENTITY_P12_KEY, "") or "")
+    return p12 or None
+
+
+class IdentityDialog(QDialog):
+    """Only an identity: used to sign again on save and to decrypt."""
+
+    def __init__(
+        self,
+        settings: QSettings,
+        parent: QWidget | None,
+        title: str,
+        explanation: str,
+        prompt: PassphrasePrompt | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(560)
+        self.prompt = prompt or (lambda what: ask_passphrase(self, what))
+        self.identity: Identity | None = None
+        layout = QVBoxLayout(self)
+        text = QLabel(explanation, self)
+        text.setWordWrap(True)
+        layout.addWidget(text)
+        self.picker = IdentityPicker(settings, self)
+        layout.addWidget(self.picker)
+        self.error = QLabel(self)
+        self.error.setObjectName("inlineProblem")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        layout.addWidget(self.error)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+
+    def accept(self) -> None:
+        from editor.core.signing import SigningError
+
+        if not self.picker.is_complete():
+            self._fail("Choose the identity's files first.")
+            return
+        try:
+            self.identity = self.picker.load(self.prompt)
+        except PassphraseCancelledError:
+            return
+        except SigningError as exc:
+            self._fail(str(exc))
+            return
+        super().accept()
+
+    def _fail(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.show()
+
+
+# --- export ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    path: Path
+    fmt: str  # "xml" or "binary"
+    identity: Identity | None
+    recipient: Any  # an x509.Certificate or None
+
+
+class ExportDialog(QDialog):
+    """Export a copy: plain, signed, encrypted for a device, or signed and encrypted."""
+
+    def __init__(
+        self,
+        settings: QSettings,
+        default_path: Path,
+        error_count: int,
+        parent: QWidget | None,
+        prompt: PassphrasePrompt | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export Signed or Encrypted Profile")
+        self.setMinimumWidth(620)
+        self.settings = settings
+        self.prompt = prompt or (lambda what: ask_passphrase(self, what))
+        self.request: ExportRequest | None = None
+        layout = QVBoxLayout(self)
+        target = QFormLayout()
+        self.path_edit = QLineEdit(str(default_path), self)
+        self.path_edit.setAccessibleName("Export to file")
+        browse = QPushButton("Browse…", self)
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.path_edit, 1)
+        row.addWidget(browse)
+        target.addRow("Export to:", row)
+        self.format_combo = QComboBox(self)
+        self.format_combo.setAccessibleName("Plist format")
+        self.format_combo.addItem("XML", "xml")
+        self.format_combo.addItem("Binary", "binary")
+        target.addRow("Format:", self.format_combo)
+        layout.addLayout(target)
+
+        self.sign_box = QCheckBox("Sign the profile (CMS, SHA-256, chain included)", self)
+        self.sign_box.setChecked(True)
+        layout.addWidget(self.sign_box)
+        self.picker = IdentityPicker(settings, self, "Signing identity")
+        layout.addWidget(self.picker)
+        self.sign_box.toggled.connect(self.picker.setEnabled)
+
+        self.encrypt_box = QCheckBox(
+            "Encrypt the payloads for one device (its RSA certificate)", self
+        )
+        layout.addWidget(self.encrypt_box)
+        self.recipient_row = _PathRow("Device certificate", CERTIFICATE_FILTER, self)
+        self.recipient_row.edit.setText(str(settings.value(RECIPIENT_KEY, "") or ""))
+        self.recipient_row.setEnabled(False)
+        recipient_form = QFormLayout()
+        recipient_form.addRow("Device certificate:", self.recipient_row)
+        layout.addLayout(recipient_form)
+        self.encrypt_box.toggled.connect(self.recipient_row.setEnabled)
+
+        self.gate = QLabel(self)
+        self.gate.setWordWrap(True)
+        if error_count:
+            self.gate.setText(
+                f"⚠ The profile has {error_count} error(s); a device is likely to refuse it. "
+                "It will be exported anyway if you go on."
+            )
+        else:
+            self.gate.hide()
+        layout.addWidget(self.gate)
+        self.error = QLabel(self)
+        self.error.setObjectName("inlineProblem")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def _browse(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Export profile", self.path_edit.text(), "Profiles (*.mobileconfig)"
+        )
+        if name:
+            self.path_edit.setText(name)
+
+    def accept(self) -> None:
+        from editor.core.encryption import EncryptionError, load_recipient
+        from editor.core.signing import SigningError
+
+        path_text = self.path_edit.text().strip()
+        if not path_text:
+            self._fail("Choose where to export the profile.")
+            return
+        if not (self.sign_box.isChecked() or self.encrypt_box.isChecked()):
+            self._fail("Choose signing, encryption or both (Save As writes a plain copy).")
+            return
+        identity = recipient = None
+        try:
+            if self.encrypt_box.isChecked():
+                if not self.recipient_row.text():
+                    self._fail("Choose the device certificate to encrypt for.")
+                    return
+                recipient = load_recipient(self.recipient_row.text())
+                self.settings.setValue(RECIPIENT_KEY, self.recipient_row.text())
+            if self.sign_box.isChecked():
+                if not self.picker.is_complete():
+                    self._fail("Choose the signing identity's files.")
+                    return
+                identity = self.picker.load(self.prompt)
+        except PassphraseCancelledError:
+            return
+        except (SigningError, EncryptionError) as exc:
+            self._fail(str(exc))
+            return
+        self.request = ExportRequest(
+            Path(path_text), str(self.format_combo.currentData()), identity, recipient
+        )
+        super().accept()
+
+    def _fail(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.show()
+
+
+# --- PKCS#12 payloads ---------------------------------------------------------------------
+
+
+class Pkcs12Notice(QFrame):
+    """Above a PKCS#12 payload's form: whether iOS can open it, with a re-encode button."""
+
+    reencode_requested = Signal()
+
+    def __init__(self, inspection: Pkcs12Inspection, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.setObjectName("pkcs12Notice")
+        self.inspection = inspection
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 6)
+        self.text = QLabel(self)
+        self.text.setWordWrap(True)
+        layout.addWidget(self.text, 1)
+        self.button = QPushButton("Re-encode for iOS", self)
+        self.button.setToolTip(
+            "Rewrite the PKCS#12 with the older algorithms iOS reads (3DES, SHA-1 MAC); "
+            "the key and certificates stay the same."
+        )
+        self.button.clicked.connect(self.reencode_requested.emit)
+        layout.addWidget(self.button)
+        level = "ok"
+        if inspection.error is not None:
+            level, message = "error", f"The PKCS#12 data cannot be read: {inspection.error}"
+            self.button.hide()
+        elif inspection.password_ok is False:
+            level, message = "error", "The Password in this payload does not open the PKCS#12."
+            self.button.hide()
+        elif inspection.needs_reencoding:
+            level = "warning"
+            reasons = "; ".join(inspection.problems) or "it uses algorithms iOS cannot read"
+            message = f"iOS and iPadOS will reject this PKCS#12 as a wrong password: {reasons}."
+        else:
+            message = "This PKCS#12 uses algorithms iOS and macOS can read."
+            self.button.hide()
+        if inspection.password_ok is None and inspection.error is None:
+            message += " (The payload holds no password, so only the structure was checked.)"
+        self.level = level
+        self.text.setText(message)
+        self.setStyleSheet(
+            f"#pkcs12Notice {{ background: {_BANNER_STYLE[level]}; border-radius: 4px; }}"
+        )
+
+
+__all__ = [
+    "ExportDialog",
+    "ExportRequest",
+    "IdentityDialog",
+    "IdentityPicker",
+    "PassphraseCancelledError",
+    "Pkcs12Notice",
+    "SignatureBanner",
+    "SignatureCheck",
+    "SignatureDetailsDialog",
+    "TrustAnchorsDialog",
+    "ask_passphrase",
+    "check_signature",
+    "remembered_identity",
+    "signature_headline",
+    "trust_paths",
+]
