@@ -109,6 +109,7 @@ class MainWindow(QMainWindow):
         self.problems_dock.setObjectName("problemsDock")
         self.problems_dock.setWidget(self.problems)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.problems_dock)
+        self.resizeDocks([self.problems_dock], [170], Qt.Orientation.Vertical)
         self.status = QLabel(self)
         self.statusBar().addPermanentWidget(self.status)
         self._selected_path: KeyPath = ()
@@ -367,11 +368,7 @@ class MainWindow(QMainWindow):
         errors = sum(p.severity is Severity.ERROR for p in problems)
         warnings = sum(p.severity is Severity.WARNING for p in problems)
         targets = ", ".join(str(t) for t in self.document.targets) or "all platforms"
-        signed = (
-            " · signed (the signature no longer applies once edited)"
-            if self.document.profile.signature
-            else ""
-        )
+        signed = " · signed" if self.document.profile.signature else ""
         self.status.setText(
             f"{errors} error(s) · {warnings} warning(s) · targets: {targets}{signed}"
         )
@@ -545,6 +542,8 @@ class MainWindow(QMainWindow):
         self.banner.show_message(level, text, details=True)
 
     def show_signature_details(self) -> None:
+        if self.document.profile.signature is not None:
+            self.verify_signature()  # on request: check again (anchors or the clock may differ)
         if self._signature_check is None:
             QMessageBox.information(
                 self, "Signature", f"{self.document.display_name} is not signed."
