@@ -32,6 +32,7 @@ from editor.core.platforms import badge_text
 from editor.core.schema import KeySpec
 from editor.core.validation.engine import Frame, condition_holds
 from editor.core.validation.problems import Problem, Severity
+from editor.ui.certificate_dialog import summary_for_payload
 from editor.ui.document import Document
 from editor.ui.fields import Field, make_field
 from editor.ui.tree_model import item_label
@@ -249,6 +250,10 @@ class NodeForm(QScrollArea):
     def _build(self) -> None:
         self._header()
         value = self.document.value(self.path)
+        # certificate payloads: subject, issuer, validity and key above the keys
+        self.certificate_summary = summary_for_payload(value, self) if len(self.path) == 2 else None
+        if self.certificate_summary is not None:
+            self.outer.addWidget(self.certificate_summary)
         if isinstance(value, list):
             self._build_array(value)
         elif isinstance(value, dict):
@@ -422,6 +427,8 @@ class NodeForm(QScrollArea):
         row = self.rows.get(str(name)) if isinstance(name, str) else None
         if row is not None:
             row.refresh(value.get(row.name, MISSING))
+        if self.certificate_summary is not None and name in ("PayloadContent", "Password"):
+            self.certificate_summary.show_payload(value)
         self._update_visibility()
 
     def _on_problems_changed(self) -> None:

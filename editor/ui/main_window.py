@@ -34,6 +34,8 @@ from editor.core.model import KeyPath, Profile
 from editor.core.plistio import ProfileReadError, ProfileWriteError
 from editor.core.schema import Schema
 from editor.core.validation.problems import Severity
+from editor.ui.certificate_dialog import CertificateDialog
+from editor.ui.connection_dialog import ConnectionDialog
 from editor.ui.document import Document
 from editor.ui.form import NodeForm
 from editor.ui.problems_panel import ProblemsPanel
@@ -183,6 +185,13 @@ class MainWindow(QMainWindow):
             sp.SP_TrashIcon,
             "Remove the selected payload",
         )
+        self.add_certificate_action = self._action(
+            "Add &Certificate…",
+            self.add_certificate,
+            None,
+            sp.SP_FileDialogDetailedView,
+            "Add a certificate or identity file (.cer, .pem, .der, .p12) to the profile",
+        )
         self.about_action = self._action("&About", self.about)
         self.export_action = self._action(
             "&Export Signed or Encrypted…",
@@ -226,6 +235,7 @@ class MainWindow(QMainWindow):
         edit_menu.addSeparator()
         self.add_menu = edit_menu.addMenu("&Add Payload")
         self._fill_add_menu()
+        edit_menu.addAction(self.add_certificate_action)
         edit_menu.addAction(self.remove_payload_action)
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addAction(self.problems_dock.toggleViewAction())
@@ -254,9 +264,11 @@ class MainWindow(QMainWindow):
             self.style().standardIcon(sp.SP_FileDialogNewFolder), "Add VPN"
         )
         self.add_vpn_button_action.setMenu(self.add_menu)
+        self.add_vpn_button_action.setToolTip("Add a VPN connection (the arrow picks its type)")
         self.add_vpn_button_action.triggered.connect(
-            lambda: self.add_menu.exec(self.cursor().pos())
+            lambda: self.add_connection(str(self.settings.value("lastConnectionType", "ikev2")))
         )
+        toolbar.addAction(self.add_certificate_action)
         toolbar.addAction(self.remove_payload_action)
         toolbar.addSeparator()
         toolbar.addAction(self.targets_action)
@@ -273,16 +285,27 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _checked=False, k=kind.id: self.add_connection(k))
 
     def add_connection(self, type_id: str) -> None:
-        from editor.core import presets
+        """The New VPN Connection dialog on this type; OK adds the payload (one undo step)."""
+        dialog = self.make_connection_dialog(type_id)
+        if dialog.exec() and dialog.added_index is not None:
+            self.settings.setValue("lastConnectionType", dialog.type_id())
+            self.select_path(("PayloadContent", dialog.added_index))
 
-        base = self.document.profile.root.get("PayloadIdentifier")
-        payload = presets.build_payload(
-            type_id,
-            name=next(k.title for k in presets.CONNECTION_TYPES if k.id == type_id),
-            identifier_base=base if isinstance(base, str) and base else "com.example.profile",
-        )
-        index = self.document.add_payload(payload, f"Add {type_id} payload")
-        self.select_path(("PayloadContent", index))
+    def make_connection_dialog(self, type_id: str) -> ConnectionDialog:
+        """A factory, so tests can drive the dialog without a modal loop."""
+        return ConnectionDialog(self.document, type_id, self)
+
+    def add_certificate(self) -> None:
+        """Pick a certificate or identity file; OK adds its payload (one undo step)."""
+        dialog = self.make_certificate_dialog()
+        if dialog.exec() and dialog.added_index is not None:
+            if dialog.path is not None:
+                self.settings.setValue("lastCertificateDirectory", str(dialog.path.parent))
+            self.select_path(("PayloadContent", dialog.added_index))
+
+    def make_certificate_dialog(self) -> CertificateDialog:
+        start = str(self.settings.value("lastCertificateDirectory", self._last_dir()))
+        return CertificateDialog(self.document, self, start)
 
     def remove_selected_payload(self) -> None:
         path = self._selected_path
