@@ -332,7 +332,10 @@ def test_payloads_validate(material: Material, schema: Schema) -> None:
         ),
     ]
     problems = validate_profile(make_profile(*payloads), schema)
-    assert not [p for p in problems if p.severity is not Severity.INFO], problems
+    # identity.p12 has the modern encoding (PBES2/AES, SHA-256 MAC) iOS cannot open: that
+    # is the one warning validation gives; the payloads themselves fit the schema.
+    loud = [(p.code, p.path) for p in problems if p.severity is not Severity.INFO]
+    assert loud == [("pkcs12", ("PayloadContent", 2, "PayloadContent"))], problems
 
 
 def test_modules_do_not_import_cryptography_eagerly() -> None:

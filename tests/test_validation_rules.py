@@ -143,6 +143,92 @@ def root_payload(uuid: str, identifier: str) -> dict[str, Any]:
     return {**copy.deepcopy(ROOT_PAYLOAD), "PayloadUUID": uuid, "PayloadIdentifier": identifier}
 
 
+# Real PKCS#12 identities and a real encrypted-payload envelope, made once per run.
+P12_PASSWORD = "p12 secret"
+
+
+def _private_key(kind: str) -> Any:
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+    if kind == "rsa":
+        return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    if kind == "ed25519":
+        return ed25519.Ed25519PrivateKey.generate()
+    return ec.generate_private_key(ec.SECP256R1())
+
+
+def _self_signed(key: Any) -> Any:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+    from cryptography.x509.oid import NameOID
+
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "client.example.com")])
+    return (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(datetime(2020, 1, 1))
+        .not_valid_after(datetime(2099, 1, 1))
+        .sign(key, None if isinstance(key, ed25519.Ed25519PrivateKey) else hashes.SHA256())
+    )
+
+
+def _p12(key: Any, protection: str = "legacy", with_key: bool = True) -> bytes:
+    """legacy: 3DES and a SHA-1 MAC (what iOS reads); aes: the library's modern default
+    (PBES2, AES-256, SHA-256 MAC); none: no password at all."""
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    secret = P12_PASSWORD.encode()
+    encryption: Any = serialization.NoEncryption()
+    if protection == "legacy":
+        encryption = (
+            serialization.PrivateFormat.PKCS12.encryption_builder()
+            .kdf_rounds(2048)
+            .key_cert_algorithm(pkcs12.PBES.PBESv1SHA1And3KeyTripleDESCBC)
+            .hmac_hash(hashes.SHA1())
+            .build(secret)
+        )
+    elif protection == "aes":
+        encryption = serialization.BestAvailableEncryption(secret)
+    return pkcs12.serialize_key_and_certificates(
+        b"client", key if with_key else None, _self_signed(key), None, encryption
+    )
+
+
+_EC_KEY, _RSA_KEY = _private_key("ec"), _private_key("rsa")
+EC_P12 = _p12(_EC_KEY)
+AES_P12 = _p12(_EC_KEY, "aes")
+OPEN_P12 = _p12(_EC_KEY, "none")
+RSA_P12 = _p12(_RSA_KEY)
+ED25519_P12 = _p12(_private_key("ed25519"))
+KEYLESS_P12 = _p12(_EC_KEY, "none", with_key=False)
+
+
+def _envelope() -> bytes:
+    from editor.core.encryption import encrypt_profile
+
+    encrypted = encrypt_profile(make_profile(IKEV2_PAYLOAD).root, [_self_signed(_RSA_KEY)])
+    envelope: bytes = encrypted["EncryptedPayloadContent"]
+    return envelope
+
+
+ENVELOPE = _envelope()
+
+IDENTITY_PAYLOAD: dict[str, Any] = {
+    **PKCS12_PAYLOAD,
+    "PayloadContent": EC_P12,
+    "Password": P12_PASSWORD,
+}
+EC_IKEV2_PAYLOAD: dict[str, Any] = copy.deepcopy(IKEV2_PAYLOAD)
+EC_IKEV2_PAYLOAD["IKEv2"].update(
+    {"CertificateType": "ECDSA256", "ServerCertificateIssuerCommonName": "Example VPN CA"}
+)
+
+
 STD = (IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD)
 PROVIDER = (PROVIDER_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD)
 IPSEC = (IPSEC_PAYLOAD,)
@@ -150,6 +236,7 @@ L2TP = (L2TP_PAYLOAD,)
 PERAPP = (APPLAYER_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD)
 MAPPING = (APPLAYER_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD, APPMAPPING_PAYLOAD)
 ALWAYSON = (ALWAYSON_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD)
+REAL = (EC_IKEV2_PAYLOAD, IDENTITY_PAYLOAD, ROOT_PAYLOAD)  # a PKCS#12 iOS can open
 
 # --- edits ------------------------------------------------------------------------------
 
@@ -233,6 +320,23 @@ EAP_NO_CERT: Edits = (
     ((*IK, "PayloadCertificateUUID"), DEL),
 )
 NEW_UUID = "8293A4B5-C6D7-4E12-B304-7F8091A2B3C4"
+P1: KeyPath = ("PayloadContent", 1)
+T0: KeyPath = (*P0, "AlwaysOn", "TunnelConfigurations", 0)
+RULES: KeyPath = (*IK, "OnDemandRules")
+EVALUATE_RULES = [
+    {
+        "Action": "EvaluateConnection",
+        "InterfaceTypeMatch": "WiFi",
+        "ActionParameters": [
+            {
+                "Domains": ["intranet.example.com"],
+                "DomainAction": "NeverConnect",
+                "RequiredDNSServers": ["10.0.0.53"],
+            }
+        ],
+    },
+    {"Action": "Disconnect"},
+]
 
 SCHEMA_CASES = [
     # type mismatches, both directions, and data vs string
@@ -501,6 +605,61 @@ SCHEMA_CASES = [
         ERROR,
         (*P0, "AlwaysOn"),
     ),
+    case(
+        "required-top-identifier",
+        STD,
+        ((("PayloadIdentifier",), DEL),),
+        ((("PayloadIdentifier",), "com.example.profile"),),
+        "required-missing",
+        ERROR,
+        ("PayloadIdentifier",),
+    ),
+    case(
+        "required-when-payload-content",
+        STD,
+        ((("PayloadContent",), DEL),),
+        ((("PayloadContent",), [IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD]),),
+        "required-when-missing",
+        ERROR,
+        ("PayloadContent",),
+    ),
+    case(
+        "required-when-issuer-name-eap",
+        STD,
+        (
+            ((*IK, "CertificateType"), "RSA"),
+            ((*IK, "ExtendedAuthEnabled"), 1),
+            ((*IK, "AuthName"), "user"),
+        ),
+        (((*IK, "ServerCertificateIssuerCommonName"), "Example VPN CA"),),
+        "required-when-missing",
+        ERROR,
+        (*IK, "ServerCertificateIssuerCommonName"),
+    ),
+    case(
+        "required-vpnuuid",
+        PERAPP,
+        (((*P0, "VPNUUID"), DEL),),
+        (((*P0, "VPNUUID"), "perapp-vpn-1"),),
+        "required-missing",
+        ERROR,
+        (*P0, "VPNUUID"),
+    ),
+    case(
+        "required-mapping-signing-identifier",
+        MAPPING,
+        ((("PayloadContent", 3, "AppLayerVPNMapping", 0, "SigningIdentifier"), DEL),),
+        (
+            (
+                ("PayloadContent", 3, "AppLayerVPNMapping", 0, "SigningIdentifier"),
+                "com.example.app",
+            ),
+        ),
+        "required-missing",
+        ERROR,
+        ("PayloadContent", 3, "AppLayerVPNMapping", 0, "SigningIdentifier"),
+        targets=("macos:14",),
+    ),
     # values, ranges, formats, lengths
     case(
         "value-auth-method",
@@ -510,6 +669,15 @@ SCHEMA_CASES = [
         "value-not-allowed",
         ERROR,
         (*IK, "AuthenticationMethod"),
+    ),
+    case(
+        "value-certificate-type-ed25519",
+        STD,
+        (((*IK, "CertificateType"), "Ed25519"),),
+        (((*IK, "CertificateType"), "RSA"), ((*IK, "ServerCertificateIssuerCommonName"), "CA")),
+        "value-not-allowed",
+        ERROR,
+        (*IK, "CertificateType"),
     ),
     case(
         "value-payload-version",
@@ -546,6 +714,15 @@ SCHEMA_CASES = [
         "value-not-allowed",
         ERROR,
         (*P0, "VPNType"),
+    ),
+    case(
+        "value-target-device-type",
+        STD,
+        ((("TargetDeviceType",), 7),),
+        ((("TargetDeviceType",), 1),),
+        "value-not-allowed",
+        ERROR,
+        ("TargetDeviceType",),
     ),
     case(
         "range-mtu-high",
@@ -773,6 +950,49 @@ SCHEMA_CASES = [
         (*P0, "DNS", "ServerURL"),
     ),
     case(
+        "not-applicable-pac-url",
+        STD,
+        (((*P0, "Proxies"), {"ProxyAutoConfigURLString": "https://proxy.example.com/a.pac"}),),
+        (((*P0, "Proxies", "ProxyAutoConfigEnable"), 1),),
+        "not-applicable",
+        WARNING,
+        (*P0, "Proxies", "ProxyAutoConfigURLString"),
+    ),
+    case(
+        "not-applicable-exclude-without-include-all",
+        STD,
+        (((*IK, "ExcludeAPNs"), 0),),
+        (((*IK, "IncludeAllNetworks"), 1),),
+        "not-applicable",
+        WARNING,
+        (*IK, "ExcludeAPNs"),
+    ),
+    case(
+        "not-applicable-action-parameters",
+        STD,
+        (
+            ((*IK, "OnDemandEnabled"), 1),
+            ((*IK, "OnDemandRules"), EVALUATE_RULES),
+            ((*RULES, 0, "Action"), "Connect"),
+        ),
+        (
+            ((*RULES, 0, "Action"), "EvaluateConnection"),
+            ((*RULES, 0, "ActionParameters", 0, "DomainAction"), "ConnectIfNeeded"),
+        ),
+        "not-applicable",
+        WARNING,
+        (*RULES, 0, "ActionParameters"),
+    ),
+    case(
+        "not-applicable-required-dns-servers",
+        STD,
+        (((*IK, "OnDemandEnabled"), 1), ((*IK, "OnDemandRules"), EVALUATE_RULES)),
+        (((*RULES, 0, "ActionParameters", 0, "DomainAction"), "ConnectIfNeeded"),),
+        "not-applicable",
+        WARNING,
+        (*RULES, 0, "ActionParameters", 0, "RequiredDNSServers"),
+    ),
+    case(
         "not-applicable-encrypted-content",
         STD,
         ((("EncryptedPayloadContent",), b"\x30\x80"),),
@@ -852,6 +1072,33 @@ PLATFORM_CASES = [
         WARNING,
         (*P0, "VPNType"),
         targets=("tvos:17",),
+        good_targets=("ios:17",),
+    ),
+    case(
+        "unsupported-transparent-proxy",
+        PROVIDER,
+        (
+            ((*P0, "VPNType"), "TransparentProxy"),
+            ((*P0, "TransparentProxy"), PROVIDER_PAYLOAD["VPN"]),
+            ((*P0, "TransparentProxy", "RemoteAddress"), DEL),
+            ((*P0, "VPN"), DEL),
+        ),
+        (),
+        "unsupported-platform",
+        WARNING,
+        (*P0, "VPNType"),
+        targets=("ios:17",),
+        good_targets=("macos:14",),
+    ),
+    case(
+        "unsupported-always-on",
+        ALWAYSON,
+        (),
+        (),
+        "unsupported-platform",
+        WARNING,
+        (*P0, "VPNType"),
+        targets=("macos:14",),
         good_targets=("ios:17",),
     ),
     case(
@@ -968,6 +1215,19 @@ PLATFORM_CASES = [
         (*P0, "VPN", "OnDemandMatchDomainsAlways"),
     ),
     case(
+        "deprecated-allow-action",
+        STD,
+        (
+            ((*IK, "OnDemandEnabled"), 1),
+            ((*IK, "OnDemandRules"), [{"Action": "Allow", "SSIDMatch": ["Office"]}]),
+            ((*RULES, 1), {"Action": "Disconnect"}),
+        ),
+        (((*RULES, 0, "Action"), "Connect"),),
+        "deprecated",
+        WARNING,
+        (*RULES, 0, "Action"),
+    ),
+    case(
         "deprecated-key-on-target",
         PERAPP,
         (((*P0, "MailDomains"), ["example.com"]),),
@@ -1074,6 +1334,15 @@ PROFILE_CASES = [
         ("PayloadUUID",),
     ),
     case(
+        "placeholder-uuid-nil",
+        STD,
+        ((("PayloadContent", 2, "PayloadUUID"), "00000000-0000-0000-0000-000000000000"),),
+        ((("PayloadContent", 2, "PayloadUUID"), ROOT_UUID),),
+        "placeholder-uuid",
+        WARNING,
+        ("PayloadContent", 2, "PayloadUUID"),
+    ),
+    case(
         "single-payload",
         (
             *MAPPING,
@@ -1102,16 +1371,29 @@ PROFILE_CASES = [
     case(
         "encrypted-without-flag",
         STD,
-        ((("PayloadContent",), DEL), (("EncryptedPayloadContent",), b"\x30\x80")),
+        ((("PayloadContent",), DEL), (("EncryptedPayloadContent",), ENVELOPE)),
         ((("IsEncrypted",), True),),
         "encryption",
         ERROR,
         ("IsEncrypted",),
     ),
     case(
+        "encrypted-envelope-unreadable",
+        STD,
+        (
+            (("PayloadContent",), DEL),
+            (("IsEncrypted",), True),
+            (("EncryptedPayloadContent",), b"\x30\x80"),
+        ),
+        ((("EncryptedPayloadContent",), ENVELOPE),),
+        "encryption",
+        ERROR,
+        ("EncryptedPayloadContent",),
+    ),
+    case(
         "encrypted-and-plain",
         STD,
-        ((("IsEncrypted",), True), (("EncryptedPayloadContent",), b"\x30\x80")),
+        ((("IsEncrypted",), True), (("EncryptedPayloadContent",), ENVELOPE)),
         ((("PayloadContent",), DEL),),
         "encryption",
         WARNING,
@@ -1146,6 +1428,24 @@ PROFILE_CASES = [
         (*IK, "PayloadCertificateUUID"),
     ),
     case(
+        "reference-to-ca-payload",
+        STD,
+        (((*IK, "PayloadCertificateUUID"), ROOT_UUID),),
+        (((*IK, "PayloadCertificateUUID"), PKCS12_UUID),),
+        "reference-kind",
+        ERROR,
+        (*IK, "PayloadCertificateUUID"),
+    ),
+    case(
+        "always-on-tunnel-dangling",
+        ALWAYSON,
+        (((*T0, "PayloadCertificateUUID"), NEW_UUID),),
+        (((*T0, "PayloadCertificateUUID"), PKCS12_UUID),),
+        "dangling-reference",
+        ERROR,
+        (*T0, "PayloadCertificateUUID"),
+    ),
+    case(
         "missing-ca",
         STD,
         ((("PayloadContent", 2), DEL),),
@@ -1153,6 +1453,69 @@ PROFILE_CASES = [
         "missing-ca",
         INFO,
         ("PayloadContent",),
+    ),
+    case(
+        "missing-ca-eap",
+        STD,
+        (*EAP_NO_CERT, ((*IK, "AuthName"), "user"), (("PayloadContent", 2), DEL)),
+        ((("PayloadContent", 2), ROOT_PAYLOAD),),
+        "missing-ca",
+        INFO,
+        ("PayloadContent",),
+    ),
+    case(
+        "missing-ca-always-on",
+        ALWAYSON,
+        ((("PayloadContent", 2), DEL),),
+        ((("PayloadContent", 2), ROOT_PAYLOAD),),
+        "missing-ca",
+        INFO,
+        ("PayloadContent",),
+    ),
+    case(
+        "pkcs12-aes",
+        REAL,
+        (((*P1, "PayloadContent"), AES_P12),),
+        (((*P1, "PayloadContent"), EC_P12),),
+        "pkcs12",
+        WARNING,
+        (*P1, "PayloadContent"),
+    ),
+    case(
+        "pkcs12-wrong-password",
+        REAL,
+        (((*P1, "Password"), "not the password"),),
+        (((*P1, "Password"), P12_PASSWORD),),
+        "pkcs12",
+        ERROR,
+        (*P1, "Password"),
+    ),
+    case(
+        "pkcs12-without-password",
+        REAL,
+        (((*P1, "PayloadContent"), OPEN_P12), ((*P1, "Password"), DEL)),
+        (((*P1, "PayloadContent"), EC_P12),),
+        "pkcs12",
+        WARNING,
+        (*P1, "PayloadContent"),
+    ),
+    case(
+        "pkcs12-without-key",
+        REAL,
+        (((*P1, "PayloadContent"), KEYLESS_P12), ((*P1, "Password"), DEL)),
+        (((*P1, "PayloadContent"), EC_P12), ((*P1, "Password"), P12_PASSWORD)),
+        "pkcs12",
+        WARNING,
+        (*P1, "PayloadContent"),
+    ),
+    case(
+        "pkcs12-not-inspectable",
+        REAL,
+        (((*P1, "PayloadContent"), b"not a real p12"),),
+        (((*P1, "PayloadContent"), EC_P12),),
+        "pkcs12",
+        INFO,
+        (*P1, "PayloadContent"),
     ),
     case(
         "secret-in-clear",
@@ -1179,6 +1542,23 @@ PROFILE_CASES = [
         "secret-in-clear",
         INFO,
         ("PayloadContent", 1, "Password"),
+    ),
+    case(
+        "secret-in-clear-tunnel",
+        ALWAYSON,
+        (
+            ((*T0, "AuthenticationMethod"), "SharedSecret"),
+            ((*T0, "SharedSecret"), "s3cret"),
+            ((*T0, "PayloadCertificateUUID"), DEL),
+        ),
+        (
+            ((*T0, "AuthenticationMethod"), "Certificate"),
+            ((*T0, "SharedSecret"), DEL),
+            ((*T0, "PayloadCertificateUUID"), PKCS12_UUID),
+        ),
+        "secret-in-clear",
+        INFO,
+        (*T0, "SharedSecret"),
     ),
     case(
         "secret-mdm-variable-is-not-clear",
@@ -1330,6 +1710,54 @@ VPN_CASES = [
         "auth-fallback",
         WARNING,
         (*IK, "AuthenticationMethod"),
+    ),
+    case(
+        "issuer-name-for-certificate-type",
+        STD,
+        (((*IK, "CertificateType"), "RSA"),),
+        (((*IK, "ServerCertificateIssuerCommonName"), "Example VPN CA"),),
+        "required-when-missing",
+        INFO,
+        (*IK, "ServerCertificateIssuerCommonName"),
+    ),
+    case(
+        "certificate-type-mismatch",
+        REAL,
+        (((*IK, "CertificateType"), DEL),),
+        (((*IK, "CertificateType"), "ECDSA256"),),
+        "certificate-type",
+        WARNING,
+        (*IK, "CertificateType"),
+    ),
+    case(
+        "certificate-type-ed25519",
+        REAL,
+        (((*P1, "PayloadContent"), ED25519_P12),),
+        (((*P1, "PayloadContent"), EC_P12),),
+        "certificate-type",
+        ERROR,
+        (*IK, "CertificateType"),
+    ),
+    case(
+        "certificate-type-acme",
+        (*STD, ACME_PAYLOAD),
+        (((*IK, "PayloadCertificateUUID"), ACME_PAYLOAD["PayloadUUID"]),),
+        (
+            ((*IK, "CertificateType"), "ECDSA384"),
+            ((*IK, "ServerCertificateIssuerCommonName"), "Example VPN CA"),
+        ),
+        "certificate-type",
+        WARNING,
+        (*IK, "CertificateType"),
+    ),
+    case(
+        "certificate-type-always-on",
+        (ALWAYSON_PAYLOAD, IDENTITY_PAYLOAD, ROOT_PAYLOAD),
+        (),
+        (((*P1, "PayloadContent"), RSA_P12),),
+        "certificate-type",
+        WARNING,
+        (*T0, "CertificateType"),
     ),
     case(
         "ppk-mandatory-alone",
@@ -1499,6 +1927,20 @@ VPN_CASES = [
         (*P0, "VPN", "OnDemandEnabled"),
     ),
     case(
+        "on-demand-interactive-cisco",
+        IPSEC,
+        (
+            ((*P0, "IPSec", "XAuthEnabled"), 1),
+            ((*P0, "IPSec", "XAuthName"), "user"),
+            ((*P0, "IPSec", "OnDemandEnabled"), 1),
+            ((*P0, "IPSec", "OnDemandRules"), [{"Action": "Connect"}]),
+        ),
+        (((*P0, "IPSec", "XAuthPassword"), "password"),),
+        "on-demand",
+        WARNING,
+        (*P0, "IPSec", "OnDemandEnabled"),
+    ),
+    case(
         "always-on-twice",
         (
             *ALWAYSON,
@@ -1550,6 +1992,33 @@ VPN_CASES = [
         ),
         clean=False,
     ),  # see test_tunnel_configuration_sa_dictionary_is_not_misplaced
+    case(
+        "always-on-tunnel-required",
+        ALWAYSON,
+        (((*T0, "RemoteAddress"), DEL),),
+        (((*T0, "RemoteAddress"), "vpn.example.com"),),
+        "required-missing",
+        ERROR,
+        (*T0, "RemoteAddress"),
+    ),
+    case(
+        "always-on-tunnel-empty",
+        ALWAYSON,
+        (((*T0, "RemoteIdentifier"), ""),),
+        (((*T0, "RemoteIdentifier"), "vpn.example.com"),),
+        "empty-value",
+        ERROR,
+        (*T0, "RemoteIdentifier"),
+    ),
+    case(
+        "always-on-tunnel-certificate",
+        ALWAYSON,
+        (((*T0, "PayloadCertificateUUID"), DEL),),
+        (((*T0, "PayloadCertificateUUID"), PKCS12_UUID),),
+        "required-when-missing",
+        ERROR,
+        (*T0, "PayloadCertificateUUID"),
+    ),
     case(
         "always-on-interface-twice",
         ALWAYSON,
@@ -1669,6 +2138,24 @@ VPN_CASES = [
         "identity-format",
         WARNING,
         (*IK, "LocalIdentifier"),
+    ),
+    case(
+        "dn-identity-one-attribute",
+        STD,
+        (((*IK, "RemoteIdentifier"), "CN=vpn.example.com"),),
+        (((*IK, "RemoteIdentifier"), "vpn.example.com"),),
+        "identity-format",
+        WARNING,
+        (*IK, "RemoteIdentifier"),
+    ),
+    case(
+        "dn-identity-tunnel",
+        ALWAYSON,
+        (((*T0, "LocalIdentifier"), "/CN=client.example.com/O=Example"),),
+        (((*T0, "LocalIdentifier"), "client.example.com"),),
+        "identity-format",
+        WARNING,
+        (*T0, "LocalIdentifier"),
     ),
     case(
         "watchos-idle-timer",
@@ -2238,6 +2725,48 @@ def test_cross_profile_distinct_identifiers() -> None:
     two = make_profile(*STD, PayloadIdentifier="com.example.profile2")
     assert dict(cross_profile_problems([("a", one), ("b", two)])) == {}
     assert dict(cross_profile_problems([("a", one)])) == {}
+
+
+def test_cross_profile_always_on() -> None:
+    """A device holds one Always On profile: two checked together warn, one does not."""
+    from editor.core.validation.rules_profile import cross_profile_problems
+
+    one = make_profile(*ALWAYSON)
+    two = make_profile(*ALWAYSON, PayloadIdentifier="com.example.profile2")
+    plain = make_profile(*STD, PayloadIdentifier="com.example.profile3")
+    found = cross_profile_problems([("a", one), ("b", two), ("c", plain)])
+    assert set(found) == {"a", "b"}
+    for name, other in (("a", "b"), ("b", "a")):
+        [problem] = found[name]
+        assert (problem.severity, problem.code, problem.path) == (
+            WARNING,
+            "always-on",
+            (*P0, "VPNType"),
+        )
+        assert other in problem.message
+    assert dict(cross_profile_problems([("a", one), ("c", plain)])) == {}
+
+
+# --- PKCS#12 identities ------------------------------------------------------------------
+
+
+def test_pkcs12_modern_encoding_is_info_when_only_macos_is_targeted(schema: Schema) -> None:
+    profile = edited(REAL, (((*P1, "PayloadContent"), AES_P12),))
+    for targets, severity in ((("macos:14",), INFO), (("macos:14", "ios:17"), WARNING)):
+        [problem] = at(check(profile, schema, targets), "pkcs12", (*P1, "PayloadContent"))
+        assert problem.severity is severity
+        assert "PBES2" in problem.message
+
+
+def test_pkcs12_password_from_mdm_is_not_checked(schema: Schema) -> None:
+    profile = edited(REAL, (((*P1, "Password"), "$P12_PASSWORD$"),))
+    assert [p for p in check(profile, schema) if p.code in ("pkcs12", "certificate-type")] == []
+
+
+def test_certificate_type_needs_the_identity_password(schema: Schema) -> None:
+    """Without a stored password the key cannot be read here: no guess."""
+    profile = edited(REAL, (((*IK, "CertificateType"), DEL), ((*P1, "Password"), DEL)))
+    assert at(check(profile, schema), "certificate-type", (*IK, "CertificateType")) == []
 
 
 # --- reading --------------------------------------------------------------------------

@@ -77,6 +77,7 @@ CODES: dict[str, str] = {
     "reference-kind": "a reference to a payload of the wrong kind",
     "missing-ca": "certificate authentication without a CA certificate in the profile",
     "secret-in-clear": "a password or shared secret stored in the profile in clear text",
+    "pkcs12": "a PKCS#12 identity a device cannot open: its encoding, its password or no key",
     # VPN rules
     "legacy-protocol": "PPTP or L2TP",
     "vpn-subtype": "VPNSubType missing or not allowed for the VPN type",
@@ -95,5 +96,6 @@ CODES: dict[str, str] = {
     "system-extension": "a system-extension provider without its designated requirement",
     "ipsec-identifier": "Cisco IPSec local identifier rules",
     "identity-format": "an IKE identity written as an X.500 distinguished name",
+    "certificate-type": "the IKEv2 CertificateType does not fit the key of the identity used",
     "watchos-limit": "a value beyond what watchOS accepts",
 }

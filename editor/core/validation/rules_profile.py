@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from editor.core.model import KeyPath, Profile
 from editor.core.plisttypes import PlistValue
@@ -12,12 +14,20 @@ from editor.core.schema import PayloadSchema, Schema
 from editor.core.validation.engine import ERROR, INFO, WARNING, ProfileContext, ProfileRule
 from editor.core.validation.problems import Problem
 
+if TYPE_CHECKING:
+    from editor.core.certificates import CertificateInfo
+
 VPN = "com.apple.vpn.managed"
 APPLAYER = "com.apple.vpn.managed.applayer"
 APPMAPPING = "com.apple.vpn.managed.appmapping"
 CA_TYPES = frozenset(
     {"com.apple.security.root", "com.apple.security.pkcs1", "com.apple.security.pem"}
 )
+PKCS12 = "com.apple.security.pkcs12"
+SCEP = "com.apple.security.scep"
+ACME = "com.apple.security.acme"
+TUNNELS = "AlwaysOn/TunnelConfigurations[]"
+NIL_UUID = "00000000-0000-0000-0000-000000000000"
 
 _PLACEHOLDER_RE = re.compile(
     r"replace|changeme|placeholder|xxxx|\.\.\.|todo|^uuid$|\$\{|\{\{", re.I
@@ -101,6 +111,26 @@ def check_encryption(ctx: ProfileContext) -> None:
             "the profile has both PayloadContent and EncryptedPayloadContent; "
             "a device reads only the encrypted one",
         )
+    envelope = root.get("EncryptedPayloadContent")
+    if root.get("IsEncrypted") is True and isinstance(envelope, bytes):
+        error = _envelope_error(envelope)
+        if error is not None:
+            ctx.add(
+                ERROR,
+                "encryption",
+                ("EncryptedPayloadContent",),
+                f"{error}; a device cannot decrypt it. Encrypt the payloads again for the "
+                "device's certificate",
+            )
+
+
+@functools.lru_cache(maxsize=16)
+def _envelope_error(envelope: bytes) -> str | None:
+    """Why EncryptedPayloadContent is not a readable CMS EnvelopedData, or None."""
+    from editor.core.encryption import encryption_info
+
+    info = encryption_info({"EncryptedPayloadContent": envelope}, "")
+    return None if info.error is None else info.error.removeprefix(": ")
 
 
 def check_identities(ctx: ProfileContext) -> None:
@@ -154,6 +184,15 @@ def check_identities(ctx: ProfileContext) -> None:
 
 
 def _check_placeholder(ctx: ProfileContext, path: KeyPath, uuid: str) -> None:
+    if uuid == NIL_UUID:
+        ctx.add(
+            WARNING,
+            "placeholder-uuid",
+            path,
+            "the all-zero UUID is a placeholder that other profiles use too; "
+            "replace it with a newly generated UUID",
+        )
+        return
     if _UUID_RE.match(uuid):
         return
     if _PLACEHOLDER_RE.search(uuid):
@@ -214,7 +253,11 @@ def check_references(ctx: ProfileContext) -> None:
         if payload_schema is None:
             continue
         if payload_schema.payload_type not in paths_cache:
-            paths_cache[payload_schema.payload_type] = reference_paths(payload_schema)
+            paths = reference_paths(payload_schema)
+            if payload_schema.payload_type == VPN:
+                # Always On tunnels carry IKEv2 keys the schema leaves open
+                paths.append((f"{TUNNELS}/PayloadCertificateUUID", "certificate"))
+            paths_cache[payload_schema.payload_type] = paths
         for schema_path, reference in paths_cache[payload_schema.payload_type]:
             for rel_path, value in values_at(payload, schema_path):
                 if not isinstance(value, str) or not value:
@@ -238,6 +281,15 @@ def check_references(ctx: ProfileContext) -> None:
                             f"{value!r} is the PayloadUUID of a {target} payload, "
                             "not of a certificate "
                             "or identity payload",
+                        )
+                    elif target in CA_TYPES:
+                        ctx.add(
+                            ERROR,
+                            "reference-kind",
+                            path,
+                            f"{value!r} is a {target} payload: a certificate without its "
+                            "private key, which cannot authenticate the device; name an "
+                            "identity (PKCS#12, SCEP or ACME payload) instead",
                         )
                 elif reference == "vpn-uuid" and value not in vpn_uuids:
                     ctx.add(
@@ -263,7 +315,10 @@ def check_vpn_counts(ctx: ProfileContext) -> None:
             always_on.append(index)
         for dictionary in ("IKEv2", "IPSec", "VPN"):
             settings = payload.get(dictionary)
-            if isinstance(settings, dict) and settings.get("AuthenticationMethod") == "Certificate":
+            if isinstance(settings, dict) and _uses_certificates(settings, dictionary):
+                certificate_auth = True
+        for _, tunnel in values_at(payload, TUNNELS):
+            if isinstance(tunnel, dict) and _uses_certificates(tunnel, "IKEv2"):
                 certificate_auth = True
     for index in always_on[1:]:
         ctx.add(
@@ -278,9 +333,117 @@ def check_vpn_counts(ctx: ProfileContext) -> None:
             INFO,
             "missing-ca",
             ("PayloadContent",),
-            "certificate authentication is used but the profile holds no CA certificate payload; "
-            "the device must already trust the server's CA",
+            "the VPN server proves itself with a certificate (certificate or EAP "
+            "authentication), but the profile holds no CA certificate payload; unless a CA "
+            "the device already trusts issued the server's certificate, add that CA",
         )
+
+
+def _uses_certificates(settings: dict[str, PlistValue], dictionary: str) -> bool:
+    """Whether the server is authenticated by a certificate the device must trust."""
+    method = settings.get("AuthenticationMethod")
+    if method == "Certificate":
+        return True
+    # IKEv2 EAP without a machine credential: the server still signs with its certificate
+    return dictionary == "IKEv2" and method == "None" and settings.get("ExtendedAuthEnabled") == 1
+
+
+# IKEv2 CertificateType values that fit each kind of identity key.
+FITTING_CERTIFICATE_TYPES = {
+    "RSA": ("RSA", "RSA-PSS"),
+    "EC P-256": ("ECDSA256",),
+    "EC P-384": ("ECDSA384",),
+    "EC P-521": ("ECDSA521",),
+}
+_ACME_CURVES = {256: "EC P-256", 384: "EC P-384", 521: "EC P-521"}
+
+
+@functools.lru_cache(maxsize=64)
+def _pkcs12_info(content: bytes, password: str | None) -> CertificateInfo:
+    from editor.core.certificates import describe_certificate_payload
+
+    return describe_certificate_payload(
+        {"PayloadType": PKCS12, "PayloadContent": content, "Password": password}
+    )
+
+
+def identity_key(payload: dict[str, PlistValue]) -> str | None:
+    """The key kind of an identity payload ("RSA", "EC P-256", "Ed25519", ...), None when
+    it cannot be told without the device (a PKCS#12 file the profile has no password for)."""
+    kind = payload.get("PayloadType")
+    if kind == PKCS12:
+        content, password = payload.get("PayloadContent"), payload.get("Password")
+        if not isinstance(content, bytes):
+            return None
+        info = _pkcs12_info(content, password if isinstance(password, str) else None)
+        if info.error is not None or not info.key_type:
+            return None
+        return "RSA" if info.key_type.startswith("RSA") else info.key_type
+    if kind == SCEP:
+        settings = payload.get("PayloadContent")
+        key_type = settings.get("Key Type", "RSA") if isinstance(settings, dict) else None
+        return "RSA" if key_type == "RSA" else None
+    if kind == ACME:
+        key_type, size = payload.get("KeyType"), payload.get("KeySize")
+        if key_type == "RSA":
+            return "RSA"
+        if key_type == "ECSECPrimeRandom" and isinstance(size, int):
+            return _ACME_CURVES.get(size)
+    return None
+
+
+def check_certificate_types(ctx: ProfileContext) -> None:
+    """IKEv2 signs with the identity's key in the way CertificateType names."""
+    identities = {
+        str(payload["PayloadUUID"]).upper(): payload
+        for _, payload in _payloads(ctx.profile)
+        if payload.get("PayloadType") in (PKCS12, SCEP, ACME)
+        and isinstance(payload.get("PayloadUUID"), str)
+    }
+    if not identities:
+        return
+    keys: dict[str, str | None] = {}
+    for index, payload in _payloads(ctx.profile):
+        if payload.get("PayloadType") not in (VPN, APPLAYER):
+            continue
+        places: list[tuple[KeyPath, PlistValue]] = []
+        if payload.get("VPNType") == "IKEv2":
+            places.append((("IKEv2",), payload.get("IKEv2")))
+        elif payload.get("VPNType") == "AlwaysOn":
+            places.extend(values_at(payload, TUNNELS))
+        for where, settings in places:
+            if not isinstance(settings, dict) or settings.get("AuthenticationMethod") != (
+                "Certificate"
+            ):
+                continue
+            reference = settings.get("PayloadCertificateUUID")
+            uuid = reference.upper() if isinstance(reference, str) else ""
+            if uuid in identities and uuid not in keys:
+                keys[uuid] = identity_key(identities[uuid])
+            key = keys.get(uuid)
+            chosen = settings.get("CertificateType", "RSA")
+            if key is None or not isinstance(chosen, str):
+                continue
+            path = ("PayloadContent", index, *where, "CertificateType")
+            fitting = FITTING_CERTIFICATE_TYPES.get(key)
+            if fitting is None:
+                ctx.add(
+                    ERROR,
+                    "certificate-type",
+                    path,
+                    f"the identity {reference!r} holds a key of type {key}, for which IKEv2 on "
+                    "Apple devices has no certificate type; issue the identity with an RSA key "
+                    "or an ECDSA P-256, P-384 or P-521 key",
+                )
+            elif chosen not in fitting:
+                ctx.add(
+                    WARNING,
+                    "certificate-type",
+                    path,
+                    f"CertificateType is {chosen}, but the identity {reference!r} holds a key "
+                    f"of type {key}, so the device cannot sign with it as configured; set "
+                    f"CertificateType to {fitting[0]}",
+                )
 
 
 PROFILE_RULES: list[ProfileRule] = [
@@ -291,11 +454,13 @@ PROFILE_RULES: list[ProfileRule] = [
     check_single_payloads,
     check_references,
     check_vpn_counts,
+    check_certificate_types,
 ]
 
 
 def cross_profile_problems(profiles: Sequence[tuple[str, Profile]]) -> dict[str, list[Problem]]:
-    """Problems between profiles checked together: shared PayloadIdentifier."""
+    """Problems between profiles checked together: shared PayloadIdentifier, more than
+    one Always On VPN."""
     by_identifier: dict[str, list[str]] = defaultdict(list)
     for name, profile in profiles:
         identifier = profile.root.get("PayloadIdentifier")
@@ -314,6 +479,23 @@ def cross_profile_problems(profiles: Sequence[tuple[str, Profile]]) -> dict[str,
                     ("PayloadIdentifier",),
                     f"{others} has the same PayloadIdentifier {identifier!r}; installing one "
                     "replaces the other on a device",
+                )
+            )
+    always_on: dict[str, int] = {}
+    for name, profile in profiles:
+        for index, payload in profile.payload_dicts():
+            if payload.get("PayloadType") == VPN and payload.get("VPNType") == "AlwaysOn":
+                always_on.setdefault(name, index)
+    if len(always_on) > 1:
+        for name, index in always_on.items():
+            others = ", ".join(n for n in always_on if n != name)
+            found[name].append(
+                Problem(
+                    WARNING,
+                    "always-on",
+                    ("PayloadContent", index, "VPNType"),
+                    f"{others} also holds an Always On VPN, and a device accepts only one "
+                    "Always On profile: deploy just one of them to each device",
                 )
             )
     return found

@@ -6,14 +6,19 @@ already express are not repeated here.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from editor.core.formats import has_mdm_variable
 from editor.core.model import KeyPath
 from editor.core.plisttypes import PlistDict, PlistValue
 from editor.core.validation.engine import ERROR, INFO, WARNING, PayloadContext, PayloadRule
 from editor.core.validation.rules_profile import values_at
+
+if TYPE_CHECKING:
+    from editor.core.encryption import Pkcs12Inspection
 
 VPN = "com.apple.vpn.managed"
 APPLAYER = "com.apple.vpn.managed.applayer"
@@ -45,7 +50,12 @@ VENDOR_KEYS = {
     "Group": ("Cisco AnyConnect", ("com.cisco.",)),
     "LoginGroupOrDomain": ("SonicWALL Mobile Connect", ("com.sonicwall.",)),
 }
-_DN_RE = re.compile(r"^\s*(CN|O|OU|C|DC|L|ST|E)\s*=.+,\s*(CN|O|OU|C|DC|L|ST|E)\s*=", re.I)
+# An X.500 name such as "CN=vpn.example.com, O=Example" or "/CN=client" (one attribute is
+# enough: no FQDN, address or e-mail identity starts with "CN=").
+_DN_RE = re.compile(r"^\s*/?(CN|O|OU|C|DC|L|ST|E|UID|EMAILADDRESS|SERIALNUMBER)\s*=\s*\S", re.I)
+# Keys an Always On tunnel configuration must carry, as in the IKEv2 dictionary.
+TUNNEL_REQUIRED = ("RemoteAddress", "RemoteIdentifier", "LocalIdentifier", "AuthenticationMethod")
+TUNNEL_SECRETS = ("SharedSecret", "AuthPassword", "Password")
 
 
 def _dict(value: PlistValue) -> PlistDict | None:
@@ -184,16 +194,23 @@ def authentication(ctx: PayloadContext) -> None:
                 ("IKEv2", "AuthName"),
                 "EAP is on but no AuthName is given: the user is asked when connecting",
             )
-        for key in ("LocalIdentifier", "RemoteIdentifier"):
-            value = ikev2.get(key)
-            if isinstance(value, str) and _DN_RE.match(value):
-                ctx.add(
-                    WARNING,
-                    "identity-format",
-                    ("IKEv2", key),
-                    f"{key} looks like a distinguished name; Apple devices send identities as "
-                    "FQDN, e-mail or IP address, so a DN rarely matches the server's setting",
-                )
+        _identity_format(ctx, ikev2, ("IKEv2",))
+        if (
+            method == "Certificate"
+            and not extended
+            and "CertificateType" in ikev2
+            and not _has_value(ikev2, "ServerCertificateIssuerCommonName")
+        ):
+            # With ExtendedAuthEnabled = 1 the schema makes this an error; Apple's text for
+            # CertificateType asks for the issuer name whenever the type is given.
+            ctx.add(
+                INFO,
+                "required-when-missing",
+                ("IKEv2", "ServerCertificateIssuerCommonName"),
+                "CertificateType is set, and Apple's description of it asks for "
+                "ServerCertificateIssuerCommonName as well: give the common name of the CA "
+                "that issued the server's certificate",
+            )
     ipsec = _dict(ctx.payload.get("IPSec"))
     if ipsec is not None and ctx.payload.get("VPNType") in ("IPSec", "L2TP"):
         method = ipsec.get("AuthenticationMethod", "SharedSecret")
@@ -220,6 +237,20 @@ def authentication(ctx: PayloadContext) -> None:
                 "auth-credential",
                 ("IPSec", "SharedSecret"),
                 "no shared secret is given: the user is asked for it when connecting",
+            )
+
+
+def _identity_format(ctx: PayloadContext, settings: PlistDict, where: KeyPath) -> None:
+    for key in ("LocalIdentifier", "RemoteIdentifier"):
+        value = settings.get(key)
+        if isinstance(value, str) and _DN_RE.match(value):
+            ctx.add(
+                WARNING,
+                "identity-format",
+                (*where, key),
+                f"{key} is written as a distinguished name; Apple devices send it as a plain "
+                "name (FQDN), so it will not match a server that expects a DN: use the host "
+                "name, e-mail address or IP address the server is set up for",
             )
 
 
@@ -414,6 +445,33 @@ def _non_interactive(ctx: PayloadContext, name: str, settings: PlistDict) -> Non
                 "On Demand needs authentication that works without the user: "
                 "use a certificate or a stored password",
             )
+    elif name == "IPSec" and ctx.payload.get("VPNType") == "IPSec":
+        asks = _cisco_prompts(settings)
+        if asks:
+            ctx.add(
+                WARNING,
+                "on-demand",
+                (name, "OnDemandEnabled"),
+                f"On Demand cannot connect by itself while the device must ask for {asks}; "
+                "use certificate authentication or store the credentials in the profile",
+            )
+
+
+def _cisco_prompts(ipsec: PlistDict) -> str:
+    """What a Cisco IPSec connection asks the user for, in words ("" for nothing)."""
+    asks = []
+    if ipsec.get("AuthenticationMethod", "SharedSecret") == "SharedSecret":
+        if not _has_value(ipsec, "SharedSecret") and not str(
+            ipsec.get("LocalIdentifier", "")
+        ).endswith("hybrid"):
+            asks.append("the shared secret")
+    if _flag(ipsec, "XAuthEnabled") and (
+        not _has_value(ipsec, "XAuthPassword") or ipsec.get("XAuthPasswordEncryption") == "Prompt"
+    ):
+        asks.append("the XAuth password")
+    if ipsec.get("PromptForVPNPIN") is True:
+        asks.append("a PIN")
+    return " and ".join(asks)
 
 
 # --- Always On, per-app, providers -----------------------------------------------------------
@@ -460,6 +518,8 @@ def always_on(ctx: PayloadContext) -> None:
     for path, kind in values_at(ctx.payload, "AlwaysOn/TunnelConfigurations[]/CertificateType"):
         if kind != "RSA":
             ctx.add(WARNING, "always-on", path, "Always On IKEv2 supports RSA certificates only")
+    for path, tunnel in tunnel_configurations(ctx.payload):
+        _tunnel_keys(ctx, tunnel, path)
     if isinstance(tunnels, list):
         interfaces: list[str] = []
         for tunnel in tunnels:
@@ -472,6 +532,38 @@ def always_on(ctx: PayloadContext) -> None:
                 ("AlwaysOn", "TunnelConfigurations"),
                 f"the {name} interface is named in more than one tunnel configuration",
             )
+
+
+def tunnel_configurations(payload: PlistDict) -> Iterator[tuple[KeyPath, PlistDict]]:
+    """Each Always On tunnel configuration dictionary with its path in the payload."""
+    for path, tunnel in values_at(payload, "AlwaysOn/TunnelConfigurations[]"):
+        if isinstance(tunnel, dict):
+            yield path, tunnel
+
+
+def _tunnel_keys(ctx: PayloadContext, tunnel: PlistDict, path: KeyPath) -> None:
+    """The IKEv2 keys of a tunnel configuration, which the schema leaves open."""
+    for key in TUNNEL_REQUIRED:
+        if key not in tunnel:
+            ctx.add(
+                ERROR,
+                "required-missing",
+                (*path, key),
+                f"{key} is required in every tunnel configuration, as in an IKEv2 connection",
+            )
+        elif tunnel[key] == "":
+            ctx.add(ERROR, "empty-value", (*path, key), f"{key} is empty; fill it in")
+    method = tunnel.get("AuthenticationMethod")
+    needed = {"Certificate": "PayloadCertificateUUID", "SharedSecret": "SharedSecret"}
+    credential = needed.get(method) if isinstance(method, str) else None
+    if credential is not None and credential not in tunnel:
+        ctx.add(
+            ERROR,
+            "required-when-missing",
+            (*path, credential),
+            f"{credential} is required when AuthenticationMethod is {method}",
+        )
+    _identity_format(ctx, tunnel, path)
 
 
 def per_app(ctx: PayloadContext) -> None:
@@ -537,16 +629,100 @@ def secrets_in_clear(ctx: PayloadContext) -> None:
             continue
         name = secret_path.rsplit("/", 1)[-1].removesuffix("[]")
         for path, value in values_at(ctx.payload, secret_path):
-            if isinstance(value, str) and (not value or has_mdm_variable(value)):
-                continue
-            if isinstance(value, str | bytes) and value:
-                ctx.add(
-                    INFO,
-                    "secret-in-clear",
-                    path,
-                    f"{name} is stored in the profile in clear text; sign and encrypt the "
-                    "profile, or let the device ask for it",
-                )
+            _secret_value(ctx, path, name, value)
+    if payload_type == VPN:
+        for path, tunnel in tunnel_configurations(ctx.payload):
+            for name in TUNNEL_SECRETS:
+                if name in tunnel:
+                    _secret_value(ctx, (*path, name), name, tunnel[name])
+
+
+def _secret_value(ctx: PayloadContext, path: KeyPath, name: str, value: PlistValue) -> None:
+    if isinstance(value, str) and (not value or has_mdm_variable(value)):
+        return
+    if isinstance(value, str | bytes) and value:
+        ctx.add(
+            INFO,
+            "secret-in-clear",
+            path,
+            f"{name} is stored in the profile in clear text; sign and encrypt the "
+            "profile, or let the device ask for it",
+        )
+
+
+# --- PKCS#12 identities ---------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=64)
+def inspect_pkcs12_cached(content: bytes, password: str | None) -> Pkcs12Inspection:
+    """The PKCS#12 inspection, remembered: the editor re-checks a payload on every edit."""
+    from editor.core.encryption import inspect_pkcs12
+
+    return inspect_pkcs12(content, password)
+
+
+def pkcs12_identity(ctx: PayloadContext) -> None:
+    """What iOS needs to import the identity: legacy algorithms, a working password."""
+    content = ctx.payload.get("PayloadContent")
+    if not isinstance(content, bytes) or not content:
+        return  # the schema reports the type or the absence
+    stored = ctx.payload.get("Password")
+    variable = isinstance(stored, str) and has_mdm_variable(stored)
+    password = stored if isinstance(stored, str) and stored and not variable else None
+    # Without a stored password, try the empty one: such a file cannot be installed.
+    inspection = inspect_pkcs12_cached(content, None if variable else password or "")
+    if inspection.error is not None:
+        ctx.add(
+            INFO,
+            "pkcs12",
+            ("PayloadContent",),
+            f"the identity could not be inspected here ({inspection.error}); "
+            "a device refuses it if it is not valid PKCS#12 data",
+        )
+        return
+    from editor.core.encryption import IOS_PKCS12_ALGORITHMS, IOS_PKCS12_MACS
+
+    unreadable = [
+        a
+        for a in (*inspection.key_algorithms, *inspection.certificate_algorithms)
+        if a != "none" and a not in IOS_PKCS12_ALGORITHMS
+    ]
+    mac = inspection.mac_algorithm
+    if mac is not None and mac not in IOS_PKCS12_MACS:
+        unreadable.append(f"a {mac.upper()} integrity check")
+    empty = password is None and not variable and inspection.password_ok is True
+    # Only a file read whole can be judged keyless: an encrypted part might hold the key.
+    keyless = not inspection.key_algorithms and all(
+        a == "none" for a in inspection.certificate_algorithms
+    )
+    issues = []
+    if keyless:
+        issues.append("holds no private key, so it cannot serve as an identity")
+    if empty:
+        issues.append("has no password (or an empty one), which iOS refuses to install")
+    if unreadable:
+        issues.append(
+            "cannot be opened by iPhone and iPad, which report a wrong password, because it "
+            "uses " + ", ".join(dict.fromkeys(unreadable))
+        )
+    if issues:
+        ctx.add(
+            INFO if not (empty or keyless) and ctx.targets_only(("macOS",)) else WARNING,
+            "pkcs12",
+            ("PayloadContent",),
+            "the PKCS#12 file "
+            + "; it also ".join(issues)
+            + ". Export the certificate with its private key again, protected by a non-empty "
+            "password with 3DES and SHA-1 (as 'openssl pkcs12 -export -legacy' does)",
+        )
+    if password is not None and inspection.password_ok is False:
+        ctx.add(
+            ERROR,
+            "pkcs12",
+            ("Password",),
+            "the stored Password does not open the PKCS#12 data, so installing the profile "
+            "fails; correct the password or remove it so the device asks for it",
+        )
 
 
 _VPN_RULES: list[PayloadRule] = [
@@ -566,7 +742,7 @@ _VPN_RULES: list[PayloadRule] = [
 PAYLOAD_RULES: dict[str, list[PayloadRule]] = {
     VPN: _VPN_RULES,
     APPLAYER: [*_VPN_RULES, per_app],
-    "com.apple.security.pkcs12": [secrets_in_clear],
+    "com.apple.security.pkcs12": [secrets_in_clear, pkcs12_identity],
     "com.apple.security.scep": [secrets_in_clear],
     "com.apple.security.acme": [],
 }
