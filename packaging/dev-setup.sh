@@ -10,10 +10,16 @@ mode=${1:-test}
 shift || true
 
 # System libraries Qt needs (offscreen and X11), fonts, OpenSSL for the
-# interoperability tests, and Xvfb for screenshots. Skipped when all are present.
+# interoperability tests, and Xvfb for screenshots. For the packaging test: binutils
+# (PyInstaller's objdump) and the freedesktop tools that check the .desktop and MIME
+# files (xdg-mime answers through libfile-mimeinfo-perl's mimetype). Skipped when all
+# are present.
 packages=(python3 python3-venv libgl1 libegl1 libfontconfig1 libglib2.0-0 libxkbcommon0
           libdbus-1-3 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1
           libxcb-shape0 xvfb xauth openssl)
+if [ "$mode" = test ]; then
+  packages+=(binutils desktop-file-utils shared-mime-info xdg-utils libfile-mimeinfo-perl)
+fi
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -29,8 +35,22 @@ python=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
+extras=test
+if [ "$mode" = test ]; then
+  extras=test,build
+  # PyInstaller bundles libpython; Debian's own python3 keeps it in a separate package.
+  if ! .venv/bin/python -c 'import sysconfig, sys; sys.exit(not sysconfig.get_config_var("Py_ENABLE_SHARED"))'; then
+    libpython=libpython$(.venv/bin/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+    if ! dpkg-query -W -f='${Status}' "$libpython" 2>/dev/null | grep -q "install ok installed"; then
+      sudo=""
+      [ "$(id -u)" -eq 0 ] || sudo="sudo"
+      $sudo apt-get update -q
+      DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "$libpython"
+    fi
+  fi
+fi
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e ".[test]"
+.venv/bin/python -m pip install -q -e ".[$extras]"
 
 export LANG=${LANG:-C.UTF-8}
 case "$mode" in

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from editor import __version__
+from editor import APP_NAME, GUI_EXECUTABLE, __version__
 
-APP_NAME = "VPN Profile Editor"
 ORGANIZATION = "VPN Profile Editor"
 
 
@@ -22,6 +22,11 @@ def _parse_args(argv: Sequence[str]) -> argparse.Namespace:
         "--screenshot",
         metavar="PNG",
         help="open the files, render the main window at 1200×800 to PNG and exit",
+    )
+    parser.add_argument(
+        "--new-instance",
+        action="store_true",
+        help="open the files in a new editor process, not in the one already running",
     )
     parser.add_argument("files", nargs="*", metavar="FILE")
     return parser.parse_args(list(argv))
@@ -118,13 +123,32 @@ class EditorApplication:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parse_args(sys.argv[1:] if argv is None else argv)
     from PySide6.QtCore import QCoreApplication, Qt
+    from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from editor.ui import single_instance
+    from editor.ui.icons import application_icon
 
     QCoreApplication.setOrganizationName(ORGANIZATION)
     QCoreApplication.setApplicationName(APP_NAME)
     QCoreApplication.setApplicationVersion(__version__)
+    QGuiApplication.setDesktopFileName(GUI_EXECUTABLE)
     qt_app = QApplication.instance() or QApplication([sys.argv[0]])
     qt_app.setAttribute(Qt.ApplicationAttribute.AA_DontShowIconsInMenus, False)
+    qt_app.setWindowIcon(application_icon())
+    # Files from elsewhere (macOS Finder, later launches) wait in the inbox until we are ready.
+    inbox = single_instance.Inbox()
+    file_open_filter = single_instance.FileOpenEventFilter(inbox, qt_app)
+    qt_app.installEventFilter(file_open_filter)
+    server = None
+    if not (args.screenshot or args.new_instance):
+        server = single_instance.hand_over_or_listen(args.files, inbox)
+        if server is None:
+            return 0  # the running editor opens the files
+    from editor.ui import startup_probe
+
+    if startup_probe.wanted():  # benchmarks only: report the first window, then quit
+        startup_probe.install(qt_app)
     try:
         editor = EditorApplication(qt_app)
     except Exception as exc:  # the schema data is damaged: say so, do not crash
@@ -137,7 +161,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         windows = [editor.new_window()]
     if args.screenshot:
         return _screenshot(qt_app, windows[0], args.screenshot)
-    return int(qt_app.exec())
+    inbox.set_handler(lambda paths: _open_from_outside(editor, paths))
+    if server is not None and _TRACE:
+        print(f"{GUI_EXECUTABLE}: listening on {server.name}", file=sys.stderr, flush=True)
+    status = int(qt_app.exec())
+    if server is not None:
+        server.close()  # removes the socket file, so the next start need not probe it
+    return status
+
+
+# Tests set this to see which files arrived from outside and were really opened.
+_TRACE = os.environ.get("VPN_PROFILE_EDITOR_TRACE") == "1"
+
+
+def _open_from_outside(editor: EditorApplication, paths: list[str]) -> None:
+    """Open files that came from another launch or from Finder, then come to the front."""
+    windows = editor.open_paths(paths) if paths else editor.windows[-1:]
+    if not windows and not paths:
+        windows = [editor.new_window()]
+    for window in windows:
+        if _TRACE:
+            path = getattr(getattr(window, "document", None), "path", None)
+            print(f"{GUI_EXECUTABLE}: opened {path or 'a window'}", file=sys.stderr, flush=True)
+    if windows:
+        from editor.ui.single_instance import bring_to_front
+
+        bring_to_front(windows[-1])  # type: ignore[arg-type]
 
 
 def _screenshot(qt_app: object, window: object, target: str) -> int:

@@ -1,0 +1,7 @@
+"""Entry point of the frozen command-line tool (the `vpn-profile` executable)."""
+
+import sys
+
+from editor.cli import main
+
+sys.exit(main())
