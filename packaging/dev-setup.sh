@@ -55,11 +55,7 @@ fi
 export LANG=${LANG:-C.UTF-8}
 case "$mode" in
   run)
-    if [ -x .venv/bin/vpn-profile-editor ]; then
-      exec .venv/bin/vpn-profile-editor "$@"
-    fi
-    echo "The editor window is not built yet; the command-line tool is ready:" >&2
-    exec .venv/bin/vpn-profile --help
+    exec .venv/bin/vpn-profile-editor "$@"
     ;;
   test)
     export QT_QPA_PLATFORM=offscreen

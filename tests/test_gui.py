@@ -372,3 +372,19 @@ def test_payload_type_is_read_only(qtbot: Any, schema: Schema) -> None:
     # other text keys stay editable
     name = window.form.rows["PayloadDisplayName"].field.focus_widget()
     assert isinstance(name, QLineEdit) and not name.isReadOnly()
+
+
+def test_readme_pictures_render(tmp_path: Path) -> None:
+    script = Path(__file__).resolve().parent.parent / "packaging" / "render_screenshots.py"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path))
+    result = subprocess.run(
+        [sys.executable, str(script), str(tmp_path / "images")],
+        capture_output=True, text=True, env=env, timeout=180, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    names = sorted(p.name for p in (tmp_path / "images").iterdir())
+    assert names == [
+        "editor-ikev2.png", "editor-on-demand-dark.png", "export.png", "new-connection.png"
+    ]  # fmt: skip
+    for name in names:
+        assert (tmp_path / "images" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
