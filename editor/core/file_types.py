@@ -53,3 +53,15 @@ def mime_types() -> list[str]:
 
 def extensions() -> list[str]:
     return [extension for file_type in FILE_TYPES for extension in file_type.extensions]
+
+
+def open_dialog_filter() -> str:
+    """The Open dialog's filter: our types, plus plain plists a profile may be saved as."""
+    globs = " ".join(glob for file_type in FILE_TYPES for glob in file_type.globs)
+    return f"Configuration profiles ({globs} *.plist *.xml);;All files (*)"
+
+
+def save_dialog_filters() -> tuple[str, str]:
+    """(XML, binary) filters of the Save dialog, on the main extension."""
+    glob = FILE_TYPES[0].globs[0]
+    return f"XML profile ({glob})", f"Binary profile ({glob})"

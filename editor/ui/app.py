@@ -122,7 +122,7 @@ class EditorApplication:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parse_args(sys.argv[1:] if argv is None else argv)
-    from PySide6.QtCore import QCoreApplication, Qt
+    from PySide6.QtCore import QCoreApplication, Qt, QTimer
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -157,7 +157,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     windows = [] if args.screenshot else editor.restore_leftovers()
     windows += editor.open_paths(args.files) if args.files else []
-    if not windows:
+    if not windows and sys.platform == "darwin" and not args.screenshot:
+        # Finder's file-open event arrives after launch: wait for it before an empty window.
+        QTimer.singleShot(FINDER_GRACE_MS, lambda: editor.windows or editor.new_window())
+    elif not windows:
         windows = [editor.new_window()]
     if args.screenshot:
         return _screenshot(qt_app, windows[0], args.screenshot)
@@ -169,6 +172,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         server.close()  # removes the socket file, so the next start need not probe it
     return status
 
+
+# How long a macOS start without files waits for Finder's file-open event.
+FINDER_GRACE_MS = 400
 
 # Tests set this to see which files arrived from outside and were really opened.
 _TRACE = os.environ.get("VPN_PROFILE_EDITOR_TRACE") == "1"

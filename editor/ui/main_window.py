@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from editor import __version__
+from editor.core import file_types
 from editor.core.model import KeyPath, Profile
 from editor.core.plistio import ProfileReadError, ProfileWriteError
 from editor.core.schema import Schema
@@ -58,7 +59,8 @@ from editor.ui.signing_ui import (
 from editor.ui.tree_model import PATH_ROLE, PayloadTreeModel
 
 APP_NAME = "VPN Profile Editor"
-FILE_FILTER = "Configuration profiles (*.mobileconfig *.plist *.xml);;All files (*)"
+FILE_FILTER = file_types.open_dialog_filter()
+XML_FILTER, BINARY_FILTER = file_types.save_dialog_filters()
 MAX_RECENT = 10
 PKCS12_TYPE = "com.apple.security.pkcs12"
 
@@ -431,11 +433,11 @@ class MainWindow(QMainWindow):
             self,
             "Save profile",
             start,
-            "XML profile (*.mobileconfig);;Binary profile (*.mobileconfig)",
+            f"{XML_FILTER};;{BINARY_FILTER}",
         )
         if not name:
             return False
-        fmt = "binary" if chosen.startswith("Binary") else "xml"
+        fmt = "binary" if chosen == BINARY_FILTER else "xml"
         return self._save_to(Path(name), fmt)
 
     def _save_to(self, path: Path, fmt: str) -> bool:
