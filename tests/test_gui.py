@@ -388,3 +388,29 @@ def test_readme_pictures_render(tmp_path: Path) -> None:
     ]  # fmt: skip
     for name in names:
         assert (tmp_path / "images" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_next_start_offers_the_recovery_copy(
+    qtbot: Any, qapp: Any, schema: Schema, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, dialogs: DialogRecorder,
+) -> None:  # fmt: skip
+    from editor.ui import recovery
+    from editor.ui.app import EditorApplication
+
+    folder = tmp_path / "recovery"
+    monkeypatch.setattr(recovery, "recovery_dir", lambda: folder)
+    document = Document(make_profile(IKEV2_PAYLOAD), schema, tmp_path / "work.mobileconfig")
+    saver = recovery.Autosaver(document, folder)
+    document.set_value(("PayloadContent", 0, "IKEv2", "RemoteAddress"), "kept.example.com")
+    assert saver.write_if_needed()
+    del saver, document  # the crash
+    dialogs.answer = QMessageBox.StandardButton.Yes
+    editor = EditorApplication(qapp)
+    (window,) = editor.restore_leftovers()
+    assert isinstance(window, MainWindow)
+    qtbot.addWidget(window)
+    assert any("did not close normally" in text for text in dialogs.texts("question"))
+    assert str(tmp_path / "work.mobileconfig") in dialogs.texts("question")[0]
+    address = window.document.value(("PayloadContent", 0, "IKEv2", "RemoteAddress"))
+    assert address == "kept.example.com" and window.isWindowModified()
+    assert recovery.leftover_files(folder) == []  # offered once, then forgotten

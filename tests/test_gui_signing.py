@@ -461,3 +461,30 @@ def test_round_trip_helpers_agree(pki: Pki) -> None:
     both = export_bytes(root, "xml", identity=identity, recipients=[recipient])
     inner = Profile.parse(verify_profile(both).content or b"").root
     assert decrypt_profile(inner, identity)["PayloadContent"] == root["PayloadContent"]
+
+
+def test_opening_an_encrypted_file_asks_for_the_identity(
+    qtbot: Any, qapp: Any, pki: Pki, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cryptography import x509
+
+    from editor.ui.app import EditorApplication
+
+    plain = make_profile(IKEV2_PAYLOAD, PKCS12_PAYLOAD).root
+    recipient = x509.load_pem_x509_certificate(pki.path("leaf.pem").read_bytes())
+    path = tmp_path / "encrypted.mobileconfig"
+    path.write_bytes(serialize_plist(encrypt_profile(plain, [recipient]), "xml"))
+    asked: list[str] = []
+
+    def identity_dialog(self: MainWindow, title: str, explanation: str) -> Any:
+        asked.append(title)
+        return pem_identity_dialog(self, pki)(title, explanation)
+
+    monkeypatch.setattr(MainWindow, "identity_dialog", identity_dialog)
+    editor = EditorApplication(qapp)
+    (window,) = editor.open_paths([str(path)])
+    assert isinstance(window, MainWindow)
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: "PayloadContent" in window.document.profile.root, timeout=5000)
+    assert asked == ["Decrypt Payloads"]
+    assert window.document.profile.root["PayloadContent"] == plain["PayloadContent"]

@@ -41,6 +41,7 @@ class EditorApplication:
         self.qt_app = qt_app
         self.schema = load_schema()
         self.windows: list[object] = []
+        self.ask_to_decrypt = True  # off for screenshots, which must not wait on a dialog
 
     def new_window(self) -> object:
         from editor.core.model import Profile
@@ -63,6 +64,11 @@ class EditorApplication:
                 continue
             window = self._show(document)
             add_recent_file(window.settings, str(Path(name).resolve()))  # type: ignore[attr-defined]
+            if self.ask_to_decrypt and document.profile.is_encrypted:
+                from PySide6.QtCore import QTimer
+
+                # once the window shows: ask for the identity that opens the payloads
+                QTimer.singleShot(0, window.decrypt_payloads)  # type: ignore[attr-defined]
             opened.append(window)
         return opened
 
@@ -155,6 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         QMessageBox.critical(None, APP_NAME, f"The editor cannot start: {exc}")
         print(f"vpn-profile-editor: {exc}", file=sys.stderr)
         return 2
+    editor.ask_to_decrypt = not args.screenshot
     windows = [] if args.screenshot else editor.restore_leftovers()
     windows += editor.open_paths(args.files) if args.files else []
     if not windows and sys.platform == "darwin" and not args.screenshot:
