@@ -94,9 +94,15 @@ def test_known_facts(schema: Schema) -> None:
     strict = vpn.find("IKEv2/EnforceStrictAlgorithmSelection")
     assert strict is not None and strict.availability["iOS"].introduced == Version.parse("18.5")
     assert vpn.availability["watchOS"].introduced is None
-    assert vpn.find("IKEv2/OnDemandRules[]/Action").availability[
+    # Apple lists IKEv2 for watchOS 10, which holds for per-app VPN only: the VPN payload
+    # itself does not exist on watchOS, so none of its keys do
+    action = "IKEv2/OnDemandRules[]/Action"
+    assert vpn.find(action).availability["watchOS"].introduced is None  # type: ignore[union-attr]
+    per_app = schema.payload("com.apple.vpn.managed.applayer")
+    assert per_app is not None
+    assert per_app.find(action).availability[  # type: ignore[union-attr]
         "watchOS"
-    ].introduced == Version.parse("10")  # type: ignore[union-attr]
+    ].introduced == Version.parse("10")
     assert vpn.find("IKEv2/OnDemandRules[]/Action").is_flag is False  # type: ignore[union-attr]
     assert vpn.find("IKEv2/DisableMOBIKE").is_flag  # type: ignore[union-attr]
 
@@ -242,3 +248,18 @@ def test_included_keys_stay_absent_where_their_own_payload_is_absent(schema: Sch
     assert proxy["macOS"].introduced == Version.parse("14.0")
     # a key that names no platform follows the per-app payload (watchOS 10 for IKEv2 per-app VPN)
     assert per_app.keys["VPNType"].availability["watchOS"].introduced == Version.parse("10.0")
+
+
+def test_no_key_exists_where_its_payload_does_not(schema: Schema) -> None:
+    def walk(spec: Any, parent: Any, payload_type: str) -> None:
+        for platform, support in spec.availability.items():
+            if parent.availability[platform].introduced is None:
+                assert support.introduced is None, (payload_type, spec.path, platform)
+        for child in spec.keys.values():
+            walk(child, spec, payload_type)
+        if spec.item is not None:
+            walk(spec.item, spec, payload_type)
+
+    for payload in schema.payloads.values():
+        for key in payload.keys.values():
+            walk(key, payload, payload.payload_type)

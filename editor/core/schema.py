@@ -330,6 +330,9 @@ class _Loader:
             supervised = base.supervised
             if "supervised" in entry:
                 supervised = self._bool(entry, "supervised", pwhere)
+            if inherited is not None and base.introduced is None:
+                # a key cannot work where the dictionary or payload holding it does not exist
+                introduced = None
             result[platform] = PlatformSupport(introduced, deprecated, removed, supervised)
         return result
 
