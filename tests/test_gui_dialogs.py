@@ -831,3 +831,30 @@ def test_undo_removes_added_payloads(
     window.redo_action.trigger()
     window.redo_action.trigger()
     assert len(document.profile.payloads) == 2
+
+
+def test_an_empty_profile_starts_with_its_ways_in(
+    qtbot: Any, schema: Schema, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from editor.ui.main_window import add_recent_file
+
+    add_recent_file(QSettings(), "/profiles/office.mobileconfig")
+    window = empty_window(qtbot, schema)
+    panel = window.start_panel
+    assert panel is not None and panel.isVisible()
+    assert panel.recent.item(0).text() == "office.mobileconfig"
+    opened: list[list[str]] = []
+    window.open_files_requested.connect(opened.append)
+    panel.recent.itemActivated.emit(panel.recent.item(0))
+    assert opened == [["/profiles/office.mobileconfig"]]
+
+    def steps(dialog: ConnectionDialog) -> None:
+        qtbot.keyClicks(dialog.server_edit, "vpn.example.com")
+        press_ok(qtbot, dialog)
+
+    made = drive_dialogs(monkeypatch, window, "make_connection_dialog", steps)
+    qtbot.mouseClick(panel.add_connection_button, Qt.MouseButton.LeftButton)
+    assert len(made) == 1 and len(window.document.profile.payloads) == 1
+    # the profile has a payload now: the start panel is gone
+    window.select_path(())
+    assert window.start_panel is None

@@ -56,6 +56,7 @@ from editor.ui.signing_ui import (
     signature_headline,
     trust_paths,
 )
+from editor.ui.start_panel import StartPanel
 from editor.ui.tree_model import PATH_ROLE, PayloadTreeModel
 
 APP_NAME = "VPN Profile Editor"
@@ -105,6 +106,7 @@ class MainWindow(QMainWindow):
         central_layout.addWidget(splitter, 1)
         self.setCentralWidget(central)
         self.pkcs12_notice: Pkcs12Notice | None = None
+        self.start_panel: StartPanel | None = None
         # the undo index at which the file's signature still covers the document
         self._signed_index: int | None = 0 if document.profile.signature else None
         self._signature_check: SignatureCheck | None = None
@@ -349,6 +351,7 @@ class MainWindow(QMainWindow):
         self.form = NodeForm(self.document, path, self.form_host)
         self.form.open_requested.connect(self.select_path)
         self._show_pkcs12_notice(path)
+        self._show_start_panel(path)
         self.form_layout.addWidget(self.form)
         self.form.show()  # a layout would only show it on the next event loop turn
         self.remove_payload_action.setEnabled(len(path) >= 2)
@@ -704,6 +707,25 @@ class MainWindow(QMainWindow):
         self.document.replace_root(root, "Decrypt payloads")
         self._update_banner()
         self.select_path(self.first_vpn_path() or ())
+
+    def _show_start_panel(self, path: KeyPath) -> None:
+        """An empty profile's root shows the ways to begin."""
+        if self.start_panel is not None:
+            self.start_panel.setParent(None)
+            self.start_panel.deleteLater()
+            self.start_panel = None
+        if path or self.document.profile.payloads:
+            return
+        panel = StartPanel(recent_files(self.settings), self.form_host)
+        panel.add_connection_requested.connect(
+            lambda: self.add_connection(str(self.settings.value("lastConnectionType", "ikev2")))
+        )
+        panel.add_certificate_requested.connect(self.add_certificate)
+        panel.open_requested.connect(self.open_dialog)
+        panel.open_recent_requested.connect(lambda name: self.open_files_requested.emit([name]))
+        self.form_layout.addWidget(panel)
+        panel.show()
+        self.start_panel = panel
 
     def _show_pkcs12_notice(self, path: KeyPath) -> None:
         if self.pkcs12_notice is not None:
