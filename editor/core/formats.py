@@ -15,6 +15,12 @@ MDM_VARIABLE_RE = re.compile(
 )
 
 _LABEL_RE = re.compile(r"^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$")
+_LABEL = r"(?!-)[A-Za-z0-9_-]{1,63}(?<!-)"
+# (each label may end in one line feed, as "$" in _LABEL_RE lets it)
+_HOSTNAME_RE = re.compile(rf"{_LABEL}\n?(?:\.{_LABEL}\n?)*\Z")
+# URLs urlsplit certainly reads as http(s) with a host: ASCII, no spaces, controls,
+# brackets or user info. Anything else goes through urlsplit itself.
+_PLAIN_URL_RE = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:[/?#][!#-~]*)?\Z")
 _REVERSE_DNS_RE = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+$")
 _BUNDLE_ID_RE = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9_-]+)*$")
 _OID_RE = re.compile(r"^[0-2](\.\d+)+$")
@@ -32,8 +38,8 @@ def is_hostname(text: str) -> bool:
     name = text[:-1] if text.endswith(".") else text
     if not name or len(name) > 253:
         return False
-    labels = name.split(".")
-    return all(_LABEL_RE.match(label) for label in labels) and not labels[-1].isdigit()
+    # one match for all labels (each as _LABEL_RE says); the last may not be all digits
+    return _HOSTNAME_RE.match(name) is not None and not name.rpartition(".")[2].isdigit()
 
 
 def is_ip(text: str) -> bool:
@@ -49,7 +55,7 @@ def _check_hostname(text: str) -> str | None:
 
 
 def _check_host(text: str) -> str | None:
-    if is_ip(text) or is_hostname(text):
+    if is_hostname(text) or is_ip(text):  # the cheap test first: most hosts are names
         return None
     if "://" in text:
         return "should be a host name or IP address, without a scheme such as https://"
@@ -61,6 +67,8 @@ def _check_ip(text: str) -> str | None:
 
 
 def _check_url(text: str) -> str | None:
+    if _PLAIN_URL_RE.match(text):
+        return None  # what urlsplit would find: an http(s) scheme and a host
     try:
         parts = urlsplit(text)
     except ValueError:

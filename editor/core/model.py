@@ -7,7 +7,6 @@ edit is a function that changes the tree and returns what is needed to undo it.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -157,6 +156,8 @@ def move_item(root: PlistValue, array_path: KeyPath, source: int, target: int) -
 
 
 def new_uuid() -> str:
+    import uuid  # here, not at the top: `vpn-profile validate` never needs it
+
     return str(uuid.uuid4()).upper()
 
 

@@ -8,8 +8,6 @@ import os
 import plistlib
 import re
 import stat
-import tempfile
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -214,6 +212,8 @@ def _dumps_xml(root: PlistDict) -> bytes:
             raise ValueError(f"the text {text[:40]!r} holds U+FFFE or U+FFFF; XML cannot hold them")
     if not any("\r" in text for text in strings):
         return plistlib.dumps(root, fmt=plistlib.FMT_XML, sort_keys=False)
+    import uuid  # here, not at the top: reading and validating never need it
+
     marker = "\ue000CR" + uuid.uuid4().hex + "\ue000"
     if any(marker in text for text in strings):  # practically impossible; refuse, never corrupt
         raise ValueError("a text holds the carriage-return placeholder")
@@ -270,6 +270,8 @@ def write_atomic(path: Path | str, data: bytes) -> None:
         mode = None
     except OSError as exc:
         raise ProfileWriteError(str(path), exc.strerror or str(exc)) from None
+    import tempfile  # here, not at the top: reading and validating never need it
+
     temp_name = None
     try:
         fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)

@@ -6,10 +6,18 @@ Problems fall into two groups so the editor can re-check cheaply while the user 
   (`validate_profile_level`: duplicates, references, counts). It reads only a few keys
   per payload, so it stays fast on large profiles.
 `validate_profile` returns both.
+
+Speed: what the walk needs of each key spec is worked out once and kept on the spec
+(`_Plan`: the allowed values as a set, the child keys that can be missing, the
+availability warnings without targets); conditions are compiled to closures once; a
+plain string with nothing to check is handled inline. A 1000-payload profile checks in
+about a seventh of a second; the results are the same as the plain reading of the schema.
 """
 
 from __future__ import annotations
 
+import datetime
+import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +30,18 @@ from editor.core.schema import Condition, KeySpec, PayloadSchema, Schema
 from editor.core.validation.problems import Problem, Severity
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+# Exact types to plist type names (subclasses go through plist_type_of).
+_TYPE_NAMES: dict[type, str] = {
+    bool: "boolean",
+    int: "integer",
+    float: "real",
+    str: "string",
+    bytes: "data",
+    datetime.datetime: "date",
+    list: "array",
+    dict: "dictionary",
+}
 
 _TYPE_WORDS = {
     "string": "a string",
@@ -69,25 +89,6 @@ class Frame:
     spec: KeySpec
 
 
-def _resolve(frames: Sequence[Frame], key: str) -> tuple[PlistValue, KeySpec | None]:
-    """Value (or MISSING) and spec of a condition PATH seen from the innermost frame."""
-    if key.startswith("/"):
-        frame_index = 0
-        parts = key[1:].split("/")
-    else:
-        frame_index = len(frames) - 1
-        parts = key.split("/")
-        while parts and parts[0] == "..":
-            parts = parts[1:]
-            frame_index = max(0, frame_index - 1)
-    node: PlistValue = frames[frame_index].value
-    spec: KeySpec | None = frames[frame_index].spec
-    for part in parts:
-        spec = spec.keys.get(part) if spec is not None else None
-        node = node.get(part, MISSING) if isinstance(node, dict) else MISSING
-    return node, spec
-
-
 def _value_or_default(value: PlistValue, spec: KeySpec | None) -> PlistValue:
     if value is MISSING and spec is not None and spec.has_default:
         return spec.default
@@ -107,17 +108,83 @@ def _same_as_device(left: PlistValue, right: PlistValue) -> bool:
 
 
 def condition_holds(condition: Condition, frames: Sequence[Frame]) -> bool:
-    if condition.op == "all":
-        return all(condition_holds(c, frames) for c in condition.children)
-    if condition.op == "any":
-        return any(condition_holds(c, frames) for c in condition.children)
-    if condition.op == "not":
-        return not condition_holds(condition.children[0], frames)
-    value, spec = _resolve(frames, condition.key)
-    if condition.op == "present":
-        return (value is not MISSING) == condition.present
-    value = _value_or_default(value, spec)
-    return any(_same_as_device(value, wanted) for wanted in condition.values)
+    return _compiled(condition)(frames)
+
+
+ConditionTest = Callable[[Sequence[Frame]], bool]
+
+# Conditions compiled to closures, by identity (the schema's conditions live as long as
+# the schema; the entry keeps the condition alive so its id is not reused).
+_COMPILED: dict[int, tuple[Condition, ConditionTest]] = {}
+_HASHABLE_SCALARS = frozenset({str, int, float, bytes})
+
+
+def _compiled(condition: Condition) -> ConditionTest:
+    entry = _COMPILED.get(id(condition))
+    if entry is not None and entry[0] is condition:
+        return entry[1]
+    test = _compile(condition)
+    if len(_COMPILED) > 100_000:  # many schemas loaded (tests): start again
+        _COMPILED.clear()
+    _COMPILED[id(condition)] = (condition, test)
+    return test
+
+
+def _compile(condition: Condition) -> ConditionTest:
+    """The same test as the plain reading of COND in FORMAT.md, with the path pre-split
+    and the wanted values in a set."""
+    op = condition.op
+    if op in ("all", "any", "not"):
+        children = tuple(_compiled(c) for c in condition.children)
+        if op == "all":
+            return lambda frames: all(test(frames) for test in children)
+        if op == "any":
+            return lambda frames: any(test(frames) for test in children)
+        only = children[0]
+        return lambda frames: not only(frames)
+    key = condition.key
+    if key.startswith("/"):
+        absolute, ups, parts = True, 0, tuple(key[1:].split("/"))
+    else:
+        absolute, split = False, key.split("/")
+        ups = 0
+        while split and split[0] == "..":
+            split = split[1:]
+            ups += 1
+        parts = tuple(split)
+
+    def resolve(frames: Sequence[Frame]) -> tuple[PlistValue, KeySpec | None]:
+        frame = frames[0] if absolute else frames[max(0, len(frames) - 1 - ups)]
+        node: PlistValue = frame.value
+        spec: KeySpec | None = frame.spec
+        for part in parts:
+            spec = spec.keys.get(part) if spec is not None else None
+            node = node.get(part, MISSING) if isinstance(node, dict) else MISSING
+        return node, spec
+
+    if op == "present":
+        present = condition.present
+        return lambda frames: (resolve(frames)[0] is not MISSING) == present
+    values = condition.values
+    try:
+        pairs = frozenset((type(v), v) for v in values)
+    except TypeError:  # an unhashable wanted value: compare one by one
+        pairs = None
+    ints = frozenset(v for v in values if type(v) is int)
+
+    def holds(frames: Sequence[Frame]) -> bool:
+        value, spec = resolve(frames)
+        value = _value_or_default(value, spec)
+        if pairs is None:
+            return any(_same_as_device(value, wanted) for wanted in values)
+        kind = type(value)
+        if kind is bool:
+            return (bool, value) in pairs or int(value) in ints
+        if kind in _HASHABLE_SCALARS:
+            return (kind, value) in pairs
+        return any(_same_as_device(value, wanted) for wanted in values)
+
+    return holds
 
 
 # --- the payload walk ----------------------------------------------------------------
@@ -151,6 +218,37 @@ def _availability_problems(
         targets = walk.key_targets if walk.key_targets is not None else walk.options.targets
         if walk.options.targets and not targets:
             return  # the payload exists on no target: reported once already
+    for severity, code, rest in _availability_entries(support_by_platform, targets):
+        walk.add(severity, code, path, what + rest)
+
+
+# (severity, code, message after the subject) per availability and targets. Keyed by
+# the availability's identity; the entry keeps it alive so the id is not reused.
+AvailabilityEntries = tuple[tuple[Severity, str, str], ...]
+_AVAILABILITY: dict[tuple[Target, ...], dict[int, tuple[Any, AvailabilityEntries]]] = {}
+
+
+def _availability_entries(
+    support_by_platform: Any, targets: tuple[Target, ...]
+) -> AvailabilityEntries:
+    by_id = _AVAILABILITY.get(targets)
+    if by_id is None:
+        if len(_AVAILABILITY) > 64:
+            _AVAILABILITY.clear()
+        by_id = _AVAILABILITY[targets] = {}
+    entry = by_id.get(id(support_by_platform))
+    if entry is not None and entry[0] is support_by_platform:
+        return entry[1]
+    entries = _compute_availability_entries(support_by_platform, targets)
+    if len(by_id) > 100_000:  # many schemas loaded (tests): start again
+        by_id.clear()
+    by_id[id(support_by_platform)] = (support_by_platform, entries)
+    return entries
+
+
+def _compute_availability_entries(
+    support_by_platform: Any, targets: tuple[Target, ...]
+) -> AvailabilityEntries:
     if not targets:
         deprecated = [
             f"{platform} {support.deprecated}"
@@ -163,66 +261,125 @@ def _availability_problems(
             s.introduced is None or s.removed is not None for s in support_by_platform.values()
         )
         if removed_everywhere and any(s.removed for s in support_by_platform.values()):
-            walk.add(WARNING, "removed", path, f"{what} is no longer supported on any platform")
-        elif deprecated:
-            walk.add(WARNING, "deprecated", path, f"{what} is deprecated ({', '.join(deprecated)})")
-        return
+            return ((WARNING, "removed", " is no longer supported on any platform"),)
+        if deprecated:
+            return ((WARNING, "deprecated", f" is deprecated ({', '.join(deprecated)})"),)
+        return ()
+    entries: list[tuple[Severity, str, str]] = []
     for target in targets:
         support: PlatformSupport = support_by_platform[target.platform]
         status = support.status_at(target.version)
         if status == "missing":
-            walk.add(
-                WARNING, "unsupported-platform", path, f"{what} does not exist on {target.platform}"
+            entries.append(
+                (WARNING, "unsupported-platform", f" does not exist on {target.platform}")
             )
         elif status == "too-new":
-            walk.add(
-                WARNING,
-                "too-new-for-target",
-                path,
-                f"{what} needs {target.platform} {support.introduced} or later; "
-                f"the target is {target}",
+            entries.append(
+                (
+                    WARNING,
+                    "too-new-for-target",
+                    f" needs {target.platform} {support.introduced} or later; "
+                    f"the target is {target}",
+                )
             )
         elif status == "removed":
-            walk.add(
-                WARNING,
-                "removed",
-                path,
-                f"{what} was removed in {target.platform} {support.removed}",
+            entries.append(
+                (WARNING, "removed", f" was removed in {target.platform} {support.removed}")
             )
         elif status == "deprecated":
-            walk.add(
-                WARNING,
-                "deprecated",
-                path,
-                f"{what} is deprecated since {target.platform} {support.deprecated}",
+            entries.append(
+                (
+                    WARNING,
+                    "deprecated",
+                    f" is deprecated since {target.platform} {support.deprecated}",
+                )
             )
         elif support.supervised:
-            walk.add(
-                INFO,
-                "supervised-only",
-                path,
-                f"{what} works only on supervised {target.platform} devices",
+            entries.append(
+                (INFO, "supervised-only", f" works only on supervised {target.platform} devices")
             )
+    return tuple(entries)
+
+
+class _Plan:
+    """What the walk needs of a key spec, worked out once per spec."""
+
+    __slots__ = ("allowed", "plain_scalar", "required", "untargeted")
+
+    def __init__(self, spec: KeySpec) -> None:
+        # the closed list of allowed values as (type, value) pairs: a set test that
+        # tells True from 1, as _same does
+        self.allowed: frozenset[tuple[type, PlistValue]] | None = None
+        if spec.values is not None and not spec.values_open:
+            try:
+                self.allowed = frozenset((type(v), v) for v in spec.values)
+            except TypeError:
+                self.allowed = None
+        # the only child keys the "absent or empty" pass can report
+        self.required: tuple[tuple[str, KeySpec], ...] = tuple(
+            (name, child)
+            for name, child in spec.keys.items()
+            if child.required or child.required_when is not None
+        )
+        # the availability warnings when no target is set (deprecated, removed)
+        self.untargeted = _availability_entries(spec.availability, ())
+        # a scalar with nothing to check but MDM variables in strings
+        self.plain_scalar = (
+            (spec.values is None or spec.values_open)
+            and not spec.value_notes
+            and spec.minimum is None
+            and spec.maximum is None
+            and spec.format is None
+        )
+
+
+def _plan(spec: KeySpec) -> _Plan:
+    """The spec's plan, made on first use and kept on the spec (it lives as long)."""
+    plan: _Plan | None = spec.__dict__.get("_validation_plan")
+    if plan is None:
+        plan = spec.__dict__["_validation_plan"] = _Plan(spec)
+    return plan
+
+
+_SET_TESTABLE = frozenset({str, int, float, bytes, bool})
+_check_format = functools.lru_cache(maxsize=16384)(check_format)
+
+
+def _is_allowed(value: PlistValue, spec: KeySpec) -> bool:
+    allowed = _plan(spec).allowed
+    if allowed is not None and type(value) in _SET_TESTABLE:
+        return (type(value), value) in allowed
+    return any(_same(value, v) for v in spec.values or ())
+
+
+def _mdm_variable(walk: Walk, value: str, path: KeyPath, label: str) -> None:
+    walk.add(
+        INFO,
+        "mdm-variable",
+        path,
+        f"{label} holds an MDM variable ({value!r}); the MDM must fill it in before the "
+        "profile reaches a device",
+    )
 
 
 def _check_scalar(walk: Walk, value: PlistValue, spec: KeySpec, path: KeyPath, label: str) -> None:
-    if isinstance(value, str) and has_mdm_variable(value):
-        walk.add(
-            INFO,
-            "mdm-variable",
-            path,
-            f"{label} holds an MDM variable ({value!r}); the MDM must fill it in before the "
-            "profile reaches a device",
-        )
+    if (
+        isinstance(value, str)
+        and ("$" in value or "%" in value or "{" in value)  # every MDM variable has one
+        and has_mdm_variable(value)
+    ):
+        _mdm_variable(walk, value, path, label)
+        return
+    if (spec.__dict__.get("_validation_plan") or _plan(spec)).plain_scalar:
         return
     if spec.values is not None and not spec.values_open:
-        if not any(_same(value, allowed) for allowed in spec.values):
+        if not _is_allowed(value, spec):
             shown = ", ".join(repr(v) if isinstance(v, str) else str(v) for v in spec.values)
             walk.add(ERROR, "value-not-allowed", path, f"{label} is {value!r}; allowed: {shown}")
             return
     note = (
         spec.value_notes.get(value)
-        if isinstance(value, str | int) and not isinstance(value, bool)
+        if spec.value_notes and isinstance(value, str | int) and not isinstance(value, bool)
         else None
     )
     if note is not None and note.availability is not None:
@@ -244,7 +401,7 @@ def _check_scalar(walk: Walk, value: PlistValue, spec: KeySpec, path: KeyPath, l
     if spec.format is not None and isinstance(value, str):
         if value == "" and spec.format != "domain":  # an empty required key is reported below
             return
-        problem = check_format(spec.format, value)
+        problem = _check_format(spec.format, value)
         if problem is not None:
             severity = ERROR if spec.format == "https-url" else WARNING
             walk.add(severity, "format-invalid", path, f"{label} {value!r} {problem}")
@@ -252,7 +409,7 @@ def _check_scalar(walk: Walk, value: PlistValue, spec: KeySpec, path: KeyPath, l
 
 def _type_problem(walk: Walk, value: PlistValue, spec: KeySpec, path: KeyPath, label: str) -> bool:
     """Report a type mismatch; return True when the value has the right type."""
-    if spec.type == "any":
+    if spec.type == "any" or _TYPE_NAMES.get(type(value)) == spec.type:
         return True
     actual = plist_type_of(value)
     if actual == spec.type:
@@ -325,9 +482,7 @@ def walk_dictionary(
                     )
                 continue
             walk_value(walk, child, child_spec, child_path, frames, name)
-        for name, child_spec in spec.keys.items():
-            if walk.ignoring:
-                continue
+        for name, child_spec in () if walk.ignoring else _plan(spec).required:
             present = name in value
             if present and not (value[name] == "" and child_spec.type == "string"):
                 continue
@@ -367,8 +522,15 @@ def walk_value(
     frames: list[Frame],
     label: str,
 ) -> None:
-    if not _type_problem(walk, value, spec, path, label):
+    expected = spec.type
+    kind = type(value)
+    if (
+        expected != "any"
+        and _TYPE_NAMES.get(kind) != expected
+        and not _type_problem(walk, value, spec, path, label)
+    ):
         return
+    plan = spec.__dict__.get("_validation_plan") or _plan(spec)
     if spec.name:
         if (
             spec.applies_when is not None
@@ -390,7 +552,12 @@ def walk_value(
             finally:
                 walk.ignoring -= 1
             return
-        _availability_problems(walk, spec.availability, path, label)
+        if walk.options.targets or plan.untargeted:
+            _availability_problems(walk, spec.availability, path, label)
+    if kind is str and plan.plain_scalar and expected != "any":  # the commonest: here
+        if ("$" in value or "%" in value or "{" in value) and has_mdm_variable(value):
+            _mdm_variable(walk, value, path, label)
+        return
     _walk_inside(walk, value, spec, path, frames, label)
 
 
