@@ -116,10 +116,7 @@ def test_type_invalid_value_see_problem_undo_save_reopen(
     assert row.problem_label.isVisible()
     assert "host name or IP address" in row.problem_label.text()
     # in the problems panel
-    panel_texts = [
-        window.problems.list.topLevelItem(i).text(2)
-        for i in range(window.problems.list.topLevelItemCount())
-    ]
+    panel_texts = [window.problems.row_text(i, 2) for i in range(window.problems.row_count())]
     assert any("host name or IP address" in text for text in panel_texts)
     assert window.isWindowModified()
     # one undo step takes back the whole typing

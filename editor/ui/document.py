@@ -4,12 +4,20 @@ Widgets never change the profile directly: they call the edit methods here, whic
 push QUndoCommands wrapping the pure operations of editor.core.model. Validation is
 incremental: an edit inside a payload re-checks that payload at once and the
 profile-level rules shortly after (they read every payload, so they are coalesced).
+
+Problems are kept per source: one list per payload and one for the profile level.
+When a source's problems change, `problems_updated` says which source changed, from
+what to what, so views (the tree's counts, the problems panel) update only that part;
+`problems_changed` follows for listeners that simply re-read. Work per keystroke is
+therefore proportional to the edited payload, not to the profile.
 """
 
 from __future__ import annotations
 
 import copy
+import gc
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +34,10 @@ from editor.core.validation.engine import (
     validate_payload,
     validate_profile_level,
 )
-from editor.core.validation.problems import Problem
+from editor.core.validation.problems import Problem, Severity
+from editor.ui import pyside_fixes
+
+pyside_fixes.apply()  # before any signal of ours is emitted
 
 # Commands that merge while the user types in one field share this id.
 _TYPING_ID = 1
@@ -69,15 +80,60 @@ class _EditCommand(QUndoCommand):
         return True
 
 
+PROFILE_LEVEL = -1  # the source of the profile-level problems in ProblemsUpdate
+
+
+@dataclass(frozen=True)
+class CheckedProblems:
+    """Every problem of a profile, by source (what Document keeps)."""
+
+    payloads: dict[int, list[Problem]]
+    profile_level: list[Problem]
+
+
+def check_profile(profile: Profile, schema: Schema, options: Options) -> CheckedProblems:
+    """Validate a whole profile (no Qt: safe in a worker thread)."""
+    return CheckedProblems(
+        {
+            index: validate_payload(profile, index, schema, options)
+            for index in range(len(profile.payloads))
+        },
+        validate_profile_level(profile, schema, options),
+    )
+
+
+@dataclass(frozen=True)
+class ProblemsUpdate:
+    """How the document's problems changed.
+
+    `reset`: everything may have changed (a file was read, payloads were added, removed
+    or moved, the targets changed); re-read `problems()`. Otherwise the problems of one
+    `source` (a payload index, or PROFILE_LEVEL) went from `removed` to `added`.
+    """
+
+    reset: bool
+    source: int = PROFILE_LEVEL
+    removed: tuple[Problem, ...] = ()
+    added: tuple[Problem, ...] = ()
+
+
 class Document(QObject):
     """Signals carry key paths from the profile root."""
 
     value_changed = Signal(object)  # path of the changed key
     structure_changed = Signal(object)  # path of the container whose children changed
+    problems_updated = Signal(object)  # a ProblemsUpdate, before problems_changed
     problems_changed = Signal()
     path_changed = Signal()
 
-    def __init__(self, profile: Profile, schema: Schema, path: Path | None = None) -> None:
+    def __init__(
+        self,
+        profile: Profile,
+        schema: Schema,
+        path: Path | None = None,
+        checked: CheckedProblems | None = None,
+    ) -> None:
+        """`checked`: the problems of `profile` found already (see `read`)."""
         super().__init__()
         self.profile = profile
         self.schema = schema
@@ -87,11 +143,35 @@ class Document(QObject):
         self.undo_stack = QUndoStack(self)
         self._payload_problems: dict[int, list[Problem]] = {}
         self._profile_problems: list[Problem] = []
+        # profile-level problems by the payload their path is in (None: outside any)
+        self._profile_by_payload: dict[int | None, list[Problem]] = {}
+        self._counts: dict[Severity, int] = dict.fromkeys(Severity, 0)
         self._profile_timer = QTimer(self)
         self._profile_timer.setSingleShot(True)
         self._profile_timer.setInterval(150)
         self._profile_timer.timeout.connect(self._recheck_profile_level)
-        self.revalidate_all()
+        self.revalidate_all(checked)
+
+    @classmethod
+    def read(cls, path: Path, schema: Schema) -> Document:
+        """Read and check a profile off the UI thread (a busy indicator shows when that
+        takes long); raises ProfileReadError with a clear reason."""
+        from editor.ui.busy import run_busy
+
+        def work() -> tuple[Profile, CheckedProblems]:
+            # many small objects, no reference cycles: the cycle collector would only
+            # walk them again and again (the UI thread waits meanwhile)
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                profile = Profile.read(path)
+                return profile, check_profile(profile, schema, Options())
+            finally:
+                if collecting:
+                    gc.enable()
+
+        profile, checked = run_busy(f"Opening {path.name}", work)
+        return cls(profile, schema, path, checked)
 
     # --- names ----------------------------------------------------------------------
     @property
@@ -146,23 +226,91 @@ class Document(QObject):
         return found
 
     def problems_under(self, path: KeyPath) -> list[Problem]:
-        return [p for p in self.problems() if p.path[: len(path)] == path]
+        """The problems at or below path, in the order of problems()."""
+        if len(path) >= 2 and path[0] == "PayloadContent" and isinstance(path[1], int):
+            # only this payload's lists need looking at
+            candidates = [
+                *self._profile_by_payload.get(path[1], ()),
+                *self._payload_problems.get(path[1], ()),
+            ]
+        else:
+            candidates = self.problems()
+        depth = len(path)
+        return [p for p in candidates if p.path[:depth] == path]
 
-    def revalidate_all(self) -> None:
-        self._payload_problems = {
-            index: validate_payload(self.profile, index, self.schema, self.options)
-            for index in range(len(self.profile.payloads))
-        }
-        self._profile_problems = validate_profile_level(self.profile, self.schema, self.options)
+    def problem_counts(self) -> dict[Severity, int]:
+        """How many problems of each severity there are (kept up to date, not counted)."""
+        return dict(self._counts)
+
+    def payload_problems(self, index: int) -> list[Problem]:
+        return list(self._payload_problems.get(index, ()))
+
+    def revalidate_all(self, checked: CheckedProblems | None = None) -> None:
+        if checked is None:
+            checked = check_profile(self.profile, self.schema, self.options)
+        self._payload_problems = dict(checked.payloads)
+        self._set_profile_problems(list(checked.profile_level), announce=False)
+        self._recount()
+        self.problems_updated.emit(ProblemsUpdate(reset=True))
         self.problems_changed.emit()
 
     def set_targets(self, targets: tuple[Target, ...]) -> None:
         self.targets = targets
         self.revalidate_all()
 
-    def _recheck_profile_level(self) -> None:
-        self._profile_problems = validate_profile_level(self.profile, self.schema, self.options)
+    def _recount(self) -> None:
+        counts = dict.fromkeys(Severity, 0)
+        for problem in self.problems():
+            counts[problem.severity] += 1
+        self._counts = counts
+
+    def _count(self, problems: list[Problem] | tuple[Problem, ...], step: int) -> None:
+        for problem in problems:
+            self._counts[problem.severity] += step
+
+    def _set_profile_problems(self, problems: list[Problem], announce: bool = True) -> None:
+        old = self._profile_problems
+        if announce and problems == old:
+            return
+        self._profile_problems = problems
+        by_payload: dict[int | None, list[Problem]] = {}
+        for problem in problems:
+            path = problem.path
+            inside = (
+                path[1]
+                if len(path) >= 2 and path[0] == "PayloadContent" and isinstance(path[1], int)
+                else None
+            )
+            by_payload.setdefault(inside, []).append(problem)
+        self._profile_by_payload = by_payload
+        if announce:
+            self._count(old, -1)
+            self._count(problems, 1)
+            self.problems_updated.emit(
+                ProblemsUpdate(False, PROFILE_LEVEL, tuple(old), tuple(problems))
+            )
+            self.problems_changed.emit()
+
+    def _set_payload_problems(self, index: int, problems: list[Problem]) -> None:
+        old = self._payload_problems.get(index, [])
+        if problems == old:
+            return  # nothing to show differently: no signal, no redraw
+        self._payload_problems[index] = problems
+        self._count(old, -1)
+        self._count(problems, 1)
+        self.problems_updated.emit(ProblemsUpdate(False, index, tuple(old), tuple(problems)))
         self.problems_changed.emit()
+
+    def _recheck_profile_level(self) -> None:
+        self._profile_timer.stop()
+        self._set_profile_problems(
+            validate_profile_level(self.profile, self.schema, self.options)
+        )
+
+    @property
+    def validation_pending(self) -> bool:
+        """True while a profile-level re-check is scheduled."""
+        return self._profile_timer.isActive()
 
     def _after_edit(self, path: KeyPath, structural: bool) -> None:
         payload_index = (
@@ -172,16 +320,13 @@ class Document(QObject):
         )
         if structural and len(path) <= 1:
             # payloads added, removed or moved: every index may have shifted
-            self._payload_problems = {
-                i: validate_payload(self.profile, i, self.schema, self.options)
-                for i in range(len(self.profile.payloads))
-            }
-            self._recheck_profile_level()
+            self._profile_timer.stop()
+            self.revalidate_all()
         elif payload_index is not None and payload_index < len(self.profile.payloads):
-            self._payload_problems[payload_index] = validate_payload(
-                self.profile, payload_index, self.schema, self.options
+            self._set_payload_problems(
+                payload_index,
+                validate_payload(self.profile, payload_index, self.schema, self.options),
             )
-            self.problems_changed.emit()
             self._profile_timer.start()
         else:
             self._recheck_profile_level()
@@ -305,8 +450,13 @@ class Document(QObject):
 
         `wrap` turns the exact plist bytes into what is written (a signature around them).
         """
-        data = self.profile.to_bytes(fmt)
-        write_atomic(path, wrap(data) if wrap is not None else data)
+        from editor.ui.busy import run_busy
+
+        def work() -> None:
+            data = self.profile.to_bytes(fmt)
+            write_atomic(path, wrap(data) if wrap is not None else data)
+
+        run_busy(f"Saving {path.name}", work)  # off the UI thread; input waits meanwhile
         self.path = path
         self.save_format = fmt
         self.undo_stack.setClean()

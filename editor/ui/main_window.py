@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from editor import __version__
 from editor.core import file_types
-from editor.core.model import KeyPath, Profile
+from editor.core.model import KeyPath
 from editor.core.plistio import ProfileReadError, ProfileWriteError
 from editor.core.schema import Schema
 from editor.core.validation.problems import Severity
@@ -329,6 +329,7 @@ class MainWindow(QMainWindow):
         index = self.model.index_for_path(path)
         if not index.isValid():
             index = self.model.index(0, 0)
+        form_before = self.form
         self.tree.setCurrentIndex(index)
         self.tree.selectionModel().select(
             index,
@@ -336,7 +337,8 @@ class MainWindow(QMainWindow):
             | QItemSelectionModel.SelectionFlag.Rows,
         )
         self.tree.scrollTo(index)
-        self._show_form(self.model.node_for(index).path if index.isValid() else ())
+        if self.form is form_before:  # not built just now by _on_current_changed
+            self._show_form(self.model.node_for(index).path if index.isValid() else ())
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         path = current.data(PATH_ROLE) if current.isValid() else ()
@@ -392,9 +394,8 @@ class MainWindow(QMainWindow):
         self.setWindowModified(self.document.is_modified)
 
     def _update_status(self) -> None:
-        problems = self.document.problems()
-        errors = sum(p.severity is Severity.ERROR for p in problems)
-        warnings = sum(p.severity is Severity.WARNING for p in problems)
+        counts = self.document.problem_counts()  # kept up to date: no pass over all problems
+        errors, warnings = counts[Severity.ERROR], counts[Severity.WARNING]
         targets = ", ".join(str(t) for t in self.document.targets) or "all platforms"
         signed = " · signed" if self.document.profile.signature else ""
         self.status.setText(
@@ -653,8 +654,9 @@ class MainWindow(QMainWindow):
         from editor.core.export import export_bytes
         from editor.core.plistio import write_atomic
         from editor.core.signing import SigningError
+        from editor.ui.busy import run_busy
 
-        try:
+        def work() -> None:  # off the UI thread: serializing and signing a large profile
             data = export_bytes(
                 self.document.profile.root,
                 "binary" if request.fmt == "binary" else "xml",
@@ -663,6 +665,9 @@ class MainWindow(QMainWindow):
                 source=self.document.display_name,
             )
             write_atomic(request.path, data)
+
+        try:
+            run_busy(f"Exporting {request.path.name}", work, self)
         except (ProfileWriteError, ValueError, SigningError, EncryptionError) as exc:
             QMessageBox.critical(
                 self,
@@ -797,7 +802,7 @@ def add_recent_file(settings: QSettings, name: str) -> None:
 
 def open_document(path: Path, schema: Schema) -> Document:
     """Read a profile into a document; raises ProfileReadError with a clear reason."""
-    return Document(Profile.read(path), schema, path)
+    return Document.read(path, schema)  # parsed and checked off the UI thread
 
 
 __all__ = ["MainWindow", "ProfileReadError", "open_document"]

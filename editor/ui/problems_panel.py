@@ -1,29 +1,172 @@
-"""The problems panel: every problem of the document; activating one shows its field."""
+"""The problems panel: every problem of the document; activating one shows its field.
+
+The list is a model kept in step with the document's ProblemsUpdate deltas: when one
+payload is re-checked, only that payload's rows are taken out and put back, so typing
+in a profile with thousands of problems costs what the edited payload's rows cost.
+Rows are ordered by severity, then profile-level problems, then payload by payload,
+each in the order validation found them.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+import bisect
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QApplication,
     QCheckBox,
     QHBoxLayout,
     QLabel,
     QStyle,
-    QTreeWidget,
-    QTreeWidgetItem,
+    QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
 from editor.core.model import KeyPath
 from editor.core.validation.problems import Problem, Severity
-from editor.ui.document import Document
+from editor.ui.document import PROFILE_LEVEL, Document, ProblemsUpdate
 
 _ICONS = {
     Severity.ERROR: QStyle.StandardPixmap.SP_MessageBoxCritical,
     Severity.WARNING: QStyle.StandardPixmap.SP_MessageBoxWarning,
     Severity.INFO: QStyle.StandardPixmap.SP_MessageBoxInformation,
 }
+_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+_HEADERS = ("Severity", "Where", "Problem", "Code")
+# Keys whose value names a payload in the "Where" column.
+_NAME_KEYS = frozenset({"PayloadDisplayName", "UserDefinedName"})
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+RowKey = tuple[int, int, int]  # severity rank, source (PROFILE_LEVEL or payload), order
+
+
+class ProblemsModel(QAbstractTableModel):
+    """The rows of the panel, sorted by RowKey; updated source by source."""
+
+    def __init__(self, document: Document, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.show_info = False
+        self._keys: list[RowKey] = []
+        self._rows: list[Problem] = []
+        self._icons: dict[Severity, QIcon] = {}
+
+    # --- contents ---------------------------------------------------------------------
+    def _entries(self, source: int, problems: Any) -> list[tuple[RowKey, Problem]]:
+        return [
+            ((_RANK[p.severity], source, order), p)
+            for order, p in enumerate(problems)
+            if self.show_info or p.severity is not Severity.INFO
+        ]
+
+    def rebuild(self) -> None:
+        document = self.document
+        entries = self._entries(PROFILE_LEVEL, document._profile_problems)
+        for index in sorted(document._payload_problems):
+            entries.extend(self._entries(index, document._payload_problems[index]))
+        entries.sort(key=lambda entry: entry[0])
+        self.beginResetModel()
+        self._keys = [key for key, _ in entries]
+        self._rows = [problem for _, problem in entries]
+        self.endResetModel()
+
+    def apply(self, update: ProblemsUpdate) -> None:
+        if update.reset:
+            self.rebuild()
+            return
+        source = update.source
+        added = self._entries(source, update.added)
+        for rank in (0, 1, 2):
+            low = bisect.bisect_left(self._keys, (rank, source, -1))
+            high = bisect.bisect_left(self._keys, (rank, source + 1, -1), low)
+            new = [entry for entry in added if entry[0][0] == rank]
+            if new and len(new) == high - low:
+                # as many rows as before (a message changed while typing): replace them in
+                # place, so the view repaints those rows and lays nothing out again
+                self._keys[low:high] = [key for key, _ in new]
+                self._rows[low:high] = [problem for _, problem in new]
+                self.dataChanged.emit(self.index(low, 0), self.index(high - 1, len(_HEADERS) - 1))
+                continue
+            if high > low:
+                self.beginRemoveRows(QModelIndex(), low, high - 1)
+                del self._keys[low:high]
+                del self._rows[low:high]
+                self.endRemoveRows()
+            if new:
+                self.beginInsertRows(QModelIndex(), low, low + len(new) - 1)
+                self._keys[low:low] = [key for key, _ in new]
+                self._rows[low:low] = [problem for _, problem in new]
+                self.endInsertRows()
+
+    def problem(self, row: int) -> Problem:
+        return self._rows[row]
+
+    def names_changed(self) -> None:
+        """A payload's name changed: the "Where" column reads it again."""
+        if self._rows:
+            self.dataChanged.emit(
+                self.index(0, 1), self.index(len(self._rows) - 1, 1), [Qt.ItemDataRole.DisplayRole]
+            )
+
+    # --- QAbstractTableModel ----------------------------------------------------------
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(_HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return _HEADERS[section] if 0 <= section < len(_HEADERS) else None
+        return None
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        problem = self._rows[index.row()]
+        column = index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return self.text(problem, column)
+        if role == Qt.ItemDataRole.UserRole:
+            return problem.path
+        if role == Qt.ItemDataRole.ToolTipRole and column == 2:
+            return problem.message
+        if role == Qt.ItemDataRole.DecorationRole and column == 0:
+            icon = self._icons.get(problem.severity)
+            if icon is None:
+                icon = QApplication.style().standardIcon(_ICONS[problem.severity])
+                self._icons[problem.severity] = icon
+            return icon
+        return None
+
+    def text(self, problem: Problem, column: int) -> str:
+        if column == 0:
+            return problem.severity.value
+        if column == 1:
+            return self._where(problem)
+        if column == 2:
+            return problem.message
+        return problem.code
+
+    def _where(self, problem: Problem) -> str:
+        path = problem.path
+        if len(path) >= 2 and path[0] == "PayloadContent" and isinstance(path[1], int):
+            payload = self.document.value(path[:2])
+            name = ""
+            if isinstance(payload, dict):
+                name = str(
+                    payload.get("PayloadDisplayName") or payload.get("UserDefinedName") or ""
+                )
+            rest = "/".join(str(p) for p in path[2:])
+            head = f"Payload {path[1] + 1}" + (f" ({name})" if name else "")
+            return f"{head}: {rest}" if rest else head
+        return "Profile" + (": " + "/".join(str(p) for p in path) if path else "")
 
 
 class ProblemsPanel(QWidget):
@@ -44,61 +187,50 @@ class ProblemsPanel(QWidget):
         self.show_info.toggled.connect(self.refresh)
         header.addWidget(self.show_info)
         layout.addLayout(header)
-        self.list = QTreeWidget(self)
+        self.model = ProblemsModel(document, self)
+        self.list = QTreeView(self)
         self.list.setAccessibleName("Problems")
         self.list.setRootIsDecorated(False)
         self.list.setUniformRowHeights(True)
-        self.list.setHeaderLabels(["Severity", "Where", "Problem", "Code"])
+        self.list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.list.setModel(self.model)
         self.list.setColumnWidth(0, 90)
         self.list.setColumnWidth(1, 280)
         self.list.setColumnWidth(2, 520)
-        self.list.itemActivated.connect(self._activated)
+        self.list.activated.connect(self._activated)
         layout.addWidget(self.list)
-        document.problems_changed.connect(self.refresh)
+        document.problems_updated.connect(self.model.apply)
+        document.problems_changed.connect(self._update_summary)
+        document.value_changed.connect(self._on_value_changed)
         self.refresh()
 
     def refresh(self) -> None:
-        problems = self.document.problems()
-        counts = {s: 0 for s in Severity}
-        for problem in problems:
-            counts[problem.severity] += 1
+        """Rebuild every row (when notes are shown or hidden)."""
+        self.model.show_info = self.show_info.isChecked()
+        self.model.rebuild()
+        self._update_summary()
+
+    def _update_summary(self) -> None:
+        counts = self.document.problem_counts()
         self.summary.setText(
             f"{counts[Severity.ERROR]} error(s), {counts[Severity.WARNING]} warning(s), "
             f"{counts[Severity.INFO]} note(s)"
         )
-        shown = [
-            p for p in problems if self.show_info.isChecked() or p.severity is not Severity.INFO
-        ]
-        shown.sort(key=lambda p: p.severity.rank)
-        self.list.setUpdatesEnabled(False)
-        self.list.clear()
-        style = QApplication.style()
-        items = []
-        for problem in shown[:5000]:
-            item = QTreeWidgetItem(
-                [problem.severity.value, self._where(problem), problem.message, problem.code]
-            )
-            item.setIcon(0, style.standardIcon(_ICONS[problem.severity]))
-            item.setData(0, Qt.ItemDataRole.UserRole, problem.path)
-            item.setToolTip(2, problem.message)
-            items.append(item)
-        self.list.addTopLevelItems(items)
-        self.list.setUpdatesEnabled(True)
 
-    def _where(self, problem: Problem) -> str:
-        path = problem.path
-        if len(path) >= 2 and path[0] == "PayloadContent" and isinstance(path[1], int):
-            payload = self.document.value(path[:2])
-            name = ""
-            if isinstance(payload, dict):
-                name = str(
-                    payload.get("PayloadDisplayName") or payload.get("UserDefinedName") or ""
-                )
-            rest = "/".join(str(p) for p in path[2:])
-            head = f"Payload {path[1] + 1}" + (f" ({name})" if name else "")
-            return f"{head}: {rest}" if rest else head
-        return "Profile" + (": " + "/".join(str(p) for p in path) if path else "")
+    def _on_value_changed(self, path: KeyPath) -> None:
+        if path and path[-1] in _NAME_KEYS:
+            self.model.names_changed()
 
-    def _activated(self, item: QTreeWidgetItem, _column: int) -> None:
-        path: KeyPath = item.data(0, Qt.ItemDataRole.UserRole)
-        self.problem_activated.emit(path)
+    # --- reading the rows (tests, benchmarks, accessibility checks) --------------------
+    def row_count(self) -> int:
+        return self.model.rowCount()
+
+    def row_path(self, row: int) -> KeyPath:
+        return self.model.problem(row).path
+
+    def row_text(self, row: int, column: int) -> str:
+        return self.model.text(self.model.problem(row), column)
+
+    def _activated(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.problem_activated.emit(self.model.problem(index.row()).path)

@@ -1,7 +1,7 @@
 """A hidden switch for the benchmarks: report when the first window is shown, then quit.
 
 With VPN_EDITOR_EXIT_WHEN_SHOWN=1 in the environment the editor prints, on standard
-output, one line when a window is first exposed and one when every open document's
+output, one line when an editor window is first exposed and one when every open document's
 problems are known (both with the wall-clock time and the process's memory), and then
 quits. benchmarks/run.py spawns the editor this way; nothing else uses it.
 """
@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QWindow
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMainWindow
 
 ENVIRONMENT_VARIABLE = "VPN_EDITOR_EXIT_WHEN_SHOWN"
 
@@ -55,11 +55,19 @@ class _Probe(QObject):
             and event.type() == QEvent.Type.Expose
             and isinstance(watched, QWindow)
             and watched.isExposed()
+            and self._is_main_window(watched)
         ):
             self.shown = True
             report("shown")
             QTimer.singleShot(0, self._wait_until_ready)
         return False
+
+    def _is_main_window(self, window: QWindow) -> bool:
+        """An editor window, not a busy indicator or a message shown before it."""
+        return any(
+            isinstance(widget, QMainWindow) and widget.windowHandle() is window
+            for widget in self.app.topLevelWidgets()
+        )
 
     def _pending(self) -> list[Any]:
         documents = []

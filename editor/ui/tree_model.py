@@ -3,6 +3,10 @@
 Nodes are the containers of the profile: the profile itself, its payloads, and the
 dictionaries and arrays of dictionaries inside them. Scalar keys are edited in the
 form of their node. Nodes are built lazily and identified by key path.
+
+The error and warning counts of every node are kept per key path and updated from the
+document's ProblemsUpdate deltas, so a keystroke touches only the counts and rows of
+the edited payload; the model is reset only when containers are added or removed.
 """
 
 from __future__ import annotations
@@ -15,12 +19,13 @@ from PySide6.QtWidgets import QApplication, QStyle
 
 from editor.core.model import MISSING, KeyPath
 from editor.core.validation.problems import Severity
-from editor.ui.document import Document
+from editor.ui.document import Document, ProblemsUpdate
 
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 SEVERITY_ROLE = Qt.ItemDataRole.UserRole + 2
 
 ModelIndex = QModelIndex | QPersistentModelIndex
+_NODE_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
 class _Node:
@@ -65,10 +70,10 @@ class PayloadTreeModel(QAbstractItemModel):
         self.document = document
         self._root = _Node((), None, 0)  # invisible root; its one child is the profile
         self._nodes: dict[KeyPath, _Node] = {}
-        self._counts: dict[KeyPath, tuple[int, int]] = {}
+        self._counts: dict[KeyPath, list[int]] = {}  # path -> [errors, warnings] at or below
         document.structure_changed.connect(self._on_structure_changed)
         document.value_changed.connect(self._on_value_changed)
-        document.problems_changed.connect(self._on_problems_changed)
+        document.problems_updated.connect(self._on_problems_updated)
         self._recount()
 
     # --- tree structure -------------------------------------------------------------
@@ -152,6 +157,31 @@ class PayloadTreeModel(QAbstractItemModel):
             return 0
         return len(self._children(self.node_for(parent)))
 
+    def hasChildren(self, parent: ModelIndex = QModelIndex()) -> bool:
+        """Answered without building the children: the view asks this of every row it
+        lays out (a thousand payloads), and builds children only when a row is expanded."""
+        if parent.isValid() and parent.column() != 0:
+            return False
+        node = self.node_for(parent)
+        if node._children is not None or node is self._root:
+            return bool(self._children(node))
+        if node.path == ():
+            return bool(self.document.profile.payloads)
+        value = self.document.value(node.path)
+        if isinstance(value, list):
+            return any(isinstance(item, dict) for item in value)
+        if not isinstance(value, dict):
+            return False
+        for name, child in value.items():
+            if isinstance(child, dict):
+                return True
+            if isinstance(child, list):
+                spec = self.document.spec_for((*node.path, name))
+                item_type = spec.item.type if spec is not None and spec.item is not None else None
+                if _is_container(child, item_type):
+                    return True
+        return False
+
     def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:
         return 2
 
@@ -165,7 +195,7 @@ class PayloadTreeModel(QAbstractItemModel):
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _NODE_FLAGS
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -247,23 +277,68 @@ class PayloadTreeModel(QAbstractItemModel):
 
     # --- updates ---------------------------------------------------------------------------
     def _recount(self) -> None:
-        counts: dict[KeyPath, list[int]] = {}
-        for problem in self.document.problems():
+        self._counts = {}
+        self._add_counts(self.document.problems(), 1)
+
+    def _add_counts(self, problems: Any, step: int) -> None:
+        """Count problems in (step 1) or out (step -1)."""
+        counts = self._counts
+        for problem in problems:
             if problem.severity is Severity.INFO:
                 continue
             slot = 0 if problem.severity is Severity.ERROR else 1
-            for n in range(len(problem.path) + 1):
-                entry = counts.setdefault(problem.path[:n], [0, 0])
-                entry[slot] += 1
-        self._counts = {path: (e, w) for path, (e, w) in counts.items()}
+            path = problem.path
+            for n in range(len(path) + 1):
+                prefix = path[:n]
+                entry = counts.get(prefix)
+                if entry is None:
+                    entry = counts[prefix] = [0, 0]
+                entry[slot] += step
 
-    def _on_problems_changed(self) -> None:
-        self._recount()
-        for node in list(self._nodes.values()):
-            top = self.createIndex(node.row, 0, node)
-            bottom = self.createIndex(node.row, 1, node)
+    def _on_problems_updated(self, update: ProblemsUpdate) -> None:
+        if update.reset:
+            self._recount()
+            self._refresh_all_rows()
+            return
+        before = {path: list(self._counts.get(path, (0, 0))) for path in self._paths(update)}
+        self._add_counts(update.removed, -1)
+        self._add_counts(update.added, 1)
+        for path, was in before.items():
+            entry = self._counts.get(path)
+            if entry is not None and entry == [0, 0]:
+                del self._counts[path]
+            if (entry or [0, 0]) == was:
+                continue  # same counts (a message changed): nothing to repaint
+            node = self._nodes.get(path)
+            if node is not None:
+                top = self.createIndex(node.row, 0, node)
+                bottom = self.createIndex(node.row, 1, node)
+                self.dataChanged.emit(
+                    top, bottom, [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.DecorationRole]
+                )
+
+    @staticmethod
+    def _paths(update: ProblemsUpdate) -> set[KeyPath]:
+        """Every path whose counts the update may move (the problems' paths and above)."""
+        paths: set[KeyPath] = set()
+        for problem in (*update.removed, *update.added):
+            if problem.severity is not Severity.INFO:
+                path = problem.path
+                paths.update(path[:n] for n in range(len(path) + 1))
+        return paths
+
+    def _refresh_all_rows(self) -> None:
+        """One dataChanged per built list of children (not one per node)."""
+        parents = [self._root, *self._nodes.values()]
+        for parent in parents:
+            children = parent._children
+            if not children:
+                continue
+            first, last = children[0], children[-1]
             self.dataChanged.emit(
-                top, bottom, [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.DecorationRole]
+                self.createIndex(first.row, 0, first),
+                self.createIndex(last.row, 1, last),
+                [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.DecorationRole],
             )
 
     def _on_value_changed(self, path: KeyPath) -> None:
