@@ -98,6 +98,14 @@ def test_editor_opens_a_profile_without_cryptography(bench_file: Path) -> None:
     loaded = _modules_after(code, str(bench_file))
     assert "PySide6.QtWidgets" in loaded
     assert [m for m in loaded if m.startswith(("cryptography", "asn1crypto"))] == []
+    # the dialogs load when first opened, not with the window
+    dialogs = (
+        "editor.ui.signing_ui",
+        "editor.ui.certificate_dialog",
+        "editor.ui.connection_dialog",
+    )
+    assert [m for m in loaded if m in dialogs] == []
+    assert "editor.ui.main_window" in loaded
 
 
 # --- a keystroke -------------------------------------------------------------------------

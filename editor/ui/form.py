@@ -32,7 +32,6 @@ from editor.core.platforms import badge_text
 from editor.core.schema import KeySpec
 from editor.core.validation.engine import Frame, condition_holds
 from editor.core.validation.problems import Problem, Severity
-from editor.ui.certificate_dialog import summary_for_payload
 from editor.ui.document import Document
 from editor.ui.fields import Field, make_field
 from editor.ui.tree_model import item_label
@@ -251,7 +250,11 @@ class NodeForm(QScrollArea):
         self._header()
         value = self.document.value(self.path)
         # certificate payloads: subject, issuer, validity and key above the keys
-        self.certificate_summary = summary_for_payload(value, self) if len(self.path) == 2 else None
+        self.certificate_summary = None
+        if len(self.path) == 2 and _is_certificate_payload(value):
+            from editor.ui.certificate_dialog import summary_for_payload  # loaded when needed
+
+            self.certificate_summary = summary_for_payload(value, self)
         if self.certificate_summary is not None:
             self.outer.addWidget(self.certificate_summary)
         if isinstance(value, list):
@@ -449,3 +452,8 @@ class NodeForm(QScrollArea):
         self.ensureWidgetVisible(row)
         row.field.focus_widget().setFocus(Qt.FocusReason.OtherFocusReason)
         return True
+
+
+def _is_certificate_payload(value: Any) -> bool:
+    kind = value.get("PayloadType") if isinstance(value, dict) else None
+    return isinstance(kind, str) and kind.startswith("com.apple.security.")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import (
@@ -35,29 +36,24 @@ from editor.core.model import KeyPath
 from editor.core.plistio import ProfileReadError, ProfileWriteError
 from editor.core.schema import Schema
 from editor.core.validation.problems import Severity
-from editor.ui.certificate_dialog import CertificateDialog
-from editor.ui.connection_dialog import ConnectionDialog
+from editor.ui.banner import SignatureBanner
 from editor.ui.document import Document
 from editor.ui.form import NodeForm
 from editor.ui.problems_panel import ProblemsPanel
-from editor.ui.signing_ui import (
-    TRUST_KEY,
-    ExportDialog,
-    ExportRequest,
-    IdentityDialog,
-    Pkcs12Notice,
-    SignatureBanner,
-    SignatureCheck,
-    SignatureDetailsDialog,
-    TrustAnchorsDialog,
-    ask_passphrase,
-    check_signature,
-    remembered_identity,
-    signature_headline,
-    trust_paths,
-)
-from editor.ui.start_panel import StartPanel
 from editor.ui.tree_model import PATH_ROLE, PayloadTreeModel
+
+if TYPE_CHECKING:
+    # Dialogs load when first used: the window shows sooner.
+    from editor.ui.certificate_dialog import CertificateDialog
+    from editor.ui.connection_dialog import ConnectionDialog
+    from editor.ui.signing_ui import (
+        ExportDialog,
+        ExportRequest,
+        IdentityDialog,
+        Pkcs12Notice,
+        SignatureCheck,
+    )
+    from editor.ui.start_panel import StartPanel
 
 APP_NAME = "VPN Profile Editor"
 FILE_FILTER = file_types.open_dialog_filter()
@@ -297,6 +293,8 @@ class MainWindow(QMainWindow):
 
     def make_connection_dialog(self, type_id: str) -> ConnectionDialog:
         """A factory, so tests can drive the dialog without a modal loop."""
+        from editor.ui.connection_dialog import ConnectionDialog
+
         return ConnectionDialog(self.document, type_id, self)
 
     def add_certificate(self) -> None:
@@ -309,6 +307,8 @@ class MainWindow(QMainWindow):
 
     def make_certificate_dialog(self) -> CertificateDialog:
         start = str(self.settings.value("lastCertificateDirectory", self._last_dir()))
+        from editor.ui.certificate_dialog import CertificateDialog
+
         return CertificateDialog(self.document, self, start)
 
     def remove_selected_payload(self) -> None:
@@ -537,7 +537,9 @@ class MainWindow(QMainWindow):
         """Check the signature the file came with (against the remembered trust anchors)."""
         envelope = self.document.profile.signature
         self._signature_check = (
-            check_signature(envelope.der, self.settings) if envelope is not None else None
+            _signing().check_signature(envelope.der, self.settings)
+            if envelope is not None
+            else None
         )
         self._update_banner()
 
@@ -567,7 +569,7 @@ class MainWindow(QMainWindow):
                 details=True,
             )
             return
-        level, text = signature_headline(check)
+        level, text = _signing().signature_headline(check)
         self.banner.show_message(level, text, details=True)
 
     def show_signature_details(self) -> None:
@@ -578,12 +580,14 @@ class MainWindow(QMainWindow):
                 self, "Signature", f"{self.document.display_name} is not signed."
             )
             return
-        SignatureDetailsDialog(self._signature_check, self.document.display_name, self).exec()
+        _signing().SignatureDetailsDialog(
+            self._signature_check, self.document.display_name, self
+        ).exec()
 
     def edit_trust_anchors(self) -> None:
-        dialog = TrustAnchorsDialog(trust_paths(self.settings), self)
+        dialog = _signing().TrustAnchorsDialog(_signing().trust_paths(self.settings), self)
         if dialog.exec():
-            self.settings.setValue(TRUST_KEY, dialog.paths())
+            self.settings.setValue(_signing().TRUST_KEY, dialog.paths())
             self.verify_signature()
 
     def _ask_resign(self) -> Any:
@@ -592,7 +596,7 @@ class MainWindow(QMainWindow):
         check = self._signature_check
         if check is not None and check.result is not None and check.result.signer is not None:
             signer = check.result.signer.subject
-        last = remembered_identity(self.settings)
+        last = _signing().remembered_identity(self.settings)
         question = (
             f"{self.document.display_name} was signed"
             + (f" by {signer}" if signer else "")
@@ -622,6 +626,8 @@ class MainWindow(QMainWindow):
 
     def identity_dialog(self, title: str, explanation: str) -> IdentityDialog:
         """A factory, so tests can drive the dialog without a modal loop."""
+        from editor.ui.signing_ui import IdentityDialog
+
         return IdentityDialog(self.settings, self, title, explanation)
 
     def _adopt_signature(self, path: Path) -> None:
@@ -636,7 +642,7 @@ class MainWindow(QMainWindow):
             return
         self.document.profile.signature = envelope
         self._signed_index = self.document.undo_stack.index()
-        self._signature_check = check_signature(envelope.der, self.settings)
+        self._signature_check = _signing().check_signature(envelope.der, self.settings)
 
     def export_dialog(self) -> None:
         stem = self.document.path.stem if self.document.path else "profile"
@@ -647,6 +653,8 @@ class MainWindow(QMainWindow):
             self.export(dialog.request)
 
     def make_export_dialog(self, default_path: Path, errors: int) -> ExportDialog:
+        from editor.ui.signing_ui import ExportDialog
+
         return ExportDialog(self.settings, default_path, errors, self)
 
     def export(self, request: ExportRequest) -> bool:
@@ -721,6 +729,8 @@ class MainWindow(QMainWindow):
             self.start_panel = None
         if path or self.document.profile.payloads:
             return
+        from editor.ui.start_panel import StartPanel
+
         panel = StartPanel(recent_files(self.settings), self.form_host)
         panel.add_connection_requested.connect(
             lambda: self.add_connection(str(self.settings.value("lastConnectionType", "ikev2")))
@@ -747,7 +757,7 @@ class MainWindow(QMainWindow):
         inspection = inspect_pkcs12_payload(payload)
         if inspection is None:
             return
-        self.pkcs12_notice = Pkcs12Notice(inspection, self.form_host)
+        self.pkcs12_notice = _signing().Pkcs12Notice(inspection, self.form_host)
         self.pkcs12_notice.reencode_requested.connect(lambda: self.reencode_pkcs12(path))
         self.form_layout.addWidget(self.pkcs12_notice)
         self.pkcs12_notice.show()
@@ -760,7 +770,7 @@ class MainWindow(QMainWindow):
             return False
         password: str | None = None
         if not isinstance(payload.get("Password"), str):
-            secret = ask_passphrase(self, "the PKCS#12 in this payload")
+            secret = _signing().ask_passphrase(self, "the PKCS#12 in this payload")
             if secret is None:
                 return False
             password = secret.decode()
@@ -786,6 +796,13 @@ class MainWindow(QMainWindow):
         state = self.settings.value("windowState")
         if isinstance(state, QByteArray):
             self.restoreState(state)
+
+
+def _signing() -> ModuleType:
+    """The signing dialogs and checks, loaded on first use (they pull in more code)."""
+    from editor.ui import signing_ui
+
+    return signing_ui
 
 
 def recent_files(settings: QSettings) -> list[str]:

@@ -11,7 +11,6 @@ import json
 import os
 import tempfile
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,7 +61,7 @@ class Autosaver(QObject):
         super().__init__()
         self.document = document
         self.directory = directory or recovery_dir()
-        self.key = uuid.uuid4().hex
+        self.key = os.urandom(16).hex()  # random file name; the uuid module costs start time
         self._written_index = -1
         self.timer = QTimer(self)
         self.timer.setInterval(AUTOSAVE_INTERVAL_MS)
