@@ -707,8 +707,13 @@ def test_add_certificates_and_pick_one_in_a_vpn_payload(
 
     # an IKEv2 connection without a certificate, then the certificate picked in its form
     def ikev2_steps(dialog: ConnectionDialog) -> None:
-        labels = [dialog.certificate_combo.itemText(i) for i in range(1, 6)]
-        assert any("Example VPN CA" in label for label in labels)
+        labels = [
+            dialog.certificate_combo.itemText(i) for i in range(dialog.certificate_combo.count())
+        ]
+        # identities only: the CA and the bare client certificate hold no private key
+        assert not any("Example VPN CA" in label for label in labels)
+        assert not any("Client certificate" in label for label in labels)
+        assert len(labels) == 4  # "None" and the three PKCS#12 identities
         pick(dialog.certificate_combo, "")
         qtbot.keyClicks(dialog.server_edit, SERVER)
         press_ok(qtbot, dialog)
@@ -722,8 +727,10 @@ def test_add_certificates_and_pick_one_in_a_vpn_payload(
     field = window.form.rows["PayloadCertificateUUID"].field
     assert isinstance(field, ReferenceField)
     listed = [field.combo.itemData(i) for i in range(field.combo.count())]
-    for dialog in (root, leaf, identity, locked, stored):
+    for dialog in (identity, locked, stored):
         assert dialog.added_uuid in listed
+    for dialog in (root, leaf):
+        assert dialog.added_uuid not in listed
     pick(field.combo, identity.added_uuid)
     path = ("PayloadContent", vpn_index, "IKEv2", "PayloadCertificateUUID")
     assert document.value(path) == identity.added_uuid

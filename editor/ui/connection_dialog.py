@@ -68,12 +68,13 @@ def profile_identifier_base(document: Document) -> str:
 
 
 def certificate_choices(document: Document) -> list[tuple[str, str, str]]:
-    """(label, PayloadUUID, PayloadType) of the profile's certificate and identity payloads."""
+    """(label, PayloadUUID, PayloadType) of the profile's identity payloads (a certificate
+    without its private key cannot authenticate the device)."""
     choices = []
     for _index, payload in document.profile.payload_dicts():
         kind = payload.get("PayloadType")
         uuid = payload.get("PayloadUUID")
-        if not (isinstance(kind, str) and kind.startswith("com.apple.security.")):
+        if kind not in IDENTITY_TYPES:
             continue
         if not isinstance(uuid, str) or not uuid:
             continue

@@ -36,6 +36,10 @@ from editor.ui.document import Document
 from editor.ui.fields import Field, make_field
 from editor.ui.tree_model import item_label
 
+# What a PayloadCertificateUUID may name: payloads that hold or obtain a private key.
+IDENTITY_TYPES = frozenset(
+    {"com.apple.security.pkcs12", "com.apple.security.scep", "com.apple.security.acme"}
+)
 SEVERITY_COLORS = {Severity.ERROR: "#c62828", Severity.WARNING: "#b26a00", Severity.INFO: "#546e7a"}
 
 
@@ -391,11 +395,7 @@ class NodeForm(QScrollArea):
             if spec.references == "certificate":
                 kind = payload.get("PayloadType")
                 uuid = payload.get("PayloadUUID")
-                if (
-                    isinstance(kind, str)
-                    and kind.startswith("com.apple.security.")
-                    and isinstance(uuid, str)
-                ):
+                if kind in IDENTITY_TYPES and isinstance(uuid, str):
                     name = (
                         payload.get("PayloadDisplayName")
                         or payload.get("PayloadCertificateFileName")
