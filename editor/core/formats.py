@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import uuid
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
@@ -90,6 +89,8 @@ def _check_https_url(text: str) -> str | None:
 def _check_uuid(text: str) -> str | None:
     if _UUID_RE.match(text):
         return None
+    import uuid  # only for the rarer spellings the pattern does not take
+
     try:
         uuid.UUID(text)
     except ValueError:
