@@ -488,3 +488,30 @@ def test_opening_an_encrypted_file_asks_for_the_identity(
     qtbot.waitUntil(lambda: "PayloadContent" in window.document.profile.root, timeout=5000)
     assert asked == ["Decrypt Payloads"]
     assert window.document.profile.root["PayloadContent"] == plain["PayloadContent"]
+
+
+def test_signed_and_encrypted_file_shows_both(
+    qtbot: Any, schema: Schema, pki: Pki, tmp_path: Path
+) -> None:
+    from cryptography import x509
+
+    from editor.core.export import export_bytes
+
+    root = make_profile(IKEV2_PAYLOAD, PKCS12_PAYLOAD).root
+    identity = load_pem_identity(
+        pki.path("leaf.key"), pki.path("leaf.pem"), [pki.path("intermediate.pem")]
+    )
+    recipient = x509.load_pem_x509_certificate(pki.path("leaf.pem").read_bytes())
+    path = tmp_path / "both.mobileconfig"
+    path.write_bytes(export_bytes(root, identity=identity, recipients=[recipient]))
+    QSettings().setValue(TRUST_KEY, [str(pki.path("root.pem"))])
+    window = open_file(qtbot, schema, path)
+    text = window.banner.text.text()
+    assert "Test Signer RSA" in text and "the chain is trusted" in text
+    assert "encrypted" in text
+    assert window.banner.decrypt_button.isVisibleTo(window)
+    assert window.banner.details_button.isVisibleTo(window)
+    window.identity_dialog = pem_identity_dialog(window, pki)  # type: ignore[method-assign]
+    window.banner.decrypt_button.click()
+    assert window.document.profile.root["PayloadContent"] == root["PayloadContent"]
+    assert "no longer applies" in window.banner.text.text()  # decrypting is an edit

@@ -548,10 +548,16 @@ class MainWindow(QMainWindow):
             from editor.core.encryption import encryption_info
 
             info = encryption_info(self.document.profile.root, self.document.display_name)
+            level, signed = "info", ""
+            if self._signature_check is not None:  # signed and encrypted: say both
+                level, signed = _signing().signature_headline(self._signature_check)
+                level = "info" if level == "ok" else level
+                signed += " "
             self.banner.show_message(
-                "info",
-                "The payloads are encrypted; only the outer keys are shown. To edit them, "
-                f"decrypt with {info.needed.removeprefix('to read the payloads, ')}.",
+                level,
+                f"{signed}The payloads are encrypted; only the outer keys are shown. To edit "
+                f"them, decrypt with {info.needed.removeprefix('to read the payloads, ')}.",
+                details=self._signature_check is not None,
                 decrypt=True,
             )
             return
