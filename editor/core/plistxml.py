@@ -253,6 +253,7 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     """(header, token, end), compiled on first use: the editor's start need not wait."""
     return re.compile(_HEADER), re.compile(_TOKEN), re.compile(_END)
 
+
 _ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 
 

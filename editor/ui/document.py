@@ -303,9 +303,7 @@ class Document(QObject):
 
     def _recheck_profile_level(self) -> None:
         self._profile_timer.stop()
-        self._set_profile_problems(
-            validate_profile_level(self.profile, self.schema, self.options)
-        )
+        self._set_profile_problems(validate_profile_level(self.profile, self.schema, self.options))
 
     @property
     def validation_pending(self) -> bool:
