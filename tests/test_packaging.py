@@ -15,6 +15,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from conftest import CORPUS
 
 import editor
 from editor.core.file_types import CONFIGURATION_PROFILE, FILE_TYPES
@@ -139,10 +140,21 @@ def test_the_window_icon_is_set(qapp: object) -> None:
 
 @pytest.mark.packaging
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the Linux bundle only")
-def test_build_and_smoke_test_the_linux_bundle(tmp_path: Path, corpus_dir: Path) -> None:
+def test_build_and_smoke_test_the_linux_bundle(tmp_path: Path) -> None:
     """packaging/build-linux.sh builds the folder and checks it; see the script's header."""
     if importlib.util.find_spec("PyInstaller") is None:
         pytest.skip('PyInstaller is not installed (pip install -e ".[build]")')
+    profiles = {}
+    if not (CORPUS / "designdeveloperr-ikev2__ios.signed.mobileconfig").is_file():
+        # without the shared corpus, a profile of our own, signed by a throwaway identity
+        from cms_helpers import sign_profile
+        from conftest import IKEV2_PAYLOAD, PKCS12_PAYLOAD, make_profile
+
+        unsigned = tmp_path / "own.unsigned.mobileconfig"
+        unsigned.write_bytes(make_profile(IKEV2_PAYLOAD, PKCS12_PAYLOAD).to_bytes("xml"))
+        signed = tmp_path / "own.signed.mobileconfig"
+        signed.write_bytes(sign_profile(unsigned.read_bytes()))
+        profiles = {"SIGNED": str(signed), "UNSIGNED": str(unsigned)}
     for tool in ("desktop-file-validate", "update-mime-database", "xdg-mime", "objdump"):
         assert shutil.which(tool), f"{tool} is missing: run packaging/dev-setup.sh test"
     env = dict(
@@ -150,7 +162,8 @@ def test_build_and_smoke_test_the_linux_bundle(tmp_path: Path, corpus_dir: Path)
         PYTHON=sys.executable,
         DIST=str(tmp_path / "dist"),
         WORK=str(tmp_path / "build"),
-        CORPUS=str(corpus_dir),
+        CORPUS=str(CORPUS),
+        **profiles,
     )
     result = subprocess.run(
         ["bash", str(PACKAGING / "build-linux.sh")],
