@@ -31,6 +31,20 @@ def corpus_dir() -> Path:
     return CORPUS
 
 
+@pytest.fixture(scope="session")
+def signed_profile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The corpus's signed profile, or, without the corpus, one signed here."""
+    corpus_file = CORPUS / "designdeveloperr-ikev2__ios.signed.mobileconfig"
+    if corpus_file.is_file():
+        return corpus_file
+    from cms_helpers import sign_profile
+
+    path = tmp_path_factory.mktemp("signed") / "own.signed.mobileconfig"
+    content = make_profile(IKEV2_PAYLOAD, PKCS12_PAYLOAD).to_bytes("xml")
+    path.write_bytes(sign_profile(content))
+    return path
+
+
 def corpus_files() -> list[Path]:
     return sorted(CORPUS.glob("*.mobileconfig")) if CORPUS.is_dir() else []
 

@@ -21,7 +21,7 @@ from editor.ui.document import Document
 from editor.ui.fields import FlagField, ReferenceField, TextField
 from editor.ui.main_window import MainWindow
 from editor.ui.tree_model import PATH_ROLE, PayloadTreeModel
-from tests.conftest import IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD, make_profile
+from tests.conftest import CORPUS, IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD, make_profile
 
 pytestmark = pytest.mark.usefixtures("isolated_settings", "dialogs")
 
@@ -97,9 +97,13 @@ def test_tree_model_passes_qtmodeltester(qapp: Any, qtmodeltester: Any, schema: 
 
 
 def test_type_invalid_value_see_problem_undo_save_reopen(
-    qtbot: Any, schema: Schema, corpus_dir: Path, tmp_path: Path
+    qtbot: Any, schema: Schema, tmp_path: Path
 ) -> None:
-    source = corpus_dir / "aeron-ikev2-strongswan__profile-psk.mobileconfig"
+    # a real profile from the corpus when it is there, else one of our own
+    source = CORPUS / "aeron-ikev2-strongswan__profile-psk.mobileconfig"
+    if not source.is_file():
+        source = tmp_path / "own.mobileconfig"
+        source.write_bytes(make_profile(IKEV2_PAYLOAD, PKCS12_PAYLOAD).to_bytes("xml"))
     original = Profile.read(source)
     document = Document(Profile.read(source), schema, source)
     window = open_window(qtbot, document)
@@ -323,7 +327,7 @@ def test_recovery_file_after_a_simulated_crash(qtbot: Any, schema: Schema, tmp_p
     assert not saver2.data_path.exists()
 
 
-def test_screenshot_command(tmp_path: Path, corpus_dir: Path) -> None:
+def test_screenshot_command(tmp_path: Path, signed_profile: Path) -> None:
     target = tmp_path / "shot.png"
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path))
     result = subprocess.run(
@@ -333,7 +337,7 @@ def test_screenshot_command(tmp_path: Path, corpus_dir: Path) -> None:
             "editor.ui.app",
             "--screenshot",
             str(target),
-            str(corpus_dir / "designdeveloperr-ikev2__ios.signed.mobileconfig"),
+            str(signed_profile),
         ],
         capture_output=True,
         text=True,

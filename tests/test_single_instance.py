@@ -130,11 +130,11 @@ def run_second(args: list[str], env: dict[str, str], cwd: Path) -> tuple[int, st
 
 
 def test_second_launch_hands_its_file_to_the_first(
-    tmp_path: Path, corpus_dir: Path, session: dict[str, str], editors: list[Editor]
+    tmp_path: Path, signed_profile: Path, session: dict[str, str], editors: list[Editor]
 ) -> None:
     profile = tmp_path / "work" / SIGNED
     profile.parent.mkdir()
-    shutil.copy(corpus_dir / SIGNED, profile)
+    shutil.copy(signed_profile, profile)
     first = Editor([], session, tmp_path)
     editors.append(first)
     first.wait_for("vpn-profile-editor: listening on ")
@@ -201,7 +201,7 @@ def test_editors_started_at_the_same_moment_end_up_as_one(
 
 
 def test_screenshot_and_new_instance_do_not_hand_over(
-    tmp_path: Path, corpus_dir: Path, session: dict[str, str], editors: list[Editor]
+    tmp_path: Path, signed_profile: Path, session: dict[str, str], editors: list[Editor]
 ) -> None:
     first = Editor([], session, tmp_path)
     editors.append(first)
@@ -209,12 +209,12 @@ def test_screenshot_and_new_instance_do_not_hand_over(
 
     shot = tmp_path / "shot.png"
     code, stderr, _seconds = run_second(
-        ["--screenshot", str(shot), str(corpus_dir / SIGNED)], session, tmp_path
+        ["--screenshot", str(shot), str(signed_profile)], session, tmp_path
     )
     assert code == 0, stderr
     assert shot.read_bytes()[:4] == b"\x89PNG"
 
-    separate = Editor(["--new-instance", str(corpus_dir / SIGNED)], session, tmp_path)
+    separate = Editor(["--new-instance", str(signed_profile)], session, tmp_path)
     editors.append(separate)
     time.sleep(3)
     assert separate.process.poll() is None  # it runs as an editor of its own
