@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -416,3 +417,20 @@ def test_next_start_offers_the_recovery_copy(
     address = window.document.value(("PayloadContent", 0, "IKEv2", "RemoteAddress"))
     assert address == "kept.example.com" and window.isWindowModified()
     assert recovery.leftover_files(folder) == []  # offered once, then forgotten
+
+
+def test_uuid_fields_can_get_a_fresh_uuid(qtbot: Any, schema: Schema) -> None:
+    payload = dict(IKEV2_PAYLOAD, PayloadUUID="")
+    document = Document(make_profile(payload), schema)
+    window = open_window(qtbot, document)
+    window.select_path(("PayloadContent", 0))
+    assert window.form is not None
+    row = window.form.rows["PayloadUUID"]
+    assert row.new_uuid is not None
+    assert window.form.rows["PayloadIdentifier"].new_uuid is None  # not a UUID key
+    qtbot.mouseClick(row.new_uuid, Qt.MouseButton.LeftButton)
+    value = document.value(("PayloadContent", 0, "PayloadUUID"))
+    assert re.fullmatch(r"[0-9A-F]{8}(-[0-9A-F]{4}){3}-[0-9A-F]{12}", value)
+    assert not [p for p in document.problems() if p.path == ("PayloadContent", 0, "PayloadUUID")]
+    window.undo_action.trigger()
+    assert document.value(("PayloadContent", 0, "PayloadUUID")) == ""

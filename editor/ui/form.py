@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from editor.core.model import MISSING, KeyPath
+from editor.core.model import MISSING, KeyPath, new_uuid
 from editor.core.platforms import badge_text
 from editor.core.schema import KeySpec
 from editor.core.validation.engine import Frame, condition_holds
@@ -84,6 +84,14 @@ class KeyRow(QWidget):
         layout.setContentsMargins(0, 2, 0, 2)
         line = QHBoxLayout()
         line.addWidget(self.field, 1)
+        self.new_uuid: QToolButton | None = None
+        if spec is not None and spec.format == "uuid" and spec.type == "string":
+            self.new_uuid = QToolButton(self)
+            self.new_uuid.setText("New")
+            self.new_uuid.setToolTip(f"Give {name} a fresh random UUID")
+            self.new_uuid.setAccessibleName(f"New UUID for {name}")
+            self.new_uuid.clicked.connect(lambda: form.document.set_value(self.path, new_uuid()))
+            line.addWidget(self.new_uuid)
         self.unset = QToolButton(self)
         self.unset.setText("✕")
         self.unset.setToolTip(f"Remove {name} from the profile (the device then uses its default)")
@@ -117,6 +125,7 @@ class KeyRow(QWidget):
         widget = self.field.focus_widget()
         if isinstance(widget, QLineEdit):
             widget.setReadOnly(True)
+            widget.setStyleSheet("QLineEdit { background: palette(window); }")  # looks fixed
         else:
             widget.setEnabled(False)
         widget.setToolTip(why)
