@@ -108,6 +108,13 @@ def dark_palette() -> QPalette:
     }
     for role, color in colors.items():
         palette.setColor(role, QColor(color))
+    disabled = QPalette.ColorGroup.Disabled
+    for role in (
+        QPalette.ColorRole.WindowText,
+        QPalette.ColorRole.Text,
+        QPalette.ColorRole.ButtonText,
+    ):
+        palette.setColor(disabled, role, QColor("#7a7a7a"))
     return palette
 
 

@@ -428,6 +428,13 @@ def test_uuid_fields_can_get_a_fresh_uuid(qtbot: Any, schema: Schema) -> None:
     row = window.form.rows["PayloadUUID"]
     assert row.new_uuid is not None
     assert window.form.rows["PayloadIdentifier"].new_uuid is None  # not a UUID key
+    window.select_path(("PayloadContent", 0, "IKEv2"))
+    assert window.form is not None
+    assert window.form.rows["PayloadCertificateUUID"].new_uuid is None  # a reference
+    window.select_path(("PayloadContent", 0))
+    assert window.form is not None
+    row = window.form.rows["PayloadUUID"]
+    assert row.new_uuid is not None
     qtbot.mouseClick(row.new_uuid, Qt.MouseButton.LeftButton)
     value = document.value(("PayloadContent", 0, "PayloadUUID"))
     assert re.fullmatch(r"[0-9A-F]{8}(-[0-9A-F]{4}){3}-[0-9A-F]{12}", value)

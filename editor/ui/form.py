@@ -85,7 +85,12 @@ class KeyRow(QWidget):
         line = QHBoxLayout()
         line.addWidget(self.field, 1)
         self.new_uuid: QToolButton | None = None
-        if spec is not None and spec.format == "uuid" and spec.type == "string":
+        if (
+            spec is not None
+            and spec.format == "uuid"
+            and spec.type == "string"
+            and not spec.references  # a reference names another payload's UUID
+        ):
             self.new_uuid = QToolButton(self)
             self.new_uuid.setText("New")
             self.new_uuid.setToolTip(f"Give {name} a fresh random UUID")
