@@ -441,3 +441,26 @@ def test_uuid_fields_can_get_a_fresh_uuid(qtbot: Any, schema: Schema) -> None:
     assert not [p for p in document.problems() if p.path == ("PayloadContent", 0, "PayloadUUID")]
     window.undo_action.trigger()
     assert document.value(("PayloadContent", 0, "PayloadUUID")) == ""
+
+
+def test_next_problem_walks_the_panel_from_the_keyboard(qtbot: Any, schema: Schema) -> None:
+    payload = dict(IKEV2_PAYLOAD, PayloadUUID="")
+    payload["IKEv2"] = dict(IKEV2_PAYLOAD["IKEv2"], DeadPeerDetectionRate="Often")
+    document = Document(make_profile(payload, PKCS12_PAYLOAD), schema)
+    window = open_window(qtbot, document)
+    rows = window.problems.row_count()
+    assert rows >= 2
+    paths = [window.problems.row_path(row) for row in range(rows)]
+    window.next_problem_action.trigger()
+    assert window.problems.list.currentIndex().row() == 0
+    first = paths[0]
+    assert window.form is not None and window.form.path == first[: len(window.form.path)]
+    window.next_problem_action.trigger()
+    assert window.problems.list.currentIndex().row() == 1
+    window.previous_problem_action.trigger()
+    window.previous_problem_action.trigger()
+    assert window.problems.list.currentIndex().row() == rows - 1  # wraps around
+    window.focus_problems_action.trigger()
+    assert window.focusWidget() is window.problems.list
+    window.focus_tree_action.trigger()
+    assert window.focusWidget() is window.tree

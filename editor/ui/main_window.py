@@ -247,6 +247,29 @@ class MainWindow(QMainWindow):
             "Choose the platforms this profile is for",
         )
         view_menu.addAction(self.targets_action)
+        view_menu.addSeparator()
+        self.next_problem_action = self._action(
+            "&Next Problem", lambda: self.step_problem(1), "F8", None, "Go to the next problem"
+        )
+        self.previous_problem_action = self._action(
+            "&Previous Problem",
+            lambda: self.step_problem(-1),
+            "Shift+F8",
+            None,
+            "Go to the previous problem",
+        )
+        self.focus_tree_action = self._action("Go to &Tree", self.tree.setFocus, "Ctrl+1")
+        self.focus_form_action = self._action("Go to &Form", self.focus_form, "Ctrl+2")
+        self.focus_problems_action = self._action("Go to Pro&blems", self.focus_problems, "Ctrl+3")
+        view_menu.addActions(
+            [
+                self.next_problem_action,
+                self.previous_problem_action,
+                self.focus_tree_action,
+                self.focus_form_action,
+                self.focus_problems_action,
+            ]
+        )
         security_menu = self.menuBar().addMenu("&Security")
         security_menu.addActions(
             [self.verify_action, self.trust_action, self.decrypt_action, self.export_action]
@@ -359,6 +382,27 @@ class MainWindow(QMainWindow):
         self.form_layout.addWidget(self.form)
         self.form.show()  # a layout would only show it on the next event loop turn
         self.remove_payload_action.setEnabled(len(path) >= 2)
+
+    def step_problem(self, step: int) -> bool:
+        """Select the next (or previous) problem of the panel and go to its field."""
+        rows = self.problems.row_count()
+        if rows == 0:
+            self.statusBar().showMessage("No problems", 3000)
+            return False
+        view = self.problems.list
+        current = view.currentIndex().row() if view.currentIndex().isValid() else -1
+        row = (current + step) % rows if current >= 0 else (0 if step > 0 else rows - 1)
+        view.setCurrentIndex(self.problems.model.index(row, 0))
+        self.show_problem(self.problems.row_path(row))
+        return True
+
+    def focus_form(self) -> None:
+        if self.form is not None:
+            self.form.focusNextChild()
+
+    def focus_problems(self) -> None:
+        self.problems_dock.show()
+        self.problems.list.setFocus()
 
     def show_problem(self, path: KeyPath) -> None:
         """Select the node holding the problem's key and focus its field."""
