@@ -31,6 +31,24 @@ def corpus_dir() -> Path:
     return CORPUS
 
 
+@pytest.fixture
+def dialogs(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """GUI tests: QMessageBox helpers record and answer instead of waiting (gui_helpers)."""
+    from gui_helpers import DialogRecorder
+
+    recorder = DialogRecorder()
+    recorder.install(monkeypatch)
+    return recorder
+
+
+@pytest.fixture
+def isolated_settings(tmp_path: Path) -> Path:
+    """GUI tests: settings and app data go below the test's own folder."""
+    from gui_helpers import isolate_settings
+
+    return isolate_settings(tmp_path / "settings")
+
+
 @pytest.fixture(scope="session")
 def signed_profile(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The corpus's signed profile, or, without the corpus, one signed here."""

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSettings, QStandardPaths, Qt
+from gui_helpers import DialogRecorder, open_window
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLineEdit, QMessageBox
 
 from editor.core.model import Profile
@@ -25,52 +26,6 @@ from editor.ui.tree_model import PATH_ROLE, PayloadTreeModel
 from tests.conftest import CORPUS, IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD, make_profile
 
 pytestmark = pytest.mark.usefixtures("isolated_settings", "dialogs")
-
-
-class DialogRecorder:
-    """Stands in for QMessageBox's modal helpers, so no test ever waits on a dialog."""
-
-    def __init__(self) -> None:
-        self.shown: list[tuple[str, str, str]] = []
-        self.answer = QMessageBox.StandardButton.Discard
-
-    def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        for kind in ("question", "warning", "critical", "information"):
-            monkeypatch.setattr(QMessageBox, kind, self._recorder(kind))
-
-    def _recorder(self, kind: str) -> Any:
-        def record(_parent: Any, title: str, text: str, *_args: Any) -> QMessageBox.StandardButton:
-            self.shown.append((kind, title, text))
-            return self.answer if kind == "question" else QMessageBox.StandardButton.Ok
-
-        return record
-
-    def texts(self, kind: str) -> list[str]:
-        return [text for shown_kind, _title, text in self.shown if shown_kind == kind]
-
-
-@pytest.fixture
-def dialogs(monkeypatch: pytest.MonkeyPatch) -> DialogRecorder:
-    recorder = DialogRecorder()
-    recorder.install(monkeypatch)
-    return recorder
-
-
-@pytest.fixture
-def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    QStandardPaths.setTestModeEnabled(True)
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(
-        QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings")
-    )
-
-
-def open_window(qtbot: Any, document: Document) -> MainWindow:
-    window = MainWindow(document, QSettings())
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
 
 
 def on_demand_profile() -> Profile:

@@ -19,14 +19,14 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
-from PySide6.QtCore import QSettings, QStandardPaths, Qt
+from gui_helpers import DialogRecorder, open_window
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QComboBox,
     QDialog,
     QFileDialog,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QSpinBox,
     QTableWidget,
@@ -73,47 +73,6 @@ VENDOR_VALUES = {
     "LoginGroupOrDomain": "LocalDomain",
 }
 CUSTOM_IDENTIFIERS = {"custom-ssl": "com.example.sslvpn", "transparent-proxy": "com.example.proxy"}
-
-
-# --- fixtures (the pattern of tests/test_gui.py) ---------------------------------------------
-
-
-class DialogRecorder:
-    """Stands in for QMessageBox's modal helpers, so no test ever waits on a dialog."""
-
-    def __init__(self) -> None:
-        self.shown: list[tuple[str, str, str]] = []
-        self.answer = QMessageBox.StandardButton.Discard
-
-    def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        for kind in ("question", "warning", "critical", "information"):
-            monkeypatch.setattr(QMessageBox, kind, self._recorder(kind))
-
-    def _recorder(self, kind: str) -> Any:
-        def record(_parent: Any, title: str, text: str, *_args: Any) -> QMessageBox.StandardButton:
-            self.shown.append((kind, title, text))
-            return self.answer if kind == "question" else QMessageBox.StandardButton.Ok
-
-        return record
-
-    def texts(self, kind: str) -> list[str]:
-        return [text for shown_kind, _title, text in self.shown if shown_kind == kind]
-
-
-@pytest.fixture
-def dialogs(monkeypatch: pytest.MonkeyPatch) -> DialogRecorder:
-    recorder = DialogRecorder()
-    recorder.install(monkeypatch)
-    return recorder
-
-
-@pytest.fixture
-def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    QStandardPaths.setTestModeEnabled(True)
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(
-        QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings")
-    )
 
 
 # --- certificate files -----------------------------------------------------------------------
@@ -209,14 +168,6 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Files:
 
 
 # --- driving the window's dialogs ------------------------------------------------------------
-
-
-def open_window(qtbot: Any, document: Document) -> MainWindow:
-    window = MainWindow(document, QSettings())
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
 
 
 def empty_window(qtbot: Any, schema: Schema) -> MainWindow:

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 from conftest import IKEV2_PAYLOAD, PKCS12_PAYLOAD, make_profile
-from PySide6.QtCore import QSettings, QStandardPaths
+from gui_helpers import DialogRecorder, open_window
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialog, QInputDialog, QMessageBox
 from test_signing import PASSPHRASE, Pki, build_pki, make_p12, needs_openssl, openssl
 
@@ -24,46 +25,12 @@ from editor.ui.document import Document
 from editor.ui.main_window import MainWindow
 from editor.ui.signing_ui import TRUST_KEY, ExportDialog, IdentityDialog, short_name
 
-pytestmark = pytest.mark.usefixtures("settings_dir", "message_boxes")
+pytestmark = pytest.mark.usefixtures("isolated_settings", "dialogs")
 
 
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
     return build_pki(tmp_path_factory.mktemp("pki-gui"))
-
-
-@pytest.fixture
-def settings_dir(tmp_path: Path) -> Path:
-    QStandardPaths.setTestModeEnabled(True)
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    folder = tmp_path / "settings"
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
-    return folder
-
-
-class MessageBoxes:
-    """Records QMessageBox calls and answers questions, so no test waits on a dialog."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.shown: list[tuple[str, str]] = []
-        self.answer = QMessageBox.StandardButton.Discard
-        for kind in ("question", "warning", "critical", "information"):
-            monkeypatch.setattr(QMessageBox, kind, self._recorder(kind))
-
-    def _recorder(self, kind: str) -> Any:
-        def record(_parent: Any, _title: str, text: str, *_args: Any) -> Any:
-            self.shown.append((kind, text))
-            return self.answer if kind == "question" else QMessageBox.StandardButton.Ok
-
-        return record
-
-    def texts(self, kind: str) -> list[str]:
-        return [text for shown_kind, text in self.shown if shown_kind == kind]
-
-
-@pytest.fixture
-def message_boxes(monkeypatch: pytest.MonkeyPatch) -> MessageBoxes:
-    return MessageBoxes(monkeypatch)
 
 
 @pytest.fixture
@@ -77,14 +44,6 @@ def passphrases(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(QInputDialog, "getText", get_text)
     return asked
-
-
-def open_window(qtbot: Any, document: Document) -> MainWindow:
-    window = MainWindow(document, QSettings())
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
 
 
 def run_modal_by_accepting(dialog: QDialog) -> QDialog:
@@ -212,16 +171,16 @@ def test_saving_a_signed_profile_signs_again(
     schema: Schema,
     pki: Pki,
     tmp_path: Path,
-    message_boxes: MessageBoxes,
-    settings_dir: Path,
+    dialogs: DialogRecorder,
+    isolated_settings: Path,
 ) -> None:
     window = open_file(qtbot, schema, signed_file(pki, tmp_path))
     window.identity_dialog = pem_identity_dialog(window, pki)  # type: ignore[method-assign]
     window.document.set_value(("PayloadContent", 0, "IKEv2", "RemoteAddress"), "vpn2.example.com")
-    message_boxes.answer = QMessageBox.StandardButton.Yes
+    dialogs.answer = QMessageBox.StandardButton.Yes
     target = tmp_path / "resigned.mobileconfig"
     assert window._save_to(target, "xml")
-    assert any("Sign it again" in text for text in message_boxes.texts("question"))
+    assert any("Sign it again" in text for text in dialogs.texts("question"))
     # OpenSSL verifies it with only the root, and the signed bytes are exactly the profile
     content = tmp_path / "content.plist"
     openssl(
@@ -239,33 +198,33 @@ def test_saving_a_signed_profile_signs_again(
     assert "Test Signer RSA" in window.banner.text.text()
     # the identity's paths are remembered, never a passphrase
     window.settings.sync()
-    settings_text = "".join(p.read_text() for p in settings_dir.rglob("*") if p.is_file())
+    settings_text = "".join(p.read_text() for p in isolated_settings.rglob("*") if p.is_file())
     assert "leaf.key" in settings_text
 
 
 def test_saving_unsigned_when_the_user_says_no(
-    qtbot: Any, schema: Schema, pki: Pki, tmp_path: Path, message_boxes: MessageBoxes
+    qtbot: Any, schema: Schema, pki: Pki, tmp_path: Path, dialogs: DialogRecorder
 ) -> None:
     window = open_file(qtbot, schema, signed_file(pki, tmp_path))
-    message_boxes.answer = QMessageBox.StandardButton.No
+    dialogs.answer = QMessageBox.StandardButton.No
     target = tmp_path / "plain.mobileconfig"
     assert window._save_to(target, "xml")
     assert target.read_bytes().startswith(b"<?xml")
     assert window.banner.isHidden()
-    message_boxes.answer = QMessageBox.StandardButton.Cancel
+    dialogs.answer = QMessageBox.StandardButton.Cancel
     window.document.set_value(("PayloadDisplayName",), "x")
     assert window._save_to(tmp_path / "other.mobileconfig", "xml")  # unsigned now: no question
-    assert len(message_boxes.texts("question")) == 1
+    assert len(dialogs.texts("question")) == 1
 
 
 def test_cancel_leaves_the_file_alone(
-    qtbot: Any, schema: Schema, pki: Pki, tmp_path: Path, message_boxes: MessageBoxes
+    qtbot: Any, schema: Schema, pki: Pki, tmp_path: Path, dialogs: DialogRecorder
 ) -> None:
     path = signed_file(pki, tmp_path)
     before = path.read_bytes()
     window = open_file(qtbot, schema, path)
     window.document.set_value(("PayloadDisplayName",), "Changed")
-    message_boxes.answer = QMessageBox.StandardButton.Cancel
+    dialogs.answer = QMessageBox.StandardButton.Cancel
     assert not window._save_to(path, "xml")
     assert path.read_bytes() == before
     assert window.isWindowModified()
@@ -281,7 +240,7 @@ def test_export_signed_and_encrypted_with_a_p12(
     pki: Pki,
     tmp_path: Path,
     passphrases: list[str],
-    settings_dir: Path,
+    isolated_settings: Path,
 ) -> None:
     document = Document(make_profile(IKEV2_PAYLOAD, PKCS12_PAYLOAD), schema)
     window = open_window(qtbot, document)
@@ -320,7 +279,7 @@ def test_export_signed_and_encrypted_with_a_p12(
     ).root["P"]
     assert payloads == document.profile.root["PayloadContent"]
     window.settings.sync()
-    settings_text = "".join(p.read_text() for p in settings_dir.rglob("*") if p.is_file())
+    settings_text = "".join(p.read_text() for p in isolated_settings.rglob("*") if p.is_file())
     assert PASSPHRASE not in settings_text and "gui-default.p12" in settings_text
 
 
@@ -350,7 +309,7 @@ def test_export_gate_and_refusals(
 
 
 def test_export_failure_keeps_the_old_file(
-    qtbot: Any, schema: Schema, pki: Pki, tmp_path: Path, message_boxes: MessageBoxes
+    qtbot: Any, schema: Schema, pki: Pki, tmp_path: Path, dialogs: DialogRecorder
 ) -> None:
     from editor.ui.signing_ui import ExportRequest
 
@@ -362,7 +321,7 @@ def test_export_failure_keeps_the_old_file(
     identity = load_pem_identity(pki.path("leaf.key"), pki.path("leaf.pem"))
     assert not window.export(ExportRequest(target, "binary", identity, None))
     assert target.read_bytes() == b"old"
-    assert any(str(target) in text for text in message_boxes.texts("critical"))
+    assert any(str(target) in text for text in dialogs.texts("critical"))
 
 
 # --- decrypting -------------------------------------------------------------
@@ -391,7 +350,7 @@ def test_decrypt_on_request_and_undo(qtbot: Any, schema: Schema, pki: Pki, tmp_p
 
 
 def test_decrypt_with_the_wrong_identity_says_why(
-    qtbot: Any, schema: Schema, pki: Pki, tmp_path: Path, message_boxes: MessageBoxes
+    qtbot: Any, schema: Schema, pki: Pki, tmp_path: Path, dialogs: DialogRecorder
 ) -> None:
     from cryptography import x509
 
@@ -410,7 +369,7 @@ def test_decrypt_with_the_wrong_identity_says_why(
 
     window.identity_dialog = wrong  # type: ignore[method-assign]
     window.decrypt_payloads()
-    assert message_boxes.texts("critical")
+    assert dialogs.texts("critical")
     assert "EncryptedPayloadContent" in window.document.profile.root
     assert not window.isWindowModified()
 

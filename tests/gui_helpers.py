@@ -1,0 +1,51 @@
+"""What the GUI tests share: no modal dialog ever waits, settings stay in the test's folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QSettings, QStandardPaths
+from PySide6.QtWidgets import QMessageBox
+
+from editor.ui.document import Document
+from editor.ui.main_window import MainWindow
+
+
+class DialogRecorder:
+    """Stands in for QMessageBox's modal helpers: records what was shown, answers questions."""
+
+    def __init__(self) -> None:
+        self.shown: list[tuple[str, str, str]] = []
+        self.answer = QMessageBox.StandardButton.Discard
+
+    def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        for kind in ("question", "warning", "critical", "information"):
+            monkeypatch.setattr(QMessageBox, kind, self._recorder(kind))
+
+    def _recorder(self, kind: str) -> Any:
+        def record(_parent: Any, title: str, text: str, *_args: Any) -> QMessageBox.StandardButton:
+            self.shown.append((kind, title, text))
+            return self.answer if kind == "question" else QMessageBox.StandardButton.Ok
+
+        return record
+
+    def texts(self, kind: str) -> list[str]:
+        return [text for shown_kind, _title, text in self.shown if shown_kind == kind]
+
+
+def isolate_settings(folder: Path) -> Path:
+    """QSettings() and QStandardPaths write below `folder` from now on."""
+    QStandardPaths.setTestModeEnabled(True)
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+    return folder
+
+
+def open_window(qtbot: Any, document: Document) -> MainWindow:
+    window = MainWindow(document, QSettings())
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
