@@ -305,15 +305,16 @@ def cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_encrypt(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from editor.core.encryption import EncryptionError, encrypt_profile, load_recipient
+    from editor.core.encryption import EncryptionError, load_recipient
+    from editor.core.export import export_bytes
     from editor.core.model import Profile
-    from editor.core.plistio import serialize_plist
 
     profile = Profile.read(args.input)
     try:
         recipients = [load_recipient(path) for path in args.recipient]
-        root = encrypt_profile(profile.root, recipients, args.input)
-        data = serialize_plist(root, profile.source_format)
+        data = export_bytes(
+            profile.root, profile.source_format, recipients=recipients, source=args.input
+        )
     except EncryptionError as exc:
         raise _fail(str(exc)) from None
     except ValueError as exc:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from editor.core.model import new_uuid
+from editor.core.model import Profile, new_uuid
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -39,7 +39,11 @@ PKCS12 = "com.apple.security.pkcs12"
 ROOT = "com.apple.security.root"
 PKCS1 = "com.apple.security.pkcs1"
 PEM = "com.apple.security.pem"
-CERTIFICATE_TYPES = frozenset({ROOT, PKCS1, PEM})
+SCEP = "com.apple.security.scep"
+ACME = "com.apple.security.acme"
+CERTIFICATE_TYPES = frozenset({ROOT, PKCS1, PEM})  # a certificate without its private key
+# What a PayloadCertificateUUID may name: payloads that hold or obtain a private key.
+IDENTITY_TYPES = frozenset({PKCS12, SCEP, ACME})
 PKCS12_SUFFIXES = frozenset({".p12", ".pfx"})
 
 _PEM_MARKER = b"-----BEGIN"
@@ -372,3 +376,13 @@ def _certificate_payload(
     return _payload(
         payload_type, identifier_base, name, path.name, certificate.public_bytes(Encoding.DER)
     )
+
+def identity_payloads(profile: Profile) -> list[tuple[str, str, dict[str, Any]]]:
+    """(PayloadUUID, PayloadType, payload) of each identity payload a reference may name."""
+    found = []
+    for _index, payload in profile.payload_dicts():
+        kind, uuid = payload.get("PayloadType"), payload.get("PayloadUUID")
+        if kind in IDENTITY_TYPES and isinstance(uuid, str) and uuid:
+            found.append((uuid, str(kind), payload))
+    return found
+

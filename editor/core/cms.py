@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 
 class CMSError(ValueError):
@@ -59,15 +60,20 @@ def _summary(cert: object) -> CertificateSummary:
     )
 
 
-def unwrap_signed(data: bytes) -> tuple[bytes, SignedEnvelope]:
-    """Return the signed content and a description of the envelope."""
+def load_content_info(data: bytes) -> tuple[Any, str]:
+    """The parsed CMS ContentInfo and its content type; CMSError when it is damaged."""
     from asn1crypto import cms  # imported here: only signed files need it
 
     try:
         info = cms.ContentInfo.load(data, strict=True)
-        content_type = info["content_type"].native
+        return info, str(info["content_type"].native)
     except (ValueError, TypeError, KeyError) as exc:
         raise CMSError(f"damaged CMS envelope ({_one_line(exc)})") from None
+
+
+def unwrap_signed(data: bytes) -> tuple[bytes, SignedEnvelope]:
+    """Return the signed content and a description of the envelope."""
+    info, content_type = load_content_info(data)
     if content_type == "enveloped_data":
         raise CMSError(
             "the whole file is CMS-encrypted; decrypt it with the recipient's identity first"

@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from editor.core.cms import CertificateSummary, looks_like_cms
+from editor.core.cms import CertificateSummary, CMSError, load_content_info, looks_like_cms
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -463,7 +463,6 @@ def verify_profile(
 ) -> VerifyResult:
     """Check a signed profile's bytes. Unsigned data gives status "unsigned"; an envelope
     that cannot be read raises SigningError."""
-    from asn1crypto import cms
     from asn1crypto import x509 as asn1_x509
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
@@ -472,10 +471,9 @@ def verify_profile(
     if not looks_like_cms(data):
         return VerifyResult(signed=False, messages=("the file is not signed",))
     try:
-        info = cms.ContentInfo.load(data, strict=True)
-        kind = info["content_type"].native
-    except (ValueError, TypeError, KeyError) as exc:
-        raise SigningError(f"damaged CMS envelope ({' '.join(str(exc).split())})") from None
+        info, kind = load_content_info(data)
+    except CMSError as exc:
+        raise SigningError(str(exc)) from None
     if kind == "enveloped_data":
         return VerifyResult(
             signed=False,

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from editor.core import presets
+from editor.core.certificates import IDENTITY_TYPES, identity_payloads
 from editor.core.formats import check_format, has_mdm_variable
 from editor.core.model import KeyPath, get_value
 from editor.core.presets import ConnectionType, ProxySetup
@@ -44,9 +45,6 @@ from editor.ui.document import Document
 
 DEFAULT_IDENTIFIER_BASE = "com.example.profile"
 ERROR_COLOR = "#c62828"
-IDENTITY_TYPES = frozenset(
-    {"com.apple.security.pkcs12", "com.apple.security.scep", "com.apple.security.acme"}
-)
 
 # How the dialog names the vendor keys presets declare, and what it suggests typing.
 VENDOR_LABELS: dict[str, tuple[str, str]] = {
@@ -71,13 +69,7 @@ def certificate_choices(document: Document) -> list[tuple[str, str, str]]:
     """(label, PayloadUUID, PayloadType) of the profile's identity payloads (a certificate
     without its private key cannot authenticate the device)."""
     choices = []
-    for _index, payload in document.profile.payload_dicts():
-        kind = payload.get("PayloadType")
-        uuid = payload.get("PayloadUUID")
-        if kind not in IDENTITY_TYPES:
-            continue
-        if not isinstance(uuid, str) or not uuid:
-            continue
+    for uuid, kind, payload in identity_payloads(document.profile):
         name = payload.get("PayloadDisplayName") or payload.get("PayloadCertificateFileName")
         kind_name = kind.rsplit(".", 1)[-1]
         label = f"{name} ({kind_name}) — {uuid}" if name else f"{kind_name} — {uuid}"

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from editor.core.certificates import identity_payloads
 from editor.core.model import MISSING, KeyPath, new_uuid
 from editor.core.platforms import badge_text
 from editor.core.schema import KeySpec
@@ -36,10 +37,6 @@ from editor.ui.document import Document
 from editor.ui.fields import Field, make_field
 from editor.ui.tree_model import item_label
 
-# What a PayloadCertificateUUID may name: payloads that hold or obtain a private key.
-IDENTITY_TYPES = frozenset(
-    {"com.apple.security.pkcs12", "com.apple.security.scep", "com.apple.security.acme"}
-)
 SEVERITY_COLORS = {Severity.ERROR: "#c62828", Severity.WARNING: "#b26a00", Severity.INFO: "#546e7a"}
 
 
@@ -404,19 +401,14 @@ class NodeForm(QScrollArea):
 
     # --- reference pickers -------------------------------------------------------------
     def reference_choices(self, spec: KeySpec) -> list[tuple[str, str]]:
+        if spec.references == "certificate":
+            return [
+                (f"{_payload_name(payload) or kind} — {uuid}", uuid)
+                for uuid, kind, payload in identity_payloads(self.document.profile)
+            ]
         choices = []
         for _index, payload in self.document.profile.payload_dicts():
-            if spec.references == "certificate":
-                kind = payload.get("PayloadType")
-                uuid = payload.get("PayloadUUID")
-                if kind in IDENTITY_TYPES and isinstance(uuid, str):
-                    name = (
-                        payload.get("PayloadDisplayName")
-                        or payload.get("PayloadCertificateFileName")
-                        or kind
-                    )
-                    choices.append((f"{name} — {uuid}", uuid))
-            elif (
+            if (
                 spec.references == "vpn-uuid"
                 and payload.get("PayloadType") == "com.apple.vpn.managed.applayer"
             ):
@@ -471,3 +463,7 @@ class NodeForm(QScrollArea):
 def _is_certificate_payload(value: Any) -> bool:
     kind = value.get("PayloadType") if isinstance(value, dict) else None
     return isinstance(kind, str) and kind.startswith("com.apple.security.")
+
+
+def _payload_name(payload: dict[str, Any]) -> Any:
+    return payload.get("PayloadDisplayName") or payload.get("PayloadCertificateFileName")

@@ -106,6 +106,7 @@ class MainWindow(QMainWindow):
         # the undo index at which the file's signature still covers the document
         self._signed_index: int | None = 0 if document.profile.signature else None
         self._signature_check: SignatureCheck | None = None
+        self._decrypt_hint: tuple[object, str] | None = None  # (envelope, what opens it)
         self.problems = ProblemsPanel(document, self)
         self.problems_dock = QDockWidget("Problems", self)
         self.problems_dock.setObjectName("problemsDock")
@@ -372,9 +373,7 @@ class MainWindow(QMainWindow):
 
     def _show_form(self, path: KeyPath) -> None:
         self._selected_path = path
-        if self.form is not None:
-            self.form.setParent(None)
-            self.form.deleteLater()
+        _discard(self.form)
         self.form = NodeForm(self.document, path, self.form_host)
         self.form.open_requested.connect(self.select_path)
         self._show_pkcs12_notice(path)
@@ -591,9 +590,6 @@ class MainWindow(QMainWindow):
 
     def _update_banner(self) -> None:
         if self.document.profile.is_encrypted:
-            from editor.core.encryption import encryption_info
-
-            info = encryption_info(self.document.profile.root, self.document.display_name)
             level, signed = "info", ""
             if self._signature_check is not None:  # signed and encrypted: say both
                 level, signed = _signing().signature_headline(self._signature_check)
@@ -602,7 +598,7 @@ class MainWindow(QMainWindow):
             self.banner.show_message(
                 level,
                 f"{signed}The payloads are encrypted; only the outer keys are shown. To edit "
-                f"them, decrypt with {info.needed.removeprefix('to read the payloads, ')}.",
+                f"them, decrypt with {self._what_decrypts()}.",
                 details=self._signature_check is not None,
                 decrypt=True,
             )
@@ -623,6 +619,17 @@ class MainWindow(QMainWindow):
             return
         level, text = _signing().signature_headline(check)
         self.banner.show_message(level, text, details=True)
+
+    def _what_decrypts(self) -> str:
+        """Which private key opens the payloads. The banner asks on every edit, so the
+        envelope is read once per envelope, not once per keystroke."""
+        from editor.core.encryption import encryption_info
+
+        envelope = self.document.profile.root.get("EncryptedPayloadContent")
+        if self._decrypt_hint is None or self._decrypt_hint[0] is not envelope:
+            info = encryption_info(self.document.profile.root, self.document.display_name)
+            self._decrypt_hint = (envelope, info.needed.removeprefix("to read the payloads, "))
+        return self._decrypt_hint[1]
 
     def show_signature_details(self) -> None:
         if self.document.profile.signature is not None:
@@ -747,18 +754,17 @@ class MainWindow(QMainWindow):
         return True
 
     def decrypt_payloads(self) -> None:
-        from editor.core.encryption import EncryptionError, decrypt_profile, encryption_info
+        from editor.core.encryption import EncryptionError, decrypt_profile
 
         if not self.document.profile.is_encrypted:
             QMessageBox.information(
                 self, "Decrypt", f"The payloads of {self.document.display_name} are not encrypted."
             )
             return
-        info = encryption_info(self.document.profile.root, self.document.display_name)
         dialog = self.identity_dialog(
             "Decrypt Payloads",
-            f"The payloads are encrypted for one device. Choose the identity that holds "
-            f"{info.needed.removeprefix('to read the payloads, ')}.",
+            "The payloads are encrypted for one device. Choose the identity that holds "
+            f"{self._what_decrypts()}.",
         )
         if not dialog.exec() or dialog.identity is None:
             return
@@ -775,10 +781,7 @@ class MainWindow(QMainWindow):
 
     def _show_start_panel(self, path: KeyPath) -> None:
         """An empty profile's root shows the ways to begin."""
-        if self.start_panel is not None:
-            self.start_panel.setParent(None)
-            self.start_panel.deleteLater()
-            self.start_panel = None
+        self.start_panel = _discard(self.start_panel)
         if path or self.document.profile.payloads:
             return
         from editor.ui.start_panel import StartPanel
@@ -795,10 +798,7 @@ class MainWindow(QMainWindow):
         self.start_panel = panel
 
     def _show_pkcs12_notice(self, path: KeyPath) -> None:
-        if self.pkcs12_notice is not None:
-            self.pkcs12_notice.setParent(None)
-            self.pkcs12_notice.deleteLater()
-            self.pkcs12_notice = None
+        self.pkcs12_notice = _discard(self.pkcs12_notice)
         if len(path) != 2 or path[0] != "PayloadContent":
             return
         payload = self.document.value(path)
@@ -848,6 +848,13 @@ class MainWindow(QMainWindow):
         state = self.settings.value("windowState")
         if isinstance(state, QByteArray):
             self.restoreState(state)
+
+
+def _discard(widget: QWidget | None) -> None:
+    """Take a widget above the form out of the window; returns None for the caller's slot."""
+    if widget is not None:
+        widget.setParent(None)
+        widget.deleteLater()
 
 
 def _signing() -> ModuleType:

@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
+from editor.core.certificates import ACME, CERTIFICATE_TYPES, PKCS12, SCEP
 from editor.core.model import KeyPath, Profile
 from editor.core.plisttypes import PlistValue
 from editor.core.schema import PayloadSchema, Schema
@@ -20,12 +21,7 @@ if TYPE_CHECKING:
 VPN = "com.apple.vpn.managed"
 APPLAYER = "com.apple.vpn.managed.applayer"
 APPMAPPING = "com.apple.vpn.managed.appmapping"
-CA_TYPES = frozenset(
-    {"com.apple.security.root", "com.apple.security.pkcs1", "com.apple.security.pem"}
-)
-PKCS12 = "com.apple.security.pkcs12"
-SCEP = "com.apple.security.scep"
-ACME = "com.apple.security.acme"
+CA_TYPES = CERTIFICATE_TYPES
 TUNNELS = "AlwaysOn/TunnelConfigurations[]"
 NIL_UUID = "00000000-0000-0000-0000-000000000000"
 
