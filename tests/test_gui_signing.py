@@ -337,6 +337,7 @@ def test_decrypt_on_request_and_undo(qtbot: Any, schema: Schema, pki: Pki, tmp_p
     window = open_file(qtbot, schema, path)
     assert not window.banner.isHidden()
     assert window.banner.decrypt_button.isVisibleTo(window)
+    assert window.start_panel is None  # the payloads are there, only encrypted
     assert "Test Intermediate CA" in window.banner.text.text()  # names the needed certificate
     window.identity_dialog = pem_identity_dialog(window, pki)  # type: ignore[method-assign]
     window.banner.decrypt_button.click()

@@ -782,7 +782,8 @@ class MainWindow(QMainWindow):
     def _show_start_panel(self, path: KeyPath) -> None:
         """An empty profile's root shows the ways to begin."""
         self.start_panel = _discard(self.start_panel)
-        if path or self.document.profile.payloads:
+        profile = self.document.profile
+        if path or profile.payloads or profile.is_encrypted:  # encrypted payloads are payloads
             return
         from editor.ui.start_panel import StartPanel
 
