@@ -70,7 +70,6 @@ def main() -> None:
             loaded = plistlib.load(handle)
     app = QApplication([])
     probe = _FirstExpose(app)
-    app.installEventFilter(probe)
     window = QMainWindow()
     window.resize(1200, 800)
     model = QStandardItemModel(window)
@@ -92,6 +91,11 @@ def main() -> None:
     splitter.addWidget(tree)
     splitter.addWidget(form)
     window.setCentralWidget(splitter)
+    # as the editor's probe does: watch this window's platform window, not every event
+    window.create()
+    handle = window.windowHandle()
+    assert handle is not None
+    handle.installEventFilter(probe)
     window.show()
     app.exec()
     del loaded

@@ -208,9 +208,7 @@ def child_environment(workdir: Path, display: str | None) -> dict[str, str]:
 # --- measuring ----------------------------------------------------------------------------
 
 
-def alternate(
-    reps: int, ours: Callable[[], float], floor: Callable[[], float], row: Row
-) -> None:
+def alternate(reps: int, ours: Callable[[], float], floor: Callable[[], float], row: Row) -> None:
     for rep in range(reps):
         pair = ((ours, row.ours), (floor, row.floor))
         for run, into in pair if rep % 2 == 0 else reversed(pair):

@@ -23,7 +23,7 @@ import pytest
 from PySide6.QtWidgets import QLineEdit
 
 from editor.core import plistxml
-from editor.core.model import Profile
+from editor.core.model import Profile, new_uuid
 from editor.core.plisttypes import same_plist_value
 from editor.core.schema import Schema
 from editor.ui import busy
@@ -62,6 +62,38 @@ def _modules_after(code: str, *args: str) -> list[str]:
 
 
 # --- imports ---------------------------------------------------------------------------
+
+
+def test_a_start_with_no_editor_running_loads_no_qtnetwork(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the socket is a file, a missing file is answer enough; QtNetwork (several
+    milliseconds) loads only when the window is up and the editor starts listening."""
+    code = (
+        "import os, sys\nfrom editor.ui import single_instance\n"
+        "claim = single_instance.hand_over(['x.mobileconfig'])\n"
+        "assert claim is not None\n"
+        "assert os.path.exists(single_instance.lock_path(claim.name))  # held until listening\n"
+        "claim.release()"
+    )
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))  # the child inherits it
+    loaded = _modules_after(code)
+    assert "PySide6.QtCore" in loaded
+    assert "PySide6.QtNetwork" not in loaded
+    assert "uuid" not in loaded and "hashlib" not in loaded
+
+
+def test_new_uuid_is_a_random_version_4_uuid() -> None:
+    import uuid
+
+    made = [new_uuid() for _ in range(200)]
+    assert len(set(made)) == 200
+    for text in made:
+        parsed = uuid.UUID(text)
+        assert parsed.version == 4 and parsed.variant == uuid.RFC_4122
+        assert text == str(parsed).upper()
 
 
 def test_cli_validate_loads_neither_qt_nor_cryptography(bench_file: Path) -> None:

@@ -377,6 +377,7 @@ def _certificate_payload(
         payload_type, identifier_base, name, path.name, certificate.public_bytes(Encoding.DER)
     )
 
+
 def identity_payloads(profile: Profile) -> list[tuple[str, str, dict[str, Any]]]:
     """(PayloadUUID, PayloadType, payload) of each identity payload a reference may name."""
     found = []
@@ -385,4 +386,3 @@ def identity_payloads(profile: Profile) -> list[tuple[str, str, dict[str, Any]]]
         if kind in IDENTITY_TYPES and isinstance(uuid, str) and uuid:
             found.append((uuid, str(kind), payload))
     return found
-

@@ -5,12 +5,18 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from editor import APP_NAME, GUI_EXECUTABLE, __version__
 
+if TYPE_CHECKING:
+    from editor.ui import single_instance
+
 ORGANIZATION = "VPN Profile Editor"
+# Set by the benchmarks: report when the first window is on screen, then quit.
+PROBE_VARIABLE = "VPN_EDITOR_EXIT_WHEN_SHOWN"
 
 
 def _parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -42,6 +48,11 @@ class EditorApplication:
         self.schema = load_schema()
         self.windows: list[object] = []
         self.ask_to_decrypt = True  # off for screenshots, which must not wait on a dialog
+        self.probe = None
+        if os.environ.get(PROBE_VARIABLE, "") not in ("", "0"):
+            from editor.ui import startup_probe  # benchmarks only: see that module
+
+            self.probe = startup_probe.Probe(qt_app)  # type: ignore[arg-type]
 
     def new_window(self) -> object:
         from editor.core.model import Profile
@@ -112,6 +123,8 @@ class EditorApplication:
         window.open_files_requested.connect(self._open_requested)
         window.destroyed.connect(lambda _obj=None, w=window: self._forget(w))
         self.windows.append(window)
+        if self.probe is not None:
+            self.probe.watch(window)
         window.show()
         return window
 
@@ -144,17 +157,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     qt_app.setWindowIcon(application_icon())
     # Files from elsewhere (macOS Finder, later launches) wait in the inbox until we are ready.
     inbox = single_instance.Inbox()
-    file_open_filter = single_instance.FileOpenEventFilter(inbox, qt_app)
-    qt_app.installEventFilter(file_open_filter)
-    server = None
+    if sys.platform == "darwin":  # only macOS sends file-open events; elsewhere, spare the filter
+        file_open_filter = single_instance.FileOpenEventFilter(inbox, qt_app)
+        qt_app.installEventFilter(file_open_filter)
+    claim = None
     if not (args.screenshot or args.new_instance):
-        server = single_instance.hand_over_or_listen(args.files, inbox)
-        if server is None:
+        claim = single_instance.hand_over(args.files)
+        if claim is None:
             return 0  # the running editor opens the files
-    from editor.ui import startup_probe
-
-    if startup_probe.wanted():  # benchmarks only: report the first window, then quit
-        startup_probe.install(qt_app)
     try:
         editor = EditorApplication(qt_app)
     except Exception as exc:  # the schema data is damaged: say so, do not crash
@@ -172,13 +182,56 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.screenshot:
         return _screenshot(qt_app, windows[0], args.screenshot)
     inbox.set_handler(lambda paths: _open_from_outside(editor, paths))
-    if server is not None and _TRACE:
-        print(f"{GUI_EXECUTABLE}: listening on {server.name}", file=sys.stderr, flush=True)
+    servers: list[single_instance.InstanceServer] = []
+    if claim is not None:
+        first_window = windows[0] if windows else None
+        _when_first_shown(first_window, lambda: servers.append(_listen(claim, inbox)))
     status = int(qt_app.exec())
-    if server is not None:
+    for server in servers:
         server.close()  # removes the socket file, so the next start need not probe it
+    if claim is not None:
+        claim.release()  # if the window never showed
     return status
 
+
+def _listen(
+    claim: single_instance.Claim, inbox: single_instance.Inbox
+) -> single_instance.InstanceServer:
+    server = claim.listen(inbox)
+    if _TRACE:
+        print(f"{GUI_EXECUTABLE}: listening on {server.name}", file=sys.stderr, flush=True)
+    return server
+
+
+def _when_first_shown(window: object, callback: Callable[[], object]) -> None:
+    """Run `callback` a little after `window` is first on screen (or after a second and a
+    half at most), so that work the window does not need waits until it has painted."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QWidget
+
+    done = False
+
+    def run_once() -> None:
+        nonlocal done
+        if not done:
+            done = True
+            callback()
+
+    class FirstExpose(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Expose:
+                watched.removeEventFilter(self)
+                QTimer.singleShot(AFTER_FIRST_SHOW_MS, run_once)  # after the first paints
+            return False
+
+    handle = window.windowHandle() if isinstance(window, QWidget) else None
+    if handle is not None:
+        handle.installEventFilter(FirstExpose(handle))
+    QTimer.singleShot(0 if handle is None else 1500, run_once)
+
+
+# How long after the first window is on screen the editor starts listening for later launches.
+AFTER_FIRST_SHOW_MS = 200
 
 # How long a macOS start without files waits for Finder's file-open event.
 FINDER_GRACE_MS = 400

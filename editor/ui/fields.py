@@ -7,7 +7,6 @@ writes to the profile itself. `show_value` updates it without emitting.
 from __future__ import annotations
 
 import datetime
-import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -277,6 +276,8 @@ class DataField(Field):
     def _show(self, value: Any) -> None:
         self._value = value
         if isinstance(value, bytes | bytearray):
+            import hashlib  # only where data is shown: most forms have none
+
             digest = hashlib.sha256(value).hexdigest()
             self.summary.setText(f"{len(value):,} bytes · SHA-256 {digest[:16]}…")
             self.summary.setToolTip(f"SHA-256 {digest}")

@@ -235,7 +235,7 @@ class MainWindow(QMainWindow):
         edit_menu.addActions([self.undo_action, self.redo_action])
         edit_menu.addSeparator()
         self.add_menu = edit_menu.addMenu("&Add Payload")
-        self._fill_add_menu()
+        self.add_menu.aboutToShow.connect(self._fill_add_menu)  # filled when first opened
         edit_menu.addAction(self.add_certificate_action)
         edit_menu.addAction(self.remove_payload_action)
         view_menu = self.menuBar().addMenu("&View")
@@ -300,11 +300,11 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.targets_action)
 
     def _fill_add_menu(self) -> None:
-        """Connection types, when the presets module is there."""
-        try:
-            from editor.core import presets
-        except ImportError:
+        """The connection types, put in the menu the first time it opens."""
+        if self.add_menu.actions():
             return
+        from editor.core import presets
+
         for kind in presets.CONNECTION_TYPES:
             action = self.add_menu.addAction(kind.title)
             action.setStatusTip(kind.description)

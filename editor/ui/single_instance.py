@@ -12,6 +12,9 @@ Two routes deliver paths into one `Inbox`, which holds them until the editor is 
   launched) as `QFileOpenEvent`s on the application object, never on the command line;
   `FileOpenEventFilter` catches them.
 
+Start-up stays quick: where the socket is a file (Unix), a missing file means no editor
+runs, and QtNetwork is only loaded once the first window is on screen (`Claim.listen`).
+
 The message is one line of JSON, `{"protocol": 1, "paths": [...]}`, answered by `ok`.
 """
 
@@ -19,19 +22,20 @@ from __future__ import annotations
 
 import contextlib
 import getpass
-import hashlib
-import json
 import os
 import sys
 import time
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDir, QEvent, QLockFile, QObject, Qt, QTimer
 from PySide6.QtGui import QFileOpenEvent
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QWidget
 
 from editor import GUI_EXECUTABLE
+
+if TYPE_CHECKING:
+    from PySide6.QtNetwork import QLocalSocket
 
 PROTOCOL = 1
 CONNECT_TIMEOUT_MS = 1000
@@ -57,17 +61,36 @@ def server_name() -> str:
         user = getpass.getuser()
     except (KeyError, OSError):  # no user name in the environment or the password database
         user = str(os.getuid()) if hasattr(os, "getuid") else "user"
+    import hashlib  # only without a runtime folder: most starts need not load it
+
     digest = hashlib.sha256(user.encode("utf-8")).hexdigest()[:16]
     return f"{GUI_EXECUTABLE}-{digest}"
 
 
+def socket_file(name: str) -> str | None:
+    """Where a Unix editor's socket file is (Qt puts relative names in the temporary
+    folder); None on Windows, where the name is a named pipe."""
+    if sys.platform == "win32":
+        return None
+    return name if os.path.isabs(name) else os.path.join(QDir.tempPath(), name)
+
+
+def lock_path(name: str) -> str:
+    folder = os.path.dirname(name) if os.path.isabs(name) else QDir.tempPath()
+    return os.path.join(folder, f"{os.path.basename(name)}.lock")
+
+
 def encode_message(paths: Sequence[str]) -> bytes:
+    import json
+
     message = {"protocol": PROTOCOL, "paths": [os.path.abspath(p) for p in paths]}
     return json.dumps(message).encode("utf-8") + b"\n"
 
 
 def decode_message(line: bytes) -> list[str]:
     """The paths of one message; ValueError when it is not one this version understands."""
+    import json
+
     message = json.loads(line.decode("utf-8"))
     if not isinstance(message, dict) or message.get("protocol") != PROTOCOL:
         raise ValueError("not a message of this protocol")
@@ -115,8 +138,14 @@ class FileOpenEventFilter(QObject):
 
 def send_to_running_instance(paths: Sequence[str], name: str | None = None) -> bool:
     """Give the paths to an editor that already runs; False when none took them."""
+    name = name or server_name()
+    path = socket_file(name)
+    if path is not None and not os.path.exists(path):
+        return False  # no socket file, so no editor listens: spare loading QtNetwork
+    from PySide6.QtNetwork import QLocalSocket
+
     socket = QLocalSocket()
-    socket.connectToServer(name or server_name())
+    socket.connectToServer(name)
     if not socket.waitForConnected(CONNECT_TIMEOUT_MS):
         return False
     if sys.platform == "win32":  # let the running editor put its window in front of ours
@@ -137,6 +166,8 @@ class InstanceServer(QObject):
     """Listens for later launches and puts the paths they send into the inbox."""
 
     def __init__(self, inbox: Inbox, name: str | None = None, parent: QObject | None = None):
+        from PySide6.QtNetwork import QLocalServer
+
         super().__init__(parent)
         self.inbox = inbox
         self.name = name or server_name()
@@ -144,16 +175,12 @@ class InstanceServer(QObject):
         self.server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         self.server.newConnection.connect(self._accept)
 
-    def lock_path(self) -> str:
-        folder = os.path.dirname(self.name) if os.path.isabs(self.name) else QDir.tempPath()
-        return os.path.join(folder, f"{os.path.basename(self.name)}.lock")
-
     def listen(self) -> bool:
         """Take the name. Call only after no editor answered on it (see hand_over_or_listen):
         a socket file still there belongs to an editor that crashed, and is replaced."""
         if self.server.listen(self.name):
             return True
-        QLocalServer.removeServer(self.name)
+        self.server.removeServer(self.name)
         return self.server.listen(self.name)
 
     def close(self) -> None:
@@ -197,29 +224,57 @@ def bring_to_front(window: QWidget) -> None:
     window.activateWindow()
 
 
-def hand_over_or_listen(paths: Sequence[str], inbox: Inbox) -> InstanceServer | None:
-    """Start-up: give `paths` to a running editor, or become the one later launches find.
+class Claim:
+    """No editor answered: this one is to listen, and holds the lock until it does.
 
-    Returns the server, or None when a running editor took the paths (the caller then
-    exits). A lock file makes "ask, then listen" one step, so that editors started at the
-    same moment (several files opened at once) end up as one. If the name cannot be taken,
-    the returned server is not listening and this editor runs on its own.
+    Listening waits until the first window is shown (QtNetwork takes a while to load);
+    an editor started meanwhile waits on the lock, then hands its files to this one.
     """
-    server = InstanceServer(inbox)
-    lock = QLockFile(server.lock_path())
+
+    def __init__(self, name: str, lock: QLockFile, locked: bool) -> None:
+        self.name = name
+        self._lock = lock
+        self._locked = locked
+
+    def listen(self, inbox: Inbox) -> InstanceServer:
+        """Take the name (the returned server may not be listening: see the message)."""
+        try:
+            server = InstanceServer(inbox, self.name)
+            if not server.listen():
+                print(
+                    f"{GUI_EXECUTABLE}: cannot listen on {server.name} "
+                    f"({server.server.errorString()}); files opened later start another editor",
+                    file=sys.stderr,
+                )
+            return server
+        finally:
+            self.release()
+
+    def release(self) -> None:
+        if self._locked:
+            self._lock.unlock()
+            self._locked = False
+
+
+def hand_over(paths: Sequence[str]) -> Claim | None:
+    """Start-up: give `paths` to a running editor, or claim the right to be the one later
+    launches find.
+
+    Returns None when a running editor took the paths (the caller then exits). A lock file
+    makes "ask, then listen" one step, so that editors started at the same moment (several
+    files opened at once) end up as one; the returned claim holds it until `listen`.
+    """
+    name = server_name()
+    lock = QLockFile(lock_path(name))
     locked = lock.tryLock(LOCK_TIMEOUT_MS)  # a lock left by a crashed editor counts as free
+    claim = Claim(name, lock, locked)
     try:
-        if send_to_running_instance(paths, server.name):
+        if send_to_running_instance(paths, name):
+            claim.release()
             return None
         # Tests widen the gap between asking and listening, to show the lock closes it.
         time.sleep(float(os.environ.get("VPN_PROFILE_EDITOR_TEST_LISTEN_DELAY", "0") or 0))
-        if not server.listen():
-            print(
-                f"{GUI_EXECUTABLE}: cannot listen on {server.name} "
-                f"({server.server.errorString()}); files opened later start another editor",
-                file=sys.stderr,
-            )
-        return server
-    finally:
-        if locked:
-            lock.unlock()
+    except BaseException:
+        claim.release()
+        raise
+    return claim

@@ -8,19 +8,12 @@ quits. benchmarks/run.py spawns the editor this way; nothing else uses it.
 
 from __future__ import annotations
 
-import os
 import time
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QWindow
 from PySide6.QtWidgets import QApplication, QMainWindow
-
-ENVIRONMENT_VARIABLE = "VPN_EDITOR_EXIT_WHEN_SHOWN"
-
-
-def wanted() -> bool:
-    return os.environ.get(ENVIRONMENT_VARIABLE, "") not in ("", "0")
 
 
 def memory_kib() -> tuple[int, int]:
@@ -43,11 +36,21 @@ def report(what: str) -> None:
     print(f"{what} {time.time():.6f} rss={rss} hwm={hwm}", flush=True)
 
 
-class _Probe(QObject):
+class Probe(QObject):
+    """Watches the windows handed to `watch` (not every event of the application: a
+    filter in Python on all events would slow the very start it measures)."""
+
     def __init__(self, app: QApplication) -> None:
         super().__init__(app)
         self.app = app
         self.shown = False
+
+    def watch(self, window: QMainWindow) -> None:
+        """Call before `window.show()`."""
+        window.create()  # the platform window, whose Expose event marks "on screen"
+        handle = window.windowHandle()
+        if handle is not None:
+            handle.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (
@@ -55,19 +58,11 @@ class _Probe(QObject):
             and event.type() == QEvent.Type.Expose
             and isinstance(watched, QWindow)
             and watched.isExposed()
-            and self._is_main_window(watched)
         ):
             self.shown = True
             report("shown")
             QTimer.singleShot(0, self._wait_until_ready)
         return False
-
-    def _is_main_window(self, window: QWindow) -> bool:
-        """An editor window, not a busy indicator or a message shown before it."""
-        return any(
-            isinstance(widget, QMainWindow) and widget.windowHandle() is window
-            for widget in self.app.topLevelWidgets()
-        )
 
     def _pending(self) -> list[Any]:
         documents = []
@@ -83,9 +78,3 @@ class _Probe(QObject):
             return
         report("ready")
         self.app.quit()
-
-
-def install(app: QApplication) -> None:
-    """Watch for the first exposed window (call before any window is shown)."""
-    probe = _Probe(app)
-    app.installEventFilter(probe)
