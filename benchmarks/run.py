@@ -185,12 +185,14 @@ def xvfb_display() -> Iterator[str]:
 
 def child_environment(workdir: Path, display: str | None) -> dict[str, str]:
     env = dict(os.environ)
-    for name in ("config", "data", "runtime"):
+    for name in ("config", "data", "runtime", "cache"):
         folder = workdir / f"xdg-{name}"
         folder.mkdir(mode=0o700, exist_ok=True)
     env["XDG_CONFIG_HOME"] = str(workdir / "xdg-config")  # settings, recent files
     env["XDG_DATA_HOME"] = str(workdir / "xdg-data")  # recovery copies
     env["XDG_RUNTIME_DIR"] = str(workdir / "xdg-runtime")  # the single-instance socket
+    # the checked schema, kept from the warm-up run on, as from a user's first start on
+    env["XDG_CACHE_HOME"] = str(workdir / "xdg-cache")
     env["LANG"] = env.get("LANG") or "C.UTF-8"
     # Compiled bytecode is cached, as on a user's machine (pip compiles on install), but in
     # a folder of this run, not beside the sources.

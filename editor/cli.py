@@ -89,8 +89,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _load_schema() -> Schema:
+    from editor.resources import user_cache_dir
+
     try:
-        return load_schema()
+        return load_schema(cache_dir=user_cache_dir())
     except SchemaError as exc:
         raise CLIError(f"schema data is damaged: {exc}") from None
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import copy
 import os
+import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,6 +17,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from editor.core.model import Profile
 from editor.core.schema import Schema, load_schema
+
+# The editor and `vpn-profile` keep the checked schema in the user's cache folder; the
+# tests (and the processes they start) keep theirs apart from the user's.
+_TEST_CACHE = tempfile.mkdtemp(prefix="vpe-test-cache-")
+os.environ["XDG_CACHE_HOME"] = _TEST_CACHE
+atexit.register(shutil.rmtree, _TEST_CACHE, True)
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus" / "vpn-profiles"

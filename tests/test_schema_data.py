@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import pickle
 import re
 import shutil
 from pathlib import Path
@@ -10,9 +12,10 @@ from typing import Any
 
 import pytest
 
+from editor.core import schema as schema_module
 from editor.core.platforms import PLATFORMS, Version
 from editor.core.plisttypes import plist_type_of
-from editor.core.schema import Schema, SchemaError, load_schema
+from editor.core.schema import SCHEMA_CACHE_FILE, Schema, SchemaError, load_schema
 from editor.resources import resource_path
 
 SCHEMA_DIR = resource_path("schema", "payloads")
@@ -263,3 +266,84 @@ def test_no_key_exists_where_its_payload_does_not(schema: Schema) -> None:
     for payload in schema.payloads.values():
         for key in payload.keys.values():
             walk(key, payload, payload.payload_type)
+
+
+# --- the cache of the checked schema ---------------------------------------------------
+
+
+def _copy_schema_files(target: Path) -> Path:
+    from editor.resources import resource_path
+
+    shutil.copytree(resource_path("schema", "payloads"), target)
+    return target
+
+
+def test_cached_schema_equals_the_checked_files_and_skips_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = _copy_schema_files(tmp_path / "payloads")
+    cache = tmp_path / "cache"
+    fresh = load_schema(files)
+    first = load_schema(files, cache_dir=cache)
+    assert (cache / SCHEMA_CACHE_FILE).is_file()
+    assert first == fresh
+
+    def no_file_reading(*_args: Any, **_kwargs: Any) -> Any:
+        raise AssertionError("the files were read again")
+
+    monkeypatch.setattr(schema_module, "_load_files", no_file_reading)
+    second = load_schema(files, cache_dir=cache)
+    assert second == fresh
+    assert second.payload("com.apple.vpn.managed") == fresh.payload("com.apple.vpn.managed")
+
+
+def test_a_changed_schema_file_is_read_again(tmp_path: Path) -> None:
+    files = _copy_schema_files(tmp_path / "payloads")
+    cache = tmp_path / "cache"
+    load_schema(files, cache_dir=cache)
+    vpn = files / "com.apple.vpn.managed.json"
+    doc = json.loads(vpn.read_text(encoding="utf-8"))
+    doc["title"] = "Changed VPN title"
+    vpn.write_text(json.dumps(doc), encoding="utf-8")
+    changed = load_schema(files, cache_dir=cache)
+    assert changed.payloads["com.apple.vpn.managed"].title == "Changed VPN title"
+    # and the damage a strict load reports is not hidden by the cache
+    doc["keys"] = "not a list"
+    vpn.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(SchemaError):
+        load_schema(files, cache_dir=cache)
+
+
+@pytest.mark.parametrize(
+    "content", [b"", b"not a pickle", pickle.dumps(("other", "data")), pickle.dumps([1, 2])]
+)
+def test_a_damaged_or_foreign_cache_is_replaced(tmp_path: Path, content: bytes) -> None:
+    files = _copy_schema_files(tmp_path / "payloads")
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / SCHEMA_CACHE_FILE).write_bytes(content)
+    assert load_schema(files, cache_dir=cache) == load_schema(files)
+    assert (cache / SCHEMA_CACHE_FILE).read_bytes() != content  # rewritten
+
+
+def test_an_unwritable_cache_folder_only_costs_time(tmp_path: Path) -> None:
+    files = _copy_schema_files(tmp_path / "payloads")
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    assert load_schema(files, cache_dir=blocked / "cache") == load_schema(files)
+
+
+def test_user_cache_dir_follows_the_platform(monkeypatch: pytest.MonkeyPatch) -> None:
+    from editor import resources
+
+    monkeypatch.setattr(resources.sys, "platform", "linux")
+    monkeypatch.setenv("XDG_CACHE_HOME", "/var/cache-of-alice")
+    assert resources.user_cache_dir() == Path("/var/cache-of-alice/vpn-profile-editor")
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/not/allowed")
+    assert resources.user_cache_dir() == Path(
+        os.path.expanduser("~"), ".cache", "vpn-profile-editor"
+    )
+    monkeypatch.setattr(resources.sys, "platform", "darwin")
+    assert resources.user_cache_dir() == Path(
+        os.path.expanduser("~"), "Library", "Caches", "vpn-profile-editor"
+    )

@@ -43,9 +43,10 @@ class EditorApplication:
 
     def __init__(self, qt_app: object) -> None:
         from editor.core.schema import load_schema
+        from editor.resources import user_cache_dir
 
         self.qt_app = qt_app
-        self.schema = load_schema()
+        self.schema = load_schema(cache_dir=user_cache_dir())
         self.windows: list[object] = []
         self.ask_to_decrypt = True  # off for screenshots, which must not wait on a dialog
         self.probe = None

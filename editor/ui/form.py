@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -36,6 +37,19 @@ from editor.core.validation.problems import Problem, Severity
 from editor.ui.document import Document
 from editor.ui.fields import Field, make_field
 from editor.ui.tree_model import item_label
+
+
+def _style_as_note(label: QLabel) -> None:
+    """Small grey text (a palette and a font, not a style sheet: rows are many)."""
+    palette = label.palette()
+    palette.setColor(
+        QPalette.ColorRole.WindowText, palette.color(QPalette.ColorRole.PlaceholderText)
+    )
+    label.setPalette(palette)
+    font = label.font()
+    font.setPixelSize(11)
+    label.setFont(font)
+
 
 SEVERITY_COLORS = {Severity.ERROR: "#c62828", Severity.WARNING: "#b26a00", Severity.INFO: "#546e7a"}
 
@@ -108,7 +122,7 @@ class KeyRow(QWidget):
             )
         self.badges = QLabel(self)
         self.badges.setObjectName("badges")
-        self.badges.setStyleSheet("color: palette(placeholder-text); font-size: 11px;")
+        _style_as_note(self.badges)
         layout.addWidget(self.badges)
         self.problem_label = QLabel(self)
         self.problem_label.setWordWrap(True)
@@ -127,7 +141,9 @@ class KeyRow(QWidget):
         widget = self.field.focus_widget()
         if isinstance(widget, QLineEdit):
             widget.setReadOnly(True)
-            widget.setStyleSheet("QLineEdit { background: palette(window); }")  # looks fixed
+            palette = widget.palette()  # the window's colour: it looks fixed
+            palette.setColor(QPalette.ColorRole.Base, palette.color(QPalette.ColorRole.Window))
+            widget.setPalette(palette)
         else:
             widget.setEnabled(False)
         widget.setToolTip(why)
@@ -193,7 +209,8 @@ class KeyRow(QWidget):
     def show_problems(self, problems: list[Problem]) -> None:
         if not problems:
             self.problem_label.hide()
-            self.field.setStyleSheet("")
+            if self.field.styleSheet():  # a style sheet costs even when empty: set it rarely
+                self.field.setStyleSheet("")
             return
         worst = min(problems, key=lambda p: p.severity.rank)
         color = SEVERITY_COLORS[worst.severity]
