@@ -81,7 +81,7 @@ def describe_value(value: PlistValue) -> str:
 # --- conditions ------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Frame:
     """One dictionary on the way from the payload root to the current key."""
 
@@ -304,7 +304,7 @@ def _compute_availability_entries(
 class _Plan:
     """What the walk needs of a key spec, worked out once per spec."""
 
-    __slots__ = ("allowed", "plain_scalar", "required", "untargeted")
+    __slots__ = ("allowed", "plain_scalar", "quick_allowed", "required", "skippable", "untargeted")
 
     def __init__(self, spec: KeySpec) -> None:
         # the closed list of allowed values as (type, value) pairs: a set test that
@@ -331,6 +331,22 @@ class _Plan:
             and spec.maximum is None
             and spec.format is None
         )
+        # a named scalar key the walk can pass over when its value has the right type, is
+        # among the allowed ones (if the list is closed) and no target is set: there is
+        # no condition, no range, no format, no warning; only MDM variables to notice
+        self.skippable = (
+            bool(spec.name)
+            and spec.type not in ("any", "array", "dictionary")
+            and spec.applies_when is None
+            and not self.untargeted
+            and not spec.value_notes
+            and spec.minimum is None
+            and spec.maximum is None
+            and spec.format is None
+            and (spec.values is None or spec.values_open or self.allowed is not None)
+        )
+        # the closed list of allowed values when the walk's quick pass may test it
+        self.quick_allowed = self.allowed if self.skippable else None
 
 
 def _plan(spec: KeySpec) -> _Plan:
@@ -456,10 +472,27 @@ def walk_dictionary(
     walk: Walk, value: PlistDict, spec: KeySpec, path: KeyPath, frames: list[Frame]
 ) -> None:
     frames.append(Frame(value, spec))
+    skipping = not walk.options.targets
+    keys = spec.keys
     try:
         for name, child in value.items():
+            child_spec = keys.get(name)
+            if skipping and child_spec is not None:
+                plan = child_spec.__dict__.get("_validation_plan") or _plan(child_spec)
+                if (
+                    plan.skippable
+                    and _TYPE_NAMES.get(type(child)) == child_spec.type
+                    and (plan.quick_allowed is None or (type(child), child) in plan.quick_allowed)
+                ):
+                    # the commonest case, handled here: a plain value of the right type
+                    if (
+                        type(child) is str
+                        and ("$" in child or "%" in child or "{" in child)
+                        and has_mdm_variable(child)
+                    ):
+                        _mdm_variable(walk, child, (*path, name), name)
+                    continue
             child_path = (*path, name)
-            child_spec = spec.keys.get(name)
             if child_spec is None:
                 if spec.open:
                     if spec.item is not None:
@@ -557,6 +590,9 @@ def walk_value(
     if kind is str and plan.plain_scalar and expected != "any":  # the commonest: here
         if ("$" in value or "%" in value or "{" in value) and has_mdm_variable(value):
             _mdm_variable(walk, value, path, label)
+        return
+    if expected != "any" and not isinstance(value, dict | list):
+        _check_scalar(walk, value, spec, path, label)
         return
     _walk_inside(walk, value, spec, path, frames, label)
 

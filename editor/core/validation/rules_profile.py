@@ -33,28 +33,41 @@ _UUID_RE = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=1024)
+def _path_steps(schema_path: str) -> tuple[tuple[str, int], ...]:
+    """'IKEv2/OnDemandRules[]/Action' -> (('IKEv2', 0), ('OnDemandRules', 1), ('Action', 0))."""
+    steps = []
+    for head in schema_path.split("/"):
+        name = head.rstrip("[]")
+        steps.append((name, (len(head) - len(name)) // 2))
+    return tuple(steps)
+
+
 def values_at(
     node: PlistValue, schema_path: str, prefix: KeyPath = ()
-) -> Iterator[tuple[KeyPath, PlistValue]]:
-    """Every value at a schema path such as 'IKEv2/OnDemandRules[]/Action' in a payload."""
+) -> list[tuple[KeyPath, PlistValue]]:
+    """Every value at a schema path such as 'IKEv2/OnDemandRules[]/Action' in a payload,
+    in the order of the payload (rules ask for many paths that are absent: keep it quick)."""
+    nodes: list[tuple[KeyPath, PlistValue]] = [(prefix, node)]
     if not schema_path:
-        yield prefix, node
-        return
-    head, _, rest = schema_path.partition("/")
-    name = head.rstrip("[]")
-    depth = (len(head) - len(name)) // 2
-    if not isinstance(node, dict) or name not in node:
-        return
-    nodes: list[tuple[KeyPath, PlistValue]] = [((*prefix, name), node[name])]
-    for _ in range(depth):
-        nodes = [
-            ((*p, i), item)
-            for p, value in nodes
-            if isinstance(value, list)
-            for i, item in enumerate(value)
-        ]
-    for p, value in nodes:
-        yield from values_at(value, rest, p)
+        return nodes
+    for name, depth in _path_steps(schema_path):
+        found: list[tuple[KeyPath, PlistValue]] = []
+        for path, value in nodes:
+            if isinstance(value, dict) and name in value:
+                level = [((*path, name), value[name])]
+                for _ in range(depth):
+                    level = [
+                        ((*p, i), item)
+                        for p, items in level
+                        if isinstance(items, list)
+                        for i, item in enumerate(items)
+                    ]
+                found.extend(level)
+        if not found:
+            return found
+        nodes = found
+    return nodes
 
 
 def reference_paths(payload_schema: PayloadSchema) -> list[tuple[str, str]]:
