@@ -165,7 +165,12 @@ class Document(QObject):
             gc.disable()
             try:
                 profile = Profile.read(path)
-                return profile, check_profile(profile, schema, Options())
+                checked = check_profile(profile, schema, Options())
+                # Keep them out of later collections too, which would otherwise walk the
+                # whole profile (tens of milliseconds for a large one) while the user
+                # works. Reference counting still frees them: profile data holds no cycles.
+                gc.freeze()
+                return profile, checked
             finally:
                 if collecting:
                     gc.enable()
