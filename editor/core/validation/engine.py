@@ -304,9 +304,21 @@ def _compute_availability_entries(
 class _Plan:
     """What the walk needs of a key spec, worked out once per spec."""
 
-    __slots__ = ("allowed", "plain_scalar", "quick_allowed", "required", "skippable", "untargeted")
+    __slots__ = (
+        "allowed",
+        "applies",
+        "plain_scalar",
+        "quick_allowed",
+        "required",
+        "required_if",
+        "skippable",
+        "untargeted",
+    )
 
     def __init__(self, spec: KeySpec) -> None:
+        # the key's conditions, compiled
+        self.applies = None if spec.applies_when is None else _compiled(spec.applies_when)
+        self.required_if = None if spec.required_when is None else _compiled(spec.required_when)
         # the closed list of allowed values as (type, value) pairs: a set test that
         # tells True from 1, as _same does
         self.allowed: frozenset[tuple[type, PlistValue]] | None = None
@@ -386,10 +398,16 @@ def _check_scalar(walk: Walk, value: PlistValue, spec: KeySpec, path: KeyPath, l
     ):
         _mdm_variable(walk, value, path, label)
         return
-    if (spec.__dict__.get("_validation_plan") or _plan(spec)).plain_scalar:
+    plan = spec.__dict__.get("_validation_plan") or _plan(spec)
+    if plan.plain_scalar:
         return
     if spec.values is not None and not spec.values_open:
-        if not _is_allowed(value, spec):
+        allowed = plan.allowed
+        if (
+            (type(value), value) not in allowed
+            if allowed is not None and type(value) in _SET_TESTABLE
+            else not any(_same(value, v) for v in spec.values)
+        ):
             shown = ", ".join(repr(v) if isinstance(v, str) else str(v) for v in spec.values)
             walk.add(ERROR, "value-not-allowed", path, f"{label} is {value!r}; allowed: {shown}")
             return
@@ -519,24 +537,21 @@ def walk_dictionary(
             present = name in value
             if present and not (value[name] == "" and child_spec.type == "string"):
                 continue
-            if child_spec.applies_when is not None and not condition_holds(
-                child_spec.applies_when, frames
-            ):
+            child_plan = _plan(child_spec)
+            if child_plan.applies is not None and not child_plan.applies(frames):
                 continue
             if present:
                 # an empty string satisfies the plist but not the device
                 needed = child_spec.required or (
-                    child_spec.required_when is not None
-                    and condition_holds(child_spec.required_when, frames)
+                    child_plan.required_if is not None and child_plan.required_if(frames)
                 )
                 if needed:
                     walk.add(ERROR, "empty-value", (*path, name), f"{name} is empty; fill it in")
                 continue
             if child_spec.required:
                 walk.add(ERROR, "required-missing", (*path, name), f"{name} is required")
-            elif child_spec.required_when is not None and condition_holds(
-                child_spec.required_when, frames
-            ):
+            elif child_plan.required_if is not None and child_plan.required_if(frames):
+                assert child_spec.required_when is not None
                 walk.add(
                     ERROR,
                     "required-when-missing",
@@ -565,12 +580,7 @@ def walk_value(
         return
     plan = spec.__dict__.get("_validation_plan") or _plan(spec)
     if spec.name:
-        if (
-            spec.applies_when is not None
-            and frames
-            and not walk.ignoring
-            and not condition_holds(spec.applies_when, frames)
-        ):
+        if plan.applies is not None and frames and not walk.ignoring and not plan.applies(frames):
             walk.add(
                 WARNING,
                 "not-applicable",
