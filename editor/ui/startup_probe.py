@@ -3,7 +3,9 @@
 With VPN_EDITOR_EXIT_WHEN_SHOWN=1 in the environment the editor prints, on standard
 output, one line when an editor window is first exposed and one when every open document's
 problems are known (at the same moment when they were known before the window showed;
-both lines give the wall-clock time and the process's memory), and then quits. benchmarks/run.py spawns the editor this way; nothing else uses it.
+both lines give the wall-clock time and the process's memory), and then quits.
+benchmarks/run.py spawns the editor this way (see PROBE_VARIABLE in app.py); nothing else
+uses it.
 """
 
 from __future__ import annotations
