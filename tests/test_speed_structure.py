@@ -85,6 +85,47 @@ def test_a_start_with_no_editor_running_loads_no_qtnetwork(
     assert "uuid" not in loaded and "hashlib" not in loaded
 
 
+def test_the_cycle_collector_waits_for_the_first_window(tmp_path: Path) -> None:
+    """Off while starting (many objects, no garbage), back on once the window is shown,
+    with what the start made frozen out of its way."""
+    code = (
+        "import gc, json\n"
+        "from PySide6.QtCore import QTimer\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "qt_app = QApplication([])\n"
+        "from editor.ui import app\n"
+        "from editor.ui.main_window import MainWindow\n"
+        "seen = {}\n"
+        "built = MainWindow.__init__\n"
+        "def watched(self, *args, **kwargs):\n"
+        "    seen['while building'] = gc.isenabled()\n"
+        "    built(self, *args, **kwargs)\n"
+        "MainWindow.__init__ = watched\n"
+        "def look():\n"
+        "    seen['after'] = gc.isenabled()\n"
+        "    seen['frozen'] = gc.get_freeze_count()\n"
+        "    qt_app.closeAllWindows()\n"
+        "    qt_app.quit()\n"
+        "QTimer.singleShot(2500, look)\n"
+        "assert app.main(['--new-instance']) == 0\n"
+        "print(json.dumps(seen))"
+    )
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["while building"] is False
+    assert seen["after"] is True
+    assert seen["frozen"] > 0
+
+
 def test_new_uuid_is_a_random_version_4_uuid() -> None:
     import uuid
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -142,6 +143,19 @@ class EditorApplication:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parse_args(sys.argv[1:] if argv is None else argv)
+    # Starting up makes many objects and little garbage: the cycle collector would walk
+    # them again and again. It comes back once the first window is on screen, with what
+    # exists by then (modules, the schema, the window) kept out of its way.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _run(args)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _run(args: argparse.Namespace) -> int:
     from PySide6.QtCore import QCoreApplication, Qt, QTimer
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication, QMessageBox
@@ -184,8 +198,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _screenshot(qt_app, windows[0], args.screenshot)
     inbox.set_handler(lambda paths: _open_from_outside(editor, paths))
     servers: list[single_instance.InstanceServer] = []
+    first_window = windows[0] if windows else None
+    _when_first_shown(first_window, _collect_cycles_again)
     if claim is not None:
-        first_window = windows[0] if windows else None
         _when_first_shown(first_window, lambda: servers.append(_listen(claim, inbox)))
     status = int(qt_app.exec())
     for server in servers:
@@ -193,6 +208,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if claim is not None:
         claim.release()  # if the window never showed
     return status
+
+
+def _collect_cycles_again() -> None:
+    gc.freeze()
+    gc.enable()
 
 
 def _listen(

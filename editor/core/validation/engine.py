@@ -581,11 +581,13 @@ def walk_value(
     plan = spec.__dict__.get("_validation_plan") or _plan(spec)
     if spec.name:
         if plan.applies is not None and frames and not walk.ignoring and not plan.applies(frames):
+            condition = spec.applies_when
+            assert condition is not None  # plan.applies is its compiled form
             walk.add(
                 WARNING,
                 "not-applicable",
                 path,
-                f"{label} is ignored unless {spec.applies_when.describe()}",
+                f"{label} is ignored unless {condition.describe()}",
             )
             # The device does not read it: types inside still count (strict MDMs
             # reject them), but nothing inside is required.
