@@ -272,3 +272,35 @@ def test_alphabet_excludes_only_what_xml_cannot_hold() -> None:
     # Guard against over-restricting the generated text.
     assert "\r" not in XML_ILLEGAL and "\t" not in XML_ILLEGAL and "\n" not in XML_ILLEGAL
     assert not set(string.printable) - set(string.whitespace) & set(XML_ILLEGAL)
+
+
+# --- the quick IPv4 test agrees with ipaddress -----------------------------------------
+
+
+def _ip_by_ipaddress(text: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(text.split("%", 1)[0])
+    except ValueError:
+        return False
+    return True
+
+
+@given(
+    st.one_of(
+        st.lists(st.integers(min_value=0, max_value=300), min_size=1, max_size=6).map(
+            lambda parts: ".".join(map(str, parts))
+        ),
+        st.lists(
+            st.sampled_from(["0", "00", "01", "1", "9", "10", "099", "255", "256", "249"]),
+            min_size=4,
+            max_size=4,
+        ).map(".".join),
+        st.text(alphabet="0123456789.:%abcdef \n", max_size=20),
+    )
+)
+def test_is_ip_agrees_with_ipaddress(text: str) -> None:
+    from editor.core.formats import is_ip
+
+    assert is_ip(text) == _ip_by_ipaddress(text), text

@@ -41,7 +41,15 @@ def is_hostname(text: str) -> bool:
     return _HOSTNAME_RE.match(name) is not None and not name.rpartition(".")[2].isdigit()
 
 
+# Dotted-quad IPv4 as ipaddress reads it (no leading zeros): the common case, without
+# ipaddress's few microseconds per address.
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])"
+_IPV4_RE = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}\Z")
+
+
 def is_ip(text: str) -> bool:
+    if _IPV4_RE.match(text):
+        return True
     try:
         ipaddress.ip_address(text.split("%", 1)[0])
     except ValueError:
