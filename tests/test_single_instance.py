@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import getpass
 import os
 import queue
 import shutil
@@ -250,9 +251,9 @@ def test_server_name_is_private_to_the_user(
     if sys.platform != "win32":
         assert single_instance.server_name() == str(tmp_path / "vpn-profile-editor.sock")
     monkeypatch.delenv("XDG_RUNTIME_DIR")
-    monkeypatch.setattr(single_instance.getpass, "getuser", lambda: "alice")
+    monkeypatch.setattr(getpass, "getuser", lambda: "alice")
     alice = single_instance.server_name()
-    monkeypatch.setattr(single_instance.getpass, "getuser", lambda: "bob")
+    monkeypatch.setattr(getpass, "getuser", lambda: "bob")
     assert single_instance.server_name() != alice
     assert "alice" not in alice
 

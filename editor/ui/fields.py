@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
     QDoubleSpinBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -286,6 +285,8 @@ class DataField(Field):
         self.save.setEnabled(isinstance(value, bytes | bytearray))
 
     def _load(self) -> None:
+        from PySide6.QtWidgets import QFileDialog  # set up on first use: it takes a while
+
         name, _ = QFileDialog.getOpenFileName(self, "Load data from a file")
         if name:
             try:
@@ -298,6 +299,8 @@ class DataField(Field):
     def _save(self) -> None:
         if not isinstance(self._value, bytes | bytearray):
             return
+        from PySide6.QtWidgets import QFileDialog
+
         name, _ = QFileDialog.getSaveFileName(self, "Save data to a file")
         if name:
             try:

@@ -19,9 +19,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
-    QPushButton,
     QScrollArea,
     QToolButton,
     QVBoxLayout,
@@ -351,6 +348,8 @@ class NodeForm(QScrollArea):
             row.label.setVisible(visible)
 
     def _build_array(self, value: list[Any]) -> None:
+        from PySide6.QtWidgets import QListWidget, QPushButton  # only array forms need them
+
         spec = self.spec
         box = QGroupBox(
             "Items (in order; the first that matches wins)"
@@ -396,6 +395,8 @@ class NodeForm(QScrollArea):
         self.items.clear()
         if not isinstance(value, list):
             return
+        from PySide6.QtWidgets import QListWidgetItem
+
         name = str(self.path[-1])
         for index, item in enumerate(value):
             QListWidgetItem(item_label(name, index, item), self.items)

@@ -7,6 +7,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
+from PySide6 import QtWidgets  # message boxes and file dialogs: set up on first use
 from PySide6.QtCore import (
     QByteArray,
     QItemSelectionModel,
@@ -16,13 +17,11 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
-    QFileDialog,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QSplitter,
     QStyle,
     QTreeView,
@@ -43,6 +42,8 @@ from editor.ui.problems_panel import ProblemsPanel
 from editor.ui.tree_model import PATH_ROLE, PayloadTreeModel
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+
     # Dialogs load when first used: the window shows sooner.
     from editor.ui.certificate_dialog import CertificateDialog
     from editor.ui.connection_dialog import ConnectionDialog
@@ -452,7 +453,7 @@ class MainWindow(QMainWindow):
         self.open_files_requested.emit([])
 
     def open_dialog(self) -> None:
-        names, _ = QFileDialog.getOpenFileNames(
+        names, _ = QtWidgets.QFileDialog.getOpenFileNames(
             self, "Open profiles", self._last_dir(), FILE_FILTER
         )
         if names:
@@ -478,7 +479,7 @@ class MainWindow(QMainWindow):
 
     def save_as(self) -> bool:
         start = str(self.document.path or Path(self._last_dir()) / "profile.mobileconfig")
-        name, chosen = QFileDialog.getSaveFileName(
+        name, chosen = QtWidgets.QFileDialog.getSaveFileName(
             self,
             "Save profile",
             start,
@@ -508,7 +509,7 @@ class MainWindow(QMainWindow):
         try:
             self.document.save(path, "binary" if fmt == "binary" else "xml", wrap)
         except (ProfileWriteError, ValueError, SigningError) as exc:
-            QMessageBox.critical(
+            QtWidgets.QMessageBox.critical(
                 self,
                 "Could not save",
                 f"The profile was not saved.\n\n{exc}\n\nThe file on disk is unchanged.",
@@ -532,18 +533,18 @@ class MainWindow(QMainWindow):
         """Ask about unsaved changes; False means the user cancelled."""
         if not self.document.is_modified:
             return True
-        answer = QMessageBox.question(
+        answer = QtWidgets.QMessageBox.question(
             self,
             "Unsaved changes",
             f"Save the changes to {self.document.display_name} before closing?",
-            QMessageBox.StandardButton.Save
-            | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Save,
+            QtWidgets.QMessageBox.StandardButton.Save
+            | QtWidgets.QMessageBox.StandardButton.Discard
+            | QtWidgets.QMessageBox.StandardButton.Cancel,
+            QtWidgets.QMessageBox.StandardButton.Save,
         )
-        if answer == QMessageBox.StandardButton.Save:
+        if answer == QtWidgets.QMessageBox.StandardButton.Save:
             return self.save()
-        return answer == QMessageBox.StandardButton.Discard
+        return answer == QtWidgets.QMessageBox.StandardButton.Discard
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.maybe_keep_changes():
@@ -635,7 +636,7 @@ class MainWindow(QMainWindow):
         if self.document.profile.signature is not None:
             self.verify_signature()  # on request: check again (anchors or the clock may differ)
         if self._signature_check is None:
-            QMessageBox.information(
+            QtWidgets.QMessageBox.information(
                 self, "Signature", f"{self.document.display_name} is not signed."
             )
             return
@@ -663,18 +664,18 @@ class MainWindow(QMainWindow):
             + (f" with {Path(last).name}" if last else "")
             + "?\n\nA profile saved without a signature shows as unsigned on devices."
         )
-        answer = QMessageBox.question(
+        answer = QtWidgets.QMessageBox.question(
             self,
             "Sign again?",
             question,
-            QMessageBox.StandardButton.Yes
-            | QMessageBox.StandardButton.No
-            | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Yes,
+            QtWidgets.QMessageBox.StandardButton.Yes
+            | QtWidgets.QMessageBox.StandardButton.No
+            | QtWidgets.QMessageBox.StandardButton.Cancel,
+            QtWidgets.QMessageBox.StandardButton.Yes,
         )
-        if answer == QMessageBox.StandardButton.Cancel:
+        if answer == QtWidgets.QMessageBox.StandardButton.Cancel:
             return None
-        if answer == QMessageBox.StandardButton.No:
+        if answer == QtWidgets.QMessageBox.StandardButton.No:
             return False
         dialog = self.identity_dialog(
             "Sign Again", "The profile is signed with this identity as it is saved."
@@ -736,7 +737,7 @@ class MainWindow(QMainWindow):
         try:
             run_busy(f"Exporting {request.path.name}", work, self)
         except (ProfileWriteError, ValueError, SigningError, EncryptionError) as exc:
-            QMessageBox.critical(
+            QtWidgets.QMessageBox.critical(
                 self,
                 "Could not export",
                 f"{request.path} was not written.\n\n{exc}",
@@ -757,7 +758,7 @@ class MainWindow(QMainWindow):
         from editor.core.encryption import EncryptionError, decrypt_profile
 
         if not self.document.profile.is_encrypted:
-            QMessageBox.information(
+            QtWidgets.QMessageBox.information(
                 self, "Decrypt", f"The payloads of {self.document.display_name} are not encrypted."
             )
             return
@@ -773,7 +774,7 @@ class MainWindow(QMainWindow):
                 self.document.profile.root, dialog.identity, self.document.display_name
             )
         except EncryptionError as exc:
-            QMessageBox.critical(self, "Cannot decrypt", str(exc))
+            QtWidgets.QMessageBox.critical(self, "Cannot decrypt", str(exc))
             return
         self.document.replace_root(root, "Decrypt payloads")
         self._update_banner()
@@ -830,7 +831,7 @@ class MainWindow(QMainWindow):
         try:
             updated = reencode_pkcs12_payload(payload, password)
         except EncryptionError as exc:
-            QMessageBox.critical(self, "Cannot re-encode", str(exc))
+            QtWidgets.QMessageBox.critical(self, "Cannot re-encode", str(exc))
             return False
         self.document.set_value((*path, "PayloadContent"), updated["PayloadContent"])
         self._show_form(path)
@@ -838,7 +839,7 @@ class MainWindow(QMainWindow):
         return True
 
     def about(self) -> None:
-        QMessageBox.about(
+        QtWidgets.QMessageBox.about(
             self,
             f"About {APP_NAME}",
             f"<b>{APP_NAME}</b> {__version__}<br>Create, check, sign and export Apple VPN "

@@ -21,7 +21,6 @@ The message is one line of JSON, `{"protocol": 1, "paths": [...]}`, answered by 
 from __future__ import annotations
 
 import contextlib
-import getpass
 import os
 import sys
 import time
@@ -29,7 +28,6 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDir, QEvent, QLockFile, QObject, Qt, QTimer
-from PySide6.QtGui import QFileOpenEvent
 from PySide6.QtWidgets import QWidget
 
 from editor import GUI_EXECUTABLE
@@ -57,6 +55,8 @@ def server_name() -> str:
         runtime = os.environ.get("XDG_RUNTIME_DIR", "")
         if runtime and os.path.isdir(runtime):
             return os.path.join(runtime, f"{GUI_EXECUTABLE}.sock")
+    import getpass  # only without a runtime folder
+
     try:
         user = getpass.getuser()
     except (KeyError, OSError):  # no user name in the environment or the password database
@@ -126,9 +126,12 @@ class FileOpenEventFilter(QObject):
     def __init__(self, inbox: Inbox, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.inbox = inbox
+        from PySide6.QtGui import QFileOpenEvent  # made only on macOS: not loaded elsewhere
+
+        self._event_class = QFileOpenEvent
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.FileOpen and isinstance(event, QFileOpenEvent):
+        if event.type() == QEvent.Type.FileOpen and isinstance(event, self._event_class):
             path = event.file() or event.url().toLocalFile()
             if path:
                 self.inbox.put([path])
