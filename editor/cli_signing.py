@@ -27,6 +27,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from editor.core.plistio import unreadable_reason
+
 if TYPE_CHECKING:
     from editor.core.signing import Identity, Passphrase, VerifyResult
 
@@ -122,12 +124,8 @@ def _fail(message: str) -> Exception:
 def _read_bytes(path: str) -> bytes:
     try:
         return Path(path).read_bytes()
-    except IsADirectoryError:
-        raise _fail(f"{path}: this is a folder, not a file") from None
-    except FileNotFoundError:
-        raise _fail(f"{path}: no such file") from None
     except OSError as exc:
-        raise _fail(f"{path}: {exc.strerror or exc}") from None
+        raise _fail(f"{path}: {unreadable_reason(exc)}") from None
 
 
 def _passphrase(args: argparse.Namespace, source: str) -> Passphrase:

@@ -392,3 +392,20 @@ def test_negative_zero_survives_binary() -> None:
     again = plistlib.loads(serialize_plist(root, "binary"))
     assert math.copysign(1.0, again["a"]) == 1.0
     assert math.copysign(1.0, again["b"]) == -1.0
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        (IsADirectoryError(21, "Is a directory"), "this is a folder, not a file"),
+        (FileNotFoundError(2, "No such file or directory"), "no such file"),
+        (PermissionError(13, "Permission denied"), "permission denied"),
+        (OSError(5, "Input/output error"), "Input/output error"),
+    ],
+)
+def test_every_reader_words_an_unreadable_file_alike(error: OSError, reason: str) -> None:
+    from editor.core.plistio import unreadable_reason
+
+    assert unreadable_reason(error) == reason
+    if isinstance(error, IsADirectoryError):
+        assert unreadable_reason(error, "key file") == "this is a folder, not a key file"

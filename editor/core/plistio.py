@@ -138,6 +138,17 @@ def parse_plist_bytes(data: bytes, source: str = "<data>") -> LoadedProfile:
     return LoadedProfile(root, "xml", signature, notes)
 
 
+def unreadable_reason(exc: OSError, what: str = "file") -> str:
+    """Why a file could not be read, in a user's words (one wording for every reader)."""
+    if isinstance(exc, IsADirectoryError):
+        return f"this is a folder, not a {what}"
+    if isinstance(exc, FileNotFoundError):
+        return "no such file"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    return exc.strerror or str(exc)
+
+
 def read_plist_file(path: Path | str) -> LoadedProfile:
     path = Path(path)
     try:
@@ -150,14 +161,8 @@ def read_plist_file(path: Path | str) -> LoadedProfile:
         # bounded: a device or a growing file may lie about its size
         with path.open("rb") as handle:
             data = handle.read(MAX_FILE_SIZE + 1)
-    except IsADirectoryError:
-        raise ProfileReadError(str(path), "this is a folder, not a file") from None
-    except FileNotFoundError:
-        raise ProfileReadError(str(path), "no such file") from None
-    except PermissionError:
-        raise ProfileReadError(str(path), "permission denied") from None
     except OSError as exc:
-        raise ProfileReadError(str(path), exc.strerror or str(exc)) from None
+        raise ProfileReadError(str(path), unreadable_reason(exc)) from None
     return parse_plist_bytes(data, str(path))
 
 

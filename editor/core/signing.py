@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from editor.core.cms import CertificateSummary, CMSError, load_content_info, looks_like_cms
+from editor.core.plistio import unreadable_reason
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -110,12 +111,8 @@ def _read(path: Path | str, what: str) -> bytes:
     path = Path(path)
     try:
         return path.read_bytes()
-    except IsADirectoryError:
-        raise SigningError(f"{path}: this is a folder, not a {what} file") from None
-    except FileNotFoundError:
-        raise SigningError(f"{path}: no such file") from None
     except OSError as exc:
-        raise SigningError(f"{path}: {exc.strerror or exc}") from None
+        raise SigningError(f"{path}: {unreadable_reason(exc, f'{what} file')}") from None
 
 
 def _ask(passphrase: Passphrase) -> bytes | None:
