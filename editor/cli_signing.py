@@ -192,18 +192,12 @@ def _day(moment: Any) -> str:
 def cmd_sign(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     import datetime
 
-    from editor.core.cms import CMSError, looks_like_cms, unwrap_signed
     from editor.core.plistio import parse_plist_bytes
     from editor.core.signing import sign_profile
 
-    data = _read_bytes(args.input)
-    parse_plist_bytes(data, args.input)  # sign only what reads as a profile
-    content = data
-    if looks_like_cms(data):
-        try:
-            content, _ = unwrap_signed(data)
-        except CMSError as exc:  # pragma: no cover - parse_plist_bytes caught it
-            raise _fail(f"{args.input}: {exc}") from None
+    loaded = parse_plist_bytes(_read_bytes(args.input), args.input)  # only a profile is signed
+    content = loaded.content  # a signed input's content, not its envelope
+    if loaded.signature is not None:
         err.write(f"{args.input}: note: the input was signed; its signature is replaced\n")
     identity = _identity(args, chain=True)
     signed = sign_profile(content, identity)

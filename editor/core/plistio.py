@@ -50,6 +50,7 @@ class LoadedProfile:
     source_format: PlistFormat
     signature: SignedEnvelope | None = None
     notes: list[str] = field(default_factory=list)  # leniencies applied while reading
+    content: bytes = b""  # the bytes the plist was read from (inside a signature, if any)
 
 
 def _check_depth(value: PlistValue) -> None:
@@ -117,7 +118,7 @@ def parse_plist_bytes(data: bytes, source: str = "<data>") -> LoadedProfile:
             UnicodeDecodeError,
         ) as exc:
             raise ProfileReadError(source, f"damaged binary plist ({exc})") from None
-        return LoadedProfile(root, "binary", signature, notes)
+        return LoadedProfile(root, "binary", signature, notes, data)
     stripped = body.lstrip()
     if stripped[:1] != b"<":
         if looks_like_cms(body) or body[:1] == b"\x30":
@@ -135,7 +136,7 @@ def parse_plist_bytes(data: bytes, source: str = "<data>") -> LoadedProfile:
         root = parse_xml_plist(stripped)
     except PlistXMLError as exc:
         raise ProfileReadError(source, f"malformed XML plist: {exc}") from None
-    return LoadedProfile(root, "xml", signature, notes)
+    return LoadedProfile(root, "xml", signature, notes, data)
 
 
 def unreadable_reason(exc: OSError, what: str = "file") -> str:
