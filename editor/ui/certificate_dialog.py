@@ -16,7 +16,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QGroupBox,
@@ -40,7 +39,8 @@ from editor.core.certificates import (
     certificate_payload_from_file,
     describe_certificate_payload,
 )
-from editor.ui.connection_dialog import ERROR_COLOR, profile_identifier_base
+from editor.ui.connection_dialog import profile_identifier_base
+from editor.ui.dialog_parts import ERROR_COLOR, error_label, ok_cancel_buttons
 from editor.ui.document import Document
 
 FILE_FILTER = (
@@ -265,20 +265,12 @@ class CertificateDialog(QDialog):
 
         self.summary = CertificateSummary(self, "What the file holds")
         layout.addWidget(self.summary)
-        self.error_label = QLabel(self)
-        self.error_label.setObjectName("certificateError")
-        self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet(f"color: {ERROR_COLOR};")
+        self.error_label = error_label(self, "certificateError")
         layout.addWidget(self.error_label)
         layout.addStretch(1)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        self.buttons, self.ok_button = ok_cancel_buttons(
+            self, "Add Certificate", ok_name="Add certificate"
         )
-        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("Add Certificate")
-        self.ok_button.setAccessibleName("Add certificate")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         QWidget.setTabOrder(self.choose_button, self.password_edit)
         QWidget.setTabOrder(self.password_edit, self.store_password_check)

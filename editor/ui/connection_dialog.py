@@ -41,10 +41,10 @@ from editor.core.certificates import IDENTITY_TYPES, identity_payloads
 from editor.core.formats import check_format, has_mdm_variable
 from editor.core.model import KeyPath, get_value
 from editor.core.presets import ConnectionType, ProxySetup
+from editor.ui.dialog_parts import ERROR_COLOR, error_label, ok_cancel_buttons
 from editor.ui.document import Document
 
 DEFAULT_IDENTIFIER_BASE = "com.example.profile"
-ERROR_COLOR = "#c62828"
 
 # How the dialog names the vendor keys presets declare, and what it suggests typing.
 VENDOR_LABELS: dict[str, tuple[str, str]] = {
@@ -130,22 +130,14 @@ class ConnectionDialog(QDialog):
         self._build_proxy_box(body)
         right.addStretch(1)
 
-        self.needed_label = QLabel(self)
-        self.needed_label.setObjectName("neededHint")
-        self.needed_label.setWordWrap(True)
-        self.needed_label.setStyleSheet(f"color: {ERROR_COLOR};")
+        self.needed_label = error_label(self, "neededHint")
         self.later_label = _hint_label(self)
         self.later_label.setObjectName("laterHint")
         outer.addWidget(self.needed_label)
         outer.addWidget(self.later_label)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        self.buttons, self.ok_button = ok_cancel_buttons(
+            self, "Add Connection", ok_name="Add connection"
         )
-        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("Add Connection")
-        self.ok_button.setAccessibleName("Add connection")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
         outer.addWidget(self.buttons)
 
         self._set_tab_order()

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from editor.ui.banner import BANNER_STYLE, SignatureBanner
+from editor.ui.dialog_parts import ok_cancel_buttons
 
 if TYPE_CHECKING:
     from editor.core.encryption import Pkcs12Inspection
@@ -244,11 +245,7 @@ class TrustAnchorsDialog(QDialog):
             row.addWidget(button)
         row.addStretch(1)
         layout.addLayout(row)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons, _ok = ok_cancel_buttons(self)
         layout.addWidget(buttons)
 
     def add_paths(self, paths: list[str]) -> None:
@@ -464,11 +461,7 @@ class IdentityDialog(QDialog):
         self.error.setWordWrap(True)
         self.error.hide()
         layout.addWidget(self.error)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons, _ok = ok_cancel_buttons(self)
         layout.addWidget(self.buttons)
 
     def accept(self) -> None:
@@ -570,12 +563,7 @@ class ExportDialog(QDialog):
         self.error.setWordWrap(True)
         self.error.hide()
         layout.addWidget(self.error)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons, _ok = ok_cancel_buttons(self, "Export")
         layout.addWidget(buttons)
 
     def _browse(self) -> None:

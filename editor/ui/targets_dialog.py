@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QDialogButtonBox,
     QGridLayout,
     QLabel,
     QLineEdit,
@@ -14,6 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from editor.core.platforms import PLATFORMS, Target, Version
+from editor.ui.dialog_parts import error_label, ok_cancel_buttons
 
 
 class TargetsDialog(QDialog):
@@ -46,14 +46,9 @@ class TargetsDialog(QDialog):
             self.checks[platform] = check
             self.versions[platform] = version
         layout.addLayout(grid)
-        self.error = QLabel(self)
-        self.error.setStyleSheet("color: #c62828;")
+        self.error = error_label(self, "targetsError")
         layout.addWidget(self.error)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
+        buttons, _ok = ok_cancel_buttons(self, on_ok=self._accept)
         layout.addWidget(buttons)
 
     def _accept(self) -> None:
