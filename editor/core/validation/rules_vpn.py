@@ -493,28 +493,17 @@ def always_on(ctx: PayloadContext) -> None:
     if settings is None:
         return
     tunnels = settings.get("TunnelConfigurations")
-    for path, group in values_at(
-        ctx.payload,
-        "AlwaysOn/TunnelConfigurations[]/IKESecurityAssociationParameters/DiffieHellmanGroup",
-    ):
-        if isinstance(group, int) and group < 14:
-            ctx.add(
-                WARNING,
-                "always-on",
-                path,
-                "Always On needs Diffie-Hellman group 14 or higher from iOS 14.2",
-            )
-    for path, group in values_at(
-        ctx.payload,
-        "AlwaysOn/TunnelConfigurations[]/ChildSecurityAssociationParameters/DiffieHellmanGroup",
-    ):
-        if isinstance(group, int) and group < 14:
-            ctx.add(
-                WARNING,
-                "always-on",
-                path,
-                "Always On needs Diffie-Hellman group 14 or higher from iOS 14.2",
-            )
+    for parameters in ("IKESecurityAssociationParameters", "ChildSecurityAssociationParameters"):
+        for path, group in values_at(
+            ctx.payload, f"AlwaysOn/TunnelConfigurations[]/{parameters}/DiffieHellmanGroup"
+        ):
+            if isinstance(group, int) and group < 14:
+                ctx.add(
+                    WARNING,
+                    "always-on",
+                    path,
+                    "Always On needs Diffie-Hellman group 14 or higher from iOS 14.2",
+                )
     for path, kind in values_at(ctx.payload, "AlwaysOn/TunnelConfigurations[]/CertificateType"):
         if kind != "RSA":
             ctx.add(WARNING, "always-on", path, "Always On IKEv2 supports RSA certificates only")
