@@ -419,3 +419,17 @@ def test_next_problem_walks_the_panel_from_the_keyboard(qtbot: Any, schema: Sche
     assert window.focusWidget() is window.problems.list
     window.focus_tree_action.trigger()
     assert window.focusWidget() is window.tree
+
+
+def test_adding_a_payload_is_one_undo_step_even_without_payload_content(
+    qtbot: Any, schema: Schema
+) -> None:
+    profile = Profile.new()
+    profile.root.pop("PayloadContent", None)
+    document = Document(profile, schema)
+    index = document.add_payload({"PayloadType": "com.apple.security.root"}, "Add a root")
+    assert index == 0 and len(document.profile.payloads) == 1
+    assert document.undo_stack.count() == 1
+    assert document.undo_stack.undoText() == "Add a root"
+    document.undo_stack.undo()
+    assert "PayloadContent" not in document.profile.root

@@ -400,12 +400,7 @@ class CertificateDialog(QDialog):
             return
         self.payload = payload
         label = f"Add certificate {payload['PayloadDisplayName']}"
-        stack = self.document.undo_stack
-        stack.beginMacro(label)
-        try:
-            self.added_index = self.document.add_payload(payload, label)
-        finally:
-            stack.endMacro()
+        self.added_index = self.document.add_payload(payload, label)
         super().accept()
 
     @property

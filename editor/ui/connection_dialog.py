@@ -785,10 +785,5 @@ class ConnectionDialog(QDialog):
             self.needed_label.show()
             return
         label = f"Add {payload['PayloadDisplayName']} payload"
-        stack = self.document.undo_stack
-        stack.beginMacro(label)
-        try:
-            self.added_index = self.document.add_payload(payload, label)
-        finally:
-            stack.endMacro()
+        self.added_index = self.document.add_payload(payload, label)
         super().accept()

@@ -426,10 +426,15 @@ class Document(QObject):
         self.undo_stack.push(_EditCommand(self, "Move item", redo, undo, array_path, True))
 
     def add_payload(self, payload: dict[str, Any], label: str = "Add payload") -> int:
-        if not isinstance(self.profile.root.get("PayloadContent"), list):
-            self.set_value(("PayloadContent",), [])
-        index = len(self.profile.payloads)
-        self.insert_item(("PayloadContent",), index, payload, label)
+        """Append a payload as one undo step (with the PayloadContent array, if missing)."""
+        self.undo_stack.beginMacro(label)
+        try:
+            if not isinstance(self.profile.root.get("PayloadContent"), list):
+                self.set_value(("PayloadContent",), [])
+            index = len(self.profile.payloads)
+            self.insert_item(("PayloadContent",), index, payload, label)
+        finally:
+            self.undo_stack.endMacro()
         return index
 
     def replace_root(self, root: dict[str, Any], label: str) -> None:
