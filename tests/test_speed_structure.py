@@ -525,3 +525,26 @@ def test_generated_profile_is_deterministic_and_realistic(schema: Schema) -> Non
     payload = root["PayloadContent"][2]
     assert {"IKEv2", "DNS", "Proxies"} <= set(payload)
     assert payload["IKEv2"]["OnDemandRules"]
+
+
+def test_quick_import_check_answers_as_pysides_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+    import json as json_module
+
+    from editor.ui import pyside_fixes
+
+    feature = sys.modules["shibokensupport.feature"]
+    original = feature._mod_uses_pyside
+    monkeypatch.setattr(feature, "_mod_uses_pyside", original)  # restored afterwards
+    assert pyside_fixes.quicken_import_check()
+    quick = feature._mod_uses_pyside
+    assert quick is not original
+    assert not pyside_fixes.quicken_import_check()  # once is enough
+    modules = [
+        importlib.import_module(name)
+        for name in ("editor.ui.form", "editor.ui.main_window", "editor.core.model")
+    ]
+    modules += [json_module, sys, importlib, pyside_fixes]
+    answers = [quick(module) for module in modules]
+    assert answers == [original(module) for module in modules]
+    assert answers[:3] == [True, True, False]  # the editor's windows use PySide6, the core not

@@ -160,6 +160,9 @@ def _run(args: argparse.Namespace) -> int:
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication, QMessageBox
 
+    from editor.ui import pyside_fixes
+
+    pyside_fixes.quicken_import_check()  # before the editor's own modules are imported
     from editor.ui import single_instance
     from editor.ui.icons import application_icon
 
