@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QIcon, QPalette
+from PySide6.QtGui import QColor, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QStyle
 
 from editor.core.model import MISSING, KeyPath
@@ -62,6 +62,10 @@ def item_label(array_name: str, index: int, item: Any) -> str:
                 noun = "Rule" if array_name == "OnDemandRules" else "Item"
                 return f"{noun} {index + 1} · {value}"
     return f"Item {index + 1}"
+
+
+_ERROR_TEXT = QColor("#c62828")
+_WARNING_TEXT = QColor("#b26a00")
 
 
 class PayloadTreeModel(QAbstractItemModel):
@@ -215,7 +219,9 @@ class PayloadTreeModel(QAbstractItemModel):
                     parts.append(f"{warnings} ⚠")
                 return "  ".join(parts)
             if role == Qt.ItemDataRole.ForegroundRole and (errors or warnings):
-                return QBrush(QColor("#c62828") if errors else QColor("#b26a00"))
+                # a colour, not a QBrush: views take either, and QBrush's first use costs
+                # PySide6 milliseconds (its gradient enums), at every start
+                return _ERROR_TEXT if errors else _WARNING_TEXT
             if role == Qt.ItemDataRole.ToolTipRole and (errors or warnings):
                 return f"{errors} error(s), {warnings} warning(s) in this part"
             if role == Qt.ItemDataRole.AccessibleTextRole:
