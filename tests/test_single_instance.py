@@ -281,3 +281,28 @@ def test_file_open_events_reach_the_inbox(qapp: Any, tmp_path: Path) -> None:
     finally:
         qapp.removeEventFilter(event_filter)
     assert received == [[str(target)], [str(target)]]
+
+
+def test_a_launch_during_the_recovery_question_hands_over(
+    tmp_path: Path, session: dict[str, str], editors: list[Editor]
+) -> None:
+    """The first editor listens before a start-up question waits for the user, not only
+    once its window shows: a file opened meanwhile must not start a second editor."""
+    recovery = (
+        Path(session["XDG_DATA_HOME"]) / "VPN Profile Editor" / "VPN Profile Editor" / "recovery"
+    )
+    recovery.mkdir(parents=True)
+    make_profile().save(recovery / "leftover.mobileconfig", "xml")
+    (recovery / "leftover.json").write_text('{"original": null, "saved_at": 0}')
+    first = Editor([], session, tmp_path)
+    editors.append(first)
+    first.wait_for("vpn-profile-editor: listening on ")  # while the question is open
+    profile = tmp_path / "later.mobileconfig"
+    make_profile().save(profile, "xml")
+
+    code, stderr, seconds = run_second([str(profile)], session, tmp_path)
+
+    assert code == 0, stderr
+    assert seconds < 10, f"the second launch waited {seconds:.1f} s"
+    assert "listening" not in stderr
+    assert first.process.poll() is None  # still asking; the file waits in its inbox

@@ -50,6 +50,9 @@ class EditorApplication:
         self.schema = load_schema(cache_dir=user_cache_dir())
         self.windows: list[object] = []
         self.ask_to_decrypt = True  # off for screenshots, which must not wait on a dialog
+        # Called before a message box asks anything (it waits for the user): set by the
+        # start-up to listen for later launches then, instead of after the first window.
+        self.before_asking: Callable[[], object] = lambda: None
         self.probe = None
         if os.environ.get(PROBE_VARIABLE, "") not in ("", "0"):
             from editor.ui import startup_probe  # benchmarks only: see that module
@@ -73,6 +76,7 @@ class EditorApplication:
             try:
                 document = open_document(Path(name), self.schema)
             except ProfileReadError as exc:
+                self.before_asking()
                 QMessageBox.warning(None, "Cannot open profile", f"{exc.source}\n\n{exc.reason}")
                 continue
             window = self._show(document)
@@ -96,6 +100,7 @@ class EditorApplication:
         if not entries:
             return []
         names = "\n".join(f"• {e.original or 'an untitled profile'}" for e in entries)
+        self.before_asking()
         answer = QMessageBox.question(
             None,
             "Restore unsaved work?",
@@ -190,6 +195,11 @@ def _run(args: argparse.Namespace) -> int:
         print(f"vpn-profile-editor: {exc}", file=sys.stderr)
         return 2
     editor.ask_to_decrypt = not args.screenshot
+    servers: list[single_instance.InstanceServer] = []
+    if claim is not None:
+        # Later launches are listened for once the first window is shown, or before a
+        # start-up question waits for the user, whichever comes first.
+        editor.before_asking = _once(lambda: servers.append(_listen(claim, inbox)))
     windows = [] if args.screenshot else editor.restore_leftovers()
     windows += editor.open_paths(args.files) if args.files else []
     if not windows and sys.platform == "darwin" and not args.screenshot:
@@ -200,17 +210,29 @@ def _run(args: argparse.Namespace) -> int:
     if args.screenshot:
         return _screenshot(qt_app, windows[0], args.screenshot)
     inbox.set_handler(lambda paths: _open_from_outside(editor, paths))
-    servers: list[single_instance.InstanceServer] = []
     first_window = windows[0] if windows else None
     _when_first_shown(first_window, _collect_cycles_again)
     if claim is not None:
-        _when_first_shown(first_window, lambda: servers.append(_listen(claim, inbox)))
+        _when_first_shown(first_window, editor.before_asking)
     status = int(qt_app.exec())
     for server in servers:
         server.close()  # removes the socket file, so the next start need not probe it
     if claim is not None:
         claim.release()  # if the window never showed
     return status
+
+
+def _once(action: Callable[[], object]) -> Callable[[], None]:
+    """`action`, run the first time the result is called and never again."""
+    done = False
+
+    def run() -> None:
+        nonlocal done
+        if not done:
+            done = True
+            action()
+
+    return run
 
 
 def _collect_cycles_again() -> None:
@@ -235,13 +257,7 @@ def _when_first_shown(window: object, callback: Callable[[], object]) -> None:
     from PySide6.QtCore import QEvent, QObject, QTimer
     from PySide6.QtWidgets import QWidget
 
-    done = False
-
-    def run_once() -> None:
-        nonlocal done
-        if not done:
-            done = True
-            callback()
+    run_once = _once(callback)
 
     class FirstExpose(QObject):
         def eventFilter(self, watched: QObject, event: QEvent) -> bool:
