@@ -14,6 +14,7 @@
 #   - a second launch of the editor hands its file to the running one (QtNetwork works);
 #   - `vpn-profile validate|show|verify` from the bundle print exactly what they print
 #     when run from source, with the same exit status;
+#   - the bundle writes the checked schema to its cache folder once and then reads it;
 #   - the .desktop file passes desktop-file-validate;
 #   - install.sh into a scratch home: update-mime-database ran, `xdg-mime query filetype`
 #     names application/x-apple-aspen-config for signed and unsigned profiles, the editor
@@ -132,6 +133,18 @@ compare validate "$signed" "$unsigned"
 compare validate --format json --target ios:17 "$signed"
 compare show "$signed"
 compare verify "$signed"
+
+step "the bundle keeps the checked schema in its cache and reads it back"
+cache_home=$scratch/bundle-cache
+cache=$cache_home/vpn-profile-editor/schema.pickle
+XDG_CACHE_HOME=$cache_home "$bundle/vpn-profile" validate "$unsigned" > /dev/null || true
+[ -s "$cache" ] || fail "no schema cache at $cache after a run"
+written=$(stat -c %y "$cache")
+sleep 1
+XDG_CACHE_HOME=$cache_home "$bundle/vpn-profile" validate "$unsigned" > /dev/null || true
+[ "$(stat -c %y "$cache")" = "$written" ] \
+  || fail "the second run wrote the schema cache again instead of reading it"
+echo "$(wc -c < "$cache") bytes, read back unchanged"
 
 step "desktop-file-validate"
 desktop-file-validate "packaging/linux/$name.desktop"
