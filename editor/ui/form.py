@@ -117,15 +117,11 @@ class KeyRow(QWidget):
                 "The payload type decides what the payload is; to change it, add a new "
                 "payload of the other type"
             )
-        self.badges = QLabel(self)
-        self.badges.setObjectName("badges")
-        _style_as_note(self.badges)
-        layout.addWidget(self.badges)
-        self.problem_label = QLabel(self)
-        self.problem_label.setWordWrap(True)
-        self.problem_label.setObjectName("inlineProblem")
-        self.problem_label.hide()
-        layout.addWidget(self.problem_label)
+        # The availability line and the inline problems are made when first needed: most
+        # rows have neither, and a form has dozens of rows.
+        self._layout = layout
+        self._badges: QLabel | None = None
+        self._problem_label: QLabel | None = None
         self.label = QLabel(self._label_text(value))
         self.label.setBuddy(self.field.focus_widget())
         self.label.setWordWrap(True)
@@ -200,12 +196,35 @@ class KeyRow(QWidget):
         font.setItalic(not present)
         self.label.setFont(font)
         badges = self._badge_text()
-        self.badges.setText(badges)
-        self.badges.setVisible(bool(badges))
+        if badges or self._badges is not None:
+            self.badges.setText(badges)
+            self.badges.setVisible(bool(badges))
+
+    @property
+    def badges(self) -> QLabel:
+        """The line saying where the key works (under the field)."""
+        if self._badges is None:
+            self._badges = QLabel(self)
+            self._badges.setObjectName("badges")
+            _style_as_note(self._badges)
+            self._layout.insertWidget(1, self._badges)  # right under the field's line
+        return self._badges
+
+    @property
+    def problem_label(self) -> QLabel:
+        """The key's problems, under everything else (hidden while it has none)."""
+        if self._problem_label is None:
+            self._problem_label = QLabel(self)
+            self._problem_label.setWordWrap(True)
+            self._problem_label.setObjectName("inlineProblem")
+            self._problem_label.hide()
+            self._layout.addWidget(self._problem_label)
+        return self._problem_label
 
     def show_problems(self, problems: list[Problem]) -> None:
         if not problems:
-            self.problem_label.hide()
+            if self._problem_label is not None:
+                self._problem_label.hide()
             if self.field.styleSheet():  # a style sheet costs even when empty: set it rarely
                 self.field.setStyleSheet("")
             return
