@@ -818,3 +818,28 @@ def test_an_empty_profile_starts_with_its_ways_in(
     # the profile has a payload now: the start panel is gone
     window.select_path(())
     assert window.start_panel is None
+
+
+def test_open_and_save_dialogs_offer_the_profile_types(
+    qtbot: Any, schema: Schema, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    window = empty_window(qtbot, schema)
+    asked: dict[str, str] = {}
+
+    def open_names(_parent: Any, _title: str, _start: str, filters: str) -> tuple[list[str], str]:
+        asked["open"] = filters
+        return [], ""
+
+    target = tmp_path / "chosen.mobileconfig"
+
+    def save_name(_parent: Any, _title: str, _start: str, filters: str) -> tuple[str, str]:
+        asked["save"] = filters
+        return str(target), filters.split(";;")[1]  # the binary choice
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", open_names)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_name)
+    window.open_dialog()
+    assert "*.mobileconfig" in asked["open"]
+    assert window.save_as()
+    assert asked["save"].count(";;") == 1 and "*.mobileconfig" in asked["save"]
+    assert target.read_bytes().startswith(b"bplist00")  # saved as the chosen (binary) type

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
 )
 
 from editor import __version__
-from editor.core import file_types
 from editor.core.model import KeyPath
 from editor.core.plistio import ProfileReadError, ProfileWriteError
 from editor.core.schema import Schema
@@ -57,8 +56,6 @@ if TYPE_CHECKING:
     from editor.ui.start_panel import StartPanel
 
 APP_NAME = "VPN Profile Editor"
-FILE_FILTER = file_types.open_dialog_filter()
-XML_FILTER, BINARY_FILTER = file_types.save_dialog_filters()
 MAX_RECENT = 10
 PKCS12_TYPE = "com.apple.security.pkcs12"
 
@@ -453,8 +450,10 @@ class MainWindow(QMainWindow):
         self.open_files_requested.emit([])
 
     def open_dialog(self) -> None:
+        from editor.core import file_types  # the dialogs' filters, made when first used
+
         names, _ = QtWidgets.QFileDialog.getOpenFileNames(
-            self, "Open profiles", self._last_dir(), FILE_FILTER
+            self, "Open profiles", self._last_dir(), file_types.open_dialog_filter()
         )
         if names:
             self.open_files_requested.emit(names)
@@ -478,16 +477,16 @@ class MainWindow(QMainWindow):
         return self._save_to(self.document.path, self.document.save_format)
 
     def save_as(self) -> bool:
+        from editor.core import file_types
+
         start = str(self.document.path or Path(self._last_dir()) / "profile.mobileconfig")
+        xml_filter, binary_filter = file_types.save_dialog_filters()
         name, chosen = QtWidgets.QFileDialog.getSaveFileName(
-            self,
-            "Save profile",
-            start,
-            f"{XML_FILTER};;{BINARY_FILTER}",
+            self, "Save profile", start, f"{xml_filter};;{binary_filter}"
         )
         if not name:
             return False
-        fmt = "binary" if chosen == BINARY_FILTER else "xml"
+        fmt = "binary" if chosen == binary_filter else "xml"
         return self._save_to(Path(name), fmt)
 
     def _save_to(self, path: Path, fmt: str) -> bool:
