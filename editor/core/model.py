@@ -11,9 +11,8 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from editor.core.cms import SignedEnvelope
 from editor.core.plistio import (
     LoadedProfile,
     PlistFormat,
@@ -24,6 +23,9 @@ from editor.core.plistio import (
     write_atomic,
 )
 from editor.core.plisttypes import PlistDict, PlistValue
+
+if TYPE_CHECKING:
+    from editor.core.cms import SignedEnvelope
 
 PathPart = str | int
 KeyPath = tuple[PathPart, ...]

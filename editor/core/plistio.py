@@ -11,11 +11,13 @@ import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from editor.core.cms import CMSError, SignedEnvelope, looks_like_cms, unwrap_signed
 from editor.core.plisttypes import PlistDict, PlistValue
 from editor.core.plistxml import MAX_DEPTH, PlistXMLError, parse_xml_plist
+
+if TYPE_CHECKING:
+    from editor.core.cms import SignedEnvelope
 
 PlistFormat = Literal["xml", "binary"]
 FORMATS: tuple[PlistFormat, ...] = ("xml", "binary")
@@ -72,6 +74,8 @@ def _check_depth(value: PlistValue) -> None:
 
 def parse_plist_bytes(data: bytes, source: str = "<data>") -> LoadedProfile:
     """Parse a plist in any supported encoding; raise ProfileReadError on failure."""
+    from editor.core.cms import CMSError, looks_like_cms, unwrap_signed  # not needed at start
+
     notes: list[str] = []
     signature: SignedEnvelope | None = None
     if not data:
