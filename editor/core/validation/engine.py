@@ -307,10 +307,12 @@ class _Plan:
     __slots__ = (
         "allowed",
         "applies",
+        "direct",
         "plain_scalar",
         "quick_allowed",
         "required",
         "required_if",
+        "scalar",
         "skippable",
         "untargeted",
     )
@@ -359,6 +361,15 @@ class _Plan:
         )
         # the closed list of allowed values when the walk's quick pass may test it
         self.quick_allowed = self.allowed if self.skippable else None
+        # with no target set, a value of the right type goes straight to its checks: the
+        # key has no condition and no availability warning to give
+        self.direct = (
+            bool(spec.name)
+            and spec.type != "any"
+            and spec.applies_when is None
+            and not self.untargeted
+        )
+        self.scalar = spec.type not in ("any", "array", "dictionary")
 
 
 def _plan(spec: KeySpec) -> _Plan:
@@ -497,18 +508,22 @@ def walk_dictionary(
             child_spec = keys.get(name)
             if skipping and child_spec is not None:
                 plan = child_spec.__dict__.get("_validation_plan") or _plan(child_spec)
-                if (
-                    plan.skippable
-                    and _TYPE_NAMES.get(type(child)) == child_spec.type
-                    and (plan.quick_allowed is None or (type(child), child) in plan.quick_allowed)
-                ):
-                    # the commonest case, handled here: a plain value of the right type
-                    if (
-                        type(child) is str
-                        and ("$" in child or "%" in child or "{" in child)
-                        and has_mdm_variable(child)
+                if plan.direct and _TYPE_NAMES.get(type(child)) == child_spec.type:
+                    # the commonest cases, handled here (walk_value would do the same)
+                    if plan.skippable and (
+                        plan.quick_allowed is None or (type(child), child) in plan.quick_allowed
                     ):
-                        _mdm_variable(walk, child, (*path, name), name)
+                        # a plain value: only an MDM variable is worth a word
+                        if (
+                            type(child) is str
+                            and ("$" in child or "%" in child or "{" in child)
+                            and has_mdm_variable(child)
+                        ):
+                            _mdm_variable(walk, child, (*path, name), name)
+                    elif plan.scalar:
+                        _check_scalar(walk, child, child_spec, (*path, name), name)
+                    else:
+                        _walk_inside(walk, child, child_spec, (*path, name), frames, name)
                     continue
             child_path = (*path, name)
             if child_spec is None:
