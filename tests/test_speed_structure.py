@@ -548,3 +548,26 @@ def test_quick_import_check_answers_as_pysides_own(monkeypatch: pytest.MonkeyPat
     answers = [quick(module) for module in modules]
     assert answers == [original(module) for module in modules]
     assert answers[:3] == [True, True, False]  # the editor's windows use PySide6, the core not
+
+
+def test_a_closed_window_frees_its_document_after_later_opens(
+    qtbot: Any, schema: Schema, bench_file: Path
+) -> None:
+    """Opening a file settles the collector's objects; a window opened before must still
+    be freed when it closes (objects left frozen never would be)."""
+    import gc
+    import weakref
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    first = MainWindow(Document.read(bench_file, schema))
+    first.show()
+    gone = weakref.ref(first.document)
+    second = MainWindow(Document.read(bench_file, schema))  # settles `first` too
+    qtbot.addWidget(second)
+    first.document.undo_stack.setClean()
+    first.close()
+    del first
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+    assert gone() is None
