@@ -304,3 +304,24 @@ def test_is_ip_agrees_with_ipaddress(text: str) -> None:
     from editor.core.formats import is_ip
 
     assert is_ip(text) == _ip_by_ipaddress(text), text
+
+
+@given(
+    st.one_of(
+        st.uuids().map(str),
+        st.uuids().map(lambda u: "{" + str(u) + "}"),
+        st.uuids().map(lambda u: "urn:uuid:" + u.hex),
+        st.text(alphabet="0123456789abcdefABCDEF-{}:urnid_ +", max_size=45),
+    )
+)
+def test_uuid_spellings_are_read_as_the_uuid_module_reads_them(text: str) -> None:
+    import uuid
+
+    from editor.core.formats import check_format
+
+    try:
+        uuid.UUID(text)
+        expected = True
+    except ValueError:
+        expected = False
+    assert (check_format("uuid", text) is None) == expected, text

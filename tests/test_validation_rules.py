@@ -2878,3 +2878,29 @@ def test_validation_never_raises_on_odd_payload_content(odd: Any, schema: Schema
         assert at(problems, "not-a-dictionary", ("PayloadContent", 0))
     else:
         assert at(problems, "type-mismatch", ("PayloadContent",))
+
+
+@pytest.mark.parametrize(
+    ("fmt", "good"),
+    [
+        ("hostname", "vpn.example.com"),
+        ("host", "vpn.example.com"),
+        ("host", "192.0.2.1"),
+        ("domain", "corp.example.com"),
+        ("ip", "192.0.2.1"),
+        ("uuid", "0F6E3B1C-8D2A-4E5F-9A7B-1C2D3E4F5A6B"),
+        ("reverse-dns", "com.example.vpn"),
+        ("bundle-id", "com.example.app"),
+        ("oid", "1.3.6.1.5.5.7.3.2"),
+        ("email", "it@example.com"),
+        ("url", "https://example.com/proxy.pac"),
+        ("https-url", "https://example.com/dns-query"),
+    ],
+)
+def test_a_trailing_line_feed_is_not_part_of_a_valid_value(fmt: str, good: str) -> None:
+    """A value pasted with its line end still looks right in most editors; a device reads
+    the line feed as part of the value."""
+    from editor.core.formats import check_format
+
+    assert check_format(fmt, good) is None
+    assert check_format(fmt, good + "\n") is not None

@@ -13,19 +13,21 @@ MDM_VARIABLE_RE = re.compile(
     r"\$[A-Za-z_][A-Za-z0-9_.]*\$|%[A-Za-z_][A-Za-z0-9_ .]*%|\{\{\s*[^{}]+?\s*\}\}|\$\{[^{}]+\}"
 )
 
-_LABEL_RE = re.compile(r"^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$")
+# One label: letters, digits, "_" and "-", 1 to 63 of them, not starting or ending in "-".
+# The patterns end in \Z, not $: "$" would also take a line feed at the end, which a
+# device does not ignore.
 _LABEL = r"(?!-)[A-Za-z0-9_-]{1,63}(?<!-)"
-# (each label may end in one line feed, as "$" in _LABEL_RE lets it)
-_HOSTNAME_RE = re.compile(rf"{_LABEL}\n?(?:\.{_LABEL}\n?)*\Z")
+_HOSTNAME_RE = re.compile(rf"{_LABEL}(?:\.{_LABEL})*\Z")
 # URLs urlsplit certainly reads as http(s) with a host: ASCII, no spaces, controls,
 # brackets or user info. Anything else goes through urlsplit itself.
 _PLAIN_URL_RE = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:[/?#][!#-~]*)?\Z")
-_REVERSE_DNS_RE = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+$")
-_BUNDLE_ID_RE = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9_-]+)*$")
-_OID_RE = re.compile(r"^[0-2](\.\d+)+$")
-_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+_REVERSE_DNS_RE = re.compile(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+\Z")
+_BUNDLE_ID_RE = re.compile(r"[A-Za-z0-9-]+(\.[A-Za-z0-9_-]+)*\Z")
+_OID_RE = re.compile(r"[0-2](\.[0-9]+)+\Z")
+_EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+\Z")
 _UUID_RE = re.compile(
-    r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
+    r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\Z"
 )
 
 
@@ -37,7 +39,7 @@ def is_hostname(text: str) -> bool:
     name = text[:-1] if text.endswith(".") else text
     if not name or len(name) > 253:
         return False
-    # one match for all labels (each as _LABEL_RE says); the last may not be all digits
+    # one match for all labels; the last may not be all digits
     return _HOSTNAME_RE.match(name) is not None and not name.rpartition(".")[2].isdigit()
 
 
@@ -76,6 +78,8 @@ def _check_ip(text: str) -> str | None:
 def _check_url(text: str) -> str | None:
     if _PLAIN_URL_RE.match(text):
         return None  # what urlsplit would find: an http(s) scheme and a host
+    if _CONTROL_RE.search(text):  # urlsplit drops tabs and line ends; a device does not
+        return "holds a line break or another control character"
     try:
         parts = urlsplit(text)
     except ValueError:
@@ -95,15 +99,22 @@ def _check_https_url(text: str) -> str | None:
 
 
 def _check_uuid(text: str) -> str | None:
-    if _UUID_RE.match(text):
+    if _UUID_RE.match(text) or _reads_as_uuid(text):
         return None
-    import uuid  # only for the rarer spellings the pattern does not take
+    return "is not a UUID (expected the form 8-4-4-4-12 hexadecimal digits)"
 
+
+def _reads_as_uuid(text: str) -> bool:
+    """What uuid.UUID(text) accepts (braces, a urn:uuid: prefix, hyphens anywhere), without
+    importing the uuid module: it takes milliseconds, for a few odd spellings."""
+    digits = text.replace("urn:", "").replace("uuid:", "").strip("{}").replace("-", "")
+    if len(digits) != 32:
+        return False
     try:
-        uuid.UUID(text)
+        int(digits, 16)
     except ValueError:
-        return "is not a UUID (expected the form 8-4-4-4-12 hexadecimal digits)"
-    return None
+        return False
+    return True
 
 
 def _check_reverse_dns(text: str) -> str | None:
