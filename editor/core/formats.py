@@ -32,7 +32,8 @@ _UUID_RE = re.compile(
 
 
 def has_mdm_variable(text: str) -> bool:
-    return MDM_VARIABLE_RE.search(text) is not None
+    # every MDM variable holds one of these: most strings are answered without the pattern
+    return ("$" in text or "%" in text or "{" in text) and MDM_VARIABLE_RE.search(text) is not None
 
 
 def is_hostname(text: str) -> bool:
@@ -98,8 +99,13 @@ def _check_https_url(text: str) -> str | None:
     return None
 
 
+def is_canonical_uuid(text: str) -> bool:
+    """The 8-4-4-4-12 hexadecimal form, as Apple's tools write UUIDs."""
+    return _UUID_RE.match(text) is not None
+
+
 def _check_uuid(text: str) -> str | None:
-    if _UUID_RE.match(text) or _reads_as_uuid(text):
+    if is_canonical_uuid(text) or _reads_as_uuid(text):
         return None
     return "is not a UUID (expected the form 8-4-4-4-12 hexadecimal digits)"
 

@@ -210,10 +210,12 @@ def _run(args: argparse.Namespace) -> int:
     if args.screenshot:
         return _screenshot(qt_app, windows[0], args.screenshot)
     inbox.set_handler(lambda paths: _open_from_outside(editor, paths))
-    first_window = windows[0] if windows else None
-    _when_first_shown(first_window, _collect_cycles_again)
-    if claim is not None:
-        _when_first_shown(first_window, editor.before_asking)
+
+    def after_first_show() -> None:
+        _collect_cycles_again()
+        editor.before_asking()  # listens for later launches, if this start is to
+
+    _when_first_shown(windows[0] if windows else None, after_first_show)
     status = int(qt_app.exec())
     for server in servers:
         server.close()  # removes the socket file, so the next start need not probe it

@@ -39,8 +39,9 @@ from editor.core.certificates import (
     certificate_payload_from_file,
     describe_certificate_payload,
 )
+from editor.ui.colors import ERROR_COLOR, WARNING_COLOR
 from editor.ui.connection_dialog import profile_identifier_base
-from editor.ui.dialog_parts import ERROR_COLOR, error_label, ok_cancel_buttons
+from editor.ui.dialog_parts import error_label, ok_cancel_buttons
 from editor.ui.document import Document
 
 FILE_FILTER = (
@@ -54,7 +55,6 @@ KIND_TEXT = {
     PEM: "Certificate (PEM)",
     PKCS12: "Identity: certificate and private key (PKCS#12)",
 }
-WARNING_COLOR = "#b26a00"
 
 
 def _when(moment: datetime.datetime | None) -> str:

@@ -41,7 +41,8 @@ from editor.core.certificates import IDENTITY_TYPES, identity_payloads
 from editor.core.formats import check_format, has_mdm_variable
 from editor.core.model import KeyPath, get_value
 from editor.core.presets import ConnectionType, ProxySetup
-from editor.ui.dialog_parts import ERROR_COLOR, error_label, ok_cancel_buttons
+from editor.ui.colors import ERROR_COLOR
+from editor.ui.dialog_parts import error_label, ok_cancel_buttons
 from editor.ui.document import Document
 
 DEFAULT_IDENTIFIER_BASE = "com.example.profile"

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QWidget
 
-ERROR_COLOR = "#c62828"
+from editor.ui.colors import ERROR_COLOR
 
 
 def ok_cancel_buttons(
@@ -40,4 +40,4 @@ def error_label(parent: QWidget, object_name: str) -> QLabel:
     return label
 
 
-__all__ = ["ERROR_COLOR", "error_label", "ok_cancel_buttons"]
+__all__ = ["error_label", "ok_cancel_buttons"]

@@ -31,6 +31,7 @@ from editor.core.platforms import badge_text
 from editor.core.schema import KeySpec
 from editor.core.validation.engine import Frame, condition_holds
 from editor.core.validation.problems import Problem, Severity
+from editor.ui.colors import SEVERITY_COLORS
 from editor.ui.document import Document
 from editor.ui.fields import Field, make_field
 from editor.ui.tree_model import item_label
@@ -46,9 +47,6 @@ def _style_as_note(label: QLabel) -> None:
     font = label.font()
     font.setPixelSize(11)
     label.setFont(font)
-
-
-SEVERITY_COLORS = {Severity.ERROR: "#c62828", Severity.WARNING: "#b26a00", Severity.INFO: "#546e7a"}
 
 
 def _new_item(spec: KeySpec | None) -> Any:

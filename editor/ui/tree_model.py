@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication, QStyle
 
 from editor.core.model import MISSING, KeyPath
 from editor.core.validation.problems import Severity
+from editor.ui.colors import ERROR_COLOR, WARNING_COLOR
 from editor.ui.document import Document, ProblemsUpdate
 
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -64,8 +65,8 @@ def item_label(array_name: str, index: int, item: Any) -> str:
     return f"Item {index + 1}"
 
 
-_ERROR_TEXT = QColor("#c62828")
-_WARNING_TEXT = QColor("#b26a00")
+_ERROR_TEXT = QColor(ERROR_COLOR)
+_WARNING_TEXT = QColor(WARNING_COLOR)
 
 
 class PayloadTreeModel(QAbstractItemModel):

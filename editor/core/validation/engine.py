@@ -309,7 +309,6 @@ class _Plan:
         "applies",
         "direct",
         "plain_scalar",
-        "quick_allowed",
         "required",
         "required_if",
         "scalar",
@@ -359,8 +358,6 @@ class _Plan:
             and spec.format is None
             and (spec.values is None or spec.values_open or self.allowed is not None)
         )
-        # the closed list of allowed values when the walk's quick pass may test it
-        self.quick_allowed = self.allowed if self.skippable else None
         # with no target set, a value of the right type goes straight to its checks: the
         # key has no condition and no availability warning to give
         self.direct = (
@@ -384,13 +381,6 @@ _SET_TESTABLE = frozenset({str, int, float, bytes, bool})
 _check_format = functools.lru_cache(maxsize=16384)(check_format)
 
 
-def _is_allowed(value: PlistValue, spec: KeySpec) -> bool:
-    allowed = _plan(spec).allowed
-    if allowed is not None and type(value) in _SET_TESTABLE:
-        return (type(value), value) in allowed
-    return any(_same(value, v) for v in spec.values or ())
-
-
 def _mdm_variable(walk: Walk, value: str, path: KeyPath, label: str) -> None:
     walk.add(
         INFO,
@@ -402,11 +392,7 @@ def _mdm_variable(walk: Walk, value: str, path: KeyPath, label: str) -> None:
 
 
 def _check_scalar(walk: Walk, value: PlistValue, spec: KeySpec, path: KeyPath, label: str) -> None:
-    if (
-        isinstance(value, str)
-        and ("$" in value or "%" in value or "{" in value)  # every MDM variable has one
-        and has_mdm_variable(value)
-    ):
+    if isinstance(value, str) and has_mdm_variable(value):
         _mdm_variable(walk, value, path, label)
         return
     plan = spec.__dict__.get("_validation_plan") or _plan(spec)
@@ -511,14 +497,10 @@ def walk_dictionary(
                 if plan.direct and _TYPE_NAMES.get(type(child)) == child_spec.type:
                     # the commonest cases, handled here (walk_value would do the same)
                     if plan.skippable and (
-                        plan.quick_allowed is None or (type(child), child) in plan.quick_allowed
+                        plan.allowed is None or (type(child), child) in plan.allowed
                     ):
                         # a plain value: only an MDM variable is worth a word
-                        if (
-                            type(child) is str
-                            and ("$" in child or "%" in child or "{" in child)
-                            and has_mdm_variable(child)
-                        ):
+                        if type(child) is str and has_mdm_variable(child):
                             _mdm_variable(walk, child, (*path, name), name)
                     elif plan.scalar:
                         _check_scalar(walk, child, child_spec, (*path, name), name)
@@ -615,11 +597,8 @@ def walk_value(
         if walk.options.targets or plan.untargeted:
             _availability_problems(walk, spec.availability, path, label)
     if kind is str and plan.plain_scalar and expected != "any":  # the commonest: here
-        if ("$" in value or "%" in value or "{" in value) and has_mdm_variable(value):
+        if has_mdm_variable(value):
             _mdm_variable(walk, value, path, label)
-        return
-    if expected != "any" and not isinstance(value, dict | list):
-        _check_scalar(walk, value, spec, path, label)
         return
     _walk_inside(walk, value, spec, path, frames, label)
 

@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from editor.core.certificates import ACME, CERTIFICATE_TYPES, PKCS12, SCEP
+from editor.core.formats import is_canonical_uuid
 from editor.core.model import KeyPath, Profile
 from editor.core.plisttypes import PlistValue
 from editor.core.schema import PayloadSchema, Schema
@@ -27,9 +28,6 @@ NIL_UUID = "00000000-0000-0000-0000-000000000000"
 
 _PLACEHOLDER_RE = re.compile(
     r"replace|changeme|placeholder|xxxx|\.\.\.|todo|^uuid$|\$\{|\{\{", re.I
-)
-_UUID_RE = re.compile(
-    r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
 )
 
 
@@ -202,7 +200,7 @@ def _check_placeholder(ctx: ProfileContext, path: KeyPath, uuid: str) -> None:
             "replace it with a newly generated UUID",
         )
         return
-    if _UUID_RE.match(uuid):
+    if is_canonical_uuid(uuid):
         return
     if _PLACEHOLDER_RE.search(uuid):
         ctx.add(
