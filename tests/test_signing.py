@@ -458,6 +458,62 @@ def test_pem_identity_problems(pki: Pki, tmp_path: Path) -> None:
         load_pem_identity(tmp_path / "missing.key", pki.path("leaf.pem"))
 
 
+def _altered_rsa_key(key: rsa.RSAPrivateKey, **changes: int) -> bytes:
+    """The key's PEM with some private numbers changed (OpenSSL would refuse it on a
+    checked load)."""
+    numbers = key.private_numbers()
+    fields = {
+        "p": numbers.p, "q": numbers.q, "d": numbers.d, "dmp1": numbers.dmp1,
+        "dmq1": numbers.dmq1, "iqmp": numbers.iqmp,
+    }  # fmt: skip
+    fields.update(changes)
+    altered = rsa.RSAPrivateNumbers(**fields, public_numbers=numbers.public_numbers)
+    return _key_pem(altered.private_key(unsafe_skip_rsa_key_validation=True))
+
+
+def test_a_key_whose_signatures_do_not_verify_is_refused(pki: Pki, tmp_path: Path) -> None:
+    # With both the exponent and a CRT part wrong, OpenSSL's own fault check cannot
+    # repair the signature: the trial signature must catch it.
+    numbers = pki.leaf_key.private_numbers()
+    damaged = tmp_path / "damaged.key"
+    damaged.write_bytes(_altered_rsa_key(pki.leaf_key, d=numbers.d + 2, dmp1=numbers.dmp1 + 2))
+    with pytest.raises(SigningError, match=r"damaged\.key: the private key is damaged"):
+        load_pem_identity(damaged, pki.path("leaf.pem"))
+    out_file = tmp_path / "out.mobileconfig"
+    profile = tmp_path / "profile.mobileconfig"
+    profile.write_bytes(PROFILE)
+    code, _, err = run_cli(
+        "sign",
+        str(profile),
+        str(out_file),
+        "--key",
+        str(damaged),
+        "--cert",
+        str(pki.path("leaf.pem")),
+    )
+    assert code == 2
+    assert_one_line_failure(err, "damaged.key")
+    assert not out_file.exists()
+
+
+@needs_openssl
+def test_a_key_that_still_signs_verifiably_is_used(pki: Pki, tmp_path: Path) -> None:
+    # One wrong CRT part: OpenSSL notices the faulty result and signs without the CRT, so
+    # the signature holds. Such a key is accepted (as openssl cms -sign accepts it), and
+    # what it signs verifies in OpenSSL.
+    numbers = pki.leaf_key.private_numbers()
+    odd = tmp_path / "odd.key"
+    odd.write_bytes(_altered_rsa_key(pki.leaf_key, dmp1=numbers.dmp1 + 2))
+    identity = load_pem_identity(odd, pki.path("leaf.pem"), [pki.path("intermediate.pem")])
+    signed = tmp_path / "signed.mobileconfig"
+    signed.write_bytes(sign_profile(PROFILE, identity))
+    proc = openssl(
+        "cms", "-verify", "-inform", "DER", "-in", str(signed), "-CAfile",
+        str(pki.path("root.pem")), "-purpose", "any",
+    )  # fmt: skip
+    assert proc.stdout == PROFILE
+
+
 def test_trust_anchor_loading(pki: Pki, tmp_path: Path) -> None:
     assert load_trust_anchors([pki.path("root.der")]) == [pki.root]
     assert load_trust_anchors([pki.path("anchors")]) == [pki.root]

@@ -366,7 +366,10 @@ _ACME_CURVES = {256: "EC P-256", 384: "EC P-384", 521: "EC P-521"}
 
 
 @functools.lru_cache(maxsize=64)
-def _pkcs12_info(content: bytes, password: str | None) -> CertificateInfo:
+def pkcs12_info(content: bytes, password: str | None) -> CertificateInfo:
+    """The PKCS#12 identity opened with the password (None: no password, or an empty one),
+    remembered: opening one with an RSA key takes about 35 ms, and the identity and
+    IKEv2 rules both need it on every check."""
     from editor.core.certificates import describe_certificate_payload
 
     return describe_certificate_payload(
@@ -382,7 +385,7 @@ def identity_key(payload: dict[str, PlistValue]) -> str | None:
         content, password = payload.get("PayloadContent"), payload.get("Password")
         if not isinstance(content, bytes):
             return None
-        info = _pkcs12_info(content, password if isinstance(password, str) else None)
+        info = pkcs12_info(content, password if isinstance(password, str) and password else None)
         if info.error is not None or not info.key_type:
             return None
         return "RSA" if info.key_type.startswith("RSA") else info.key_type

@@ -15,7 +15,7 @@ from editor.core.formats import has_mdm_variable
 from editor.core.model import KeyPath
 from editor.core.plisttypes import PlistDict, PlistValue
 from editor.core.validation.engine import ERROR, INFO, WARNING, PayloadContext, PayloadRule
-from editor.core.validation.rules_profile import values_at
+from editor.core.validation.rules_profile import pkcs12_info, values_at
 
 if TYPE_CHECKING:
     from editor.core.encryption import Pkcs12Inspection
@@ -643,11 +643,12 @@ def _secret_value(ctx: PayloadContext, path: KeyPath, name: str, value: PlistVal
 
 
 @functools.lru_cache(maxsize=64)
-def inspect_pkcs12_cached(content: bytes, password: str | None) -> Pkcs12Inspection:
-    """The PKCS#12 inspection, remembered: the editor re-checks a payload on every edit."""
+def inspect_pkcs12_cached(content: bytes) -> Pkcs12Inspection:
+    """The PKCS#12 file's algorithms, remembered: the editor re-checks a payload on every
+    edit. The password is tried by pkcs12_info, which the IKEv2 rule shares."""
     from editor.core.encryption import inspect_pkcs12
 
-    return inspect_pkcs12(content, password)
+    return inspect_pkcs12(content)
 
 
 def pkcs12_identity(ctx: PayloadContext) -> None:
@@ -658,8 +659,7 @@ def pkcs12_identity(ctx: PayloadContext) -> None:
     stored = ctx.payload.get("Password")
     variable = isinstance(stored, str) and has_mdm_variable(stored)
     password = stored if isinstance(stored, str) and stored and not variable else None
-    # Without a stored password, try the empty one: such a file cannot be installed.
-    inspection = inspect_pkcs12_cached(content, None if variable else password or "")
+    inspection = inspect_pkcs12_cached(content)
     if inspection.error is not None:
         ctx.add(
             INFO,
@@ -679,7 +679,9 @@ def pkcs12_identity(ctx: PayloadContext) -> None:
     mac = inspection.mac_algorithm
     if mac is not None and mac not in IOS_PKCS12_MACS:
         unreadable.append(f"a {mac.upper()} integrity check")
-    empty = password is None and not variable and inspection.password_ok is True
+    # Without a stored password, try none and the empty one: such a file cannot be installed.
+    password_ok = None if variable else pkcs12_info(content, password).password_ok
+    empty = password is None and not variable and password_ok is True
     # Only a file read whole can be judged keyless: an encrypted part might hold the key.
     keyless = not inspection.key_algorithms and all(
         a == "none" for a in inspection.certificate_algorithms
@@ -704,7 +706,7 @@ def pkcs12_identity(ctx: PayloadContext) -> None:
             + ". Export the certificate with its private key again, protected by a non-empty "
             "password with 3DES and SHA-1 (as 'openssl pkcs12 -export -legacy' does)",
         )
-    if password is not None and inspection.password_ok is False:
+    if password is not None and password_ok is False:
         ctx.add(
             ERROR,
             "pkcs12",
