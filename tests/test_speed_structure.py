@@ -181,6 +181,7 @@ def test_cli_validate_loads_neither_qt_nor_cryptography(bench_file: Path) -> Non
     )
     loaded = _modules_after(code, str(bench_file))
     assert [m for m in loaded if m.startswith(QT_AND_CRYPTO)] == []
+    assert "plistlib" not in loaded  # XML is read by plistxml; plistlib only writes
 
 
 def test_cli_convert_and_show_load_no_cryptography(bench_file: Path, tmp_path: Path) -> None:
@@ -207,6 +208,7 @@ def test_editor_opens_a_profile_without_cryptography(bench_file: Path) -> None:
     loaded = _modules_after(code, str(bench_file))
     assert "PySide6.QtWidgets" in loaded
     assert [m for m in loaded if m.startswith(("cryptography", "asn1crypto"))] == []
+    assert "plistlib" not in loaded
     # the dialogs load when first opened, not with the window
     dialogs = (
         "editor.ui.signing_ui",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-import plistlib
 import re
 import stat
 from collections.abc import Iterator
@@ -105,6 +104,8 @@ def parse_plist_bytes(data: bytes, source: str = "<data>") -> LoadedProfile:
         body = body.replace(b'encoding="UTF-16"', b'encoding="UTF-8"', 1)
         body = body.replace(b"encoding='UTF-16'", b"encoding='UTF-8'", 1)
     if body.startswith(b"bplist00"):
+        import plistlib  # here: XML is read by plistxml, so most reads never need it
+
         try:
             root = plistlib.loads(body, fmt=plistlib.FMT_BINARY)
             _check_depth(root)
@@ -220,6 +221,8 @@ def _dumps_xml(root: PlistDict) -> bytes:
     for text in strings:
         if _XML_NONCHARACTERS.search(text):
             raise ValueError(f"the text {text[:40]!r} holds U+FFFE or U+FFFF; XML cannot hold them")
+    import plistlib  # here, not at the top: reading XML and validating never need it
+
     if not any("\r" in text for text in strings):
         return plistlib.dumps(root, fmt=plistlib.FMT_XML, sort_keys=False)
     import uuid  # here, not at the top: reading and validating never need it
@@ -255,6 +258,8 @@ def serialize_plist(root: PlistDict, fmt: PlistFormat = "xml") -> bytes:
     """Encode with key order kept; raise ValueError for values a plist cannot hold."""
     try:
         if fmt == "binary":
+            import plistlib
+
             if _holds_none(root):  # plistlib writes a null no plist reader accepts
                 raise ValueError("a value cannot be stored in a plist (None)")
             return plistlib.dumps(

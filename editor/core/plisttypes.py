@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-import plistlib
+import sys
 from typing import Any, TypeAlias
 
 PlistValue: TypeAlias = Any  # str | int | float | bool | bytes | datetime | list | dict | UID
@@ -40,7 +40,9 @@ def plist_type_of(value: object) -> str:
         return "array"
     if isinstance(value, dict):
         return "dictionary"
-    if isinstance(value, plistlib.UID):
+    # A UID only comes from plistlib's binary reader: no plistlib loaded, no UID to meet.
+    plistlib = sys.modules.get("plistlib")
+    if plistlib is not None and isinstance(value, plistlib.UID):
         return "uid"
     raise TypeError(f"not a plist value: {type(value).__name__}")
 
