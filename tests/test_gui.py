@@ -306,6 +306,26 @@ def test_screenshot_command(tmp_path: Path, signed_profile: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_screenshot_of_unreadable_files_fails_without_a_dialog(tmp_path: Path) -> None:
+    """A screenshot run must never wait on a message box: it names each file it cannot
+    read on standard error and exits with 2."""
+    damaged = tmp_path / "damaged.mobileconfig"
+    damaged.write_bytes(b"<?xml version='1.0'?><plist><dict><key>A</key></plist>")
+    missing = tmp_path / "missing.mobileconfig"
+    target = tmp_path / "shot.png"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path))
+    result = subprocess.run(
+        [sys.executable, "-m", "editor.ui.app", "--screenshot", str(target), str(damaged),
+         str(missing)],
+        capture_output=True, text=True, env=env, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    lines = [line for line in result.stderr.splitlines() if "propagateSizeHints" not in line]
+    assert [line.split(": ", 1)[0] for line in lines] == [str(damaged), str(missing)]
+    assert "Traceback" not in result.stderr
+    assert not target.exists()
+
+
 def test_version_flag() -> None:
     from editor import __version__
 

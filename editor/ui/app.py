@@ -49,7 +49,9 @@ class EditorApplication:
         self.qt_app = qt_app
         self.schema = load_schema(cache_dir=user_cache_dir())
         self.windows: list[object] = []
-        self.ask_to_decrypt = True  # off for screenshots, which must not wait on a dialog
+        # Off for screenshots, which must not wait on a dialog: no question about
+        # decrypting, and files that cannot be read are reported on standard error.
+        self.interactive = True
         # Called before a message box asks anything (it waits for the user): set by the
         # start-up to listen for later launches then, instead of after the first window.
         self.before_asking: Callable[[], object] = lambda: None
@@ -76,12 +78,15 @@ class EditorApplication:
             try:
                 document = open_document(Path(name), self.schema)
             except ProfileReadError as exc:
+                if not self.interactive:
+                    print(exc, file=sys.stderr)  # names the file and what is wrong
+                    continue
                 self.before_asking()
                 QMessageBox.warning(None, "Cannot open profile", f"{exc.source}\n\n{exc.reason}")
                 continue
             window = self._show(document)
             add_recent_file(window.settings, str(Path(name).resolve()))  # type: ignore[attr-defined]
-            if self.ask_to_decrypt and document.profile.is_encrypted:
+            if self.interactive and document.profile.is_encrypted:
                 from PySide6.QtCore import QTimer
 
                 # once the window shows: ask for the identity that opens the payloads
@@ -191,10 +196,11 @@ def _run(args: argparse.Namespace) -> int:
     try:
         editor = EditorApplication(qt_app)
     except Exception as exc:  # the schema data is damaged: say so, do not crash
-        QMessageBox.critical(None, APP_NAME, f"The editor cannot start: {exc}")
+        if not args.screenshot:
+            QMessageBox.critical(None, APP_NAME, f"The editor cannot start: {exc}")
         print(f"vpn-profile-editor: {exc}", file=sys.stderr)
         return 2
-    editor.ask_to_decrypt = not args.screenshot
+    editor.interactive = not args.screenshot
     servers: list[single_instance.InstanceServer] = []
     if claim is not None:
         # Later launches are listened for once the first window is shown, or before a
@@ -202,6 +208,8 @@ def _run(args: argparse.Namespace) -> int:
         editor.before_asking = _once(lambda: servers.append(_listen(claim, inbox)))
     windows = [] if args.screenshot else editor.restore_leftovers()
     windows += editor.open_paths(args.files) if args.files else []
+    if args.screenshot and args.files and not windows:
+        return 2  # none of the files could be read; each was reported on standard error
     if not windows and sys.platform == "darwin" and not args.screenshot:
         # Finder's file-open event arrives after launch: wait for it before an empty window.
         QTimer.singleShot(FINDER_GRACE_MS, lambda: editor.windows or editor.new_window())
