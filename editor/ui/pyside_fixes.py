@@ -1,15 +1,17 @@
-"""Two workarounds for PySide6 6.12: a reference-count bug in `Signal.emit`, and a slow
-check that PySide6 runs on every module imported after it.
+"""Two workarounds for PySide6 6.12: reference-count bugs on `True` and `None`, and a
+slow check that PySide6 runs on every module imported after it.
 
-The reference count:
+The reference counts:
 
-PySide6 6.12.0 returns `True` from `SignalInstance.emit()` without taking a reference
-for it. On Python 3.11, where `True` is an ordinary object, every `emit()` made from
-Python therefore lowers True's reference count by one for good; after a few thousand
-emissions (a long editing session, or one keystroke in a large profile when a model
-emits per row) the interpreter aborts with "Fatal Python error: bool_dealloc:
-deallocating True or False". Python 3.12 made `True` immortal, so there the bug does
-no harm.
+PySide6 6.12.0 returns `True` from `SignalInstance.emit()`, and `None` from every Qt
+method that returns nothing (`setText`, `setVisible`, `setEnabled`, ...), without taking
+a reference for it. On Python 3.11, where both are ordinary objects, each such call made
+from Python lowers their reference count by one for good. Once it reaches zero the
+interpreter aborts ("Fatal Python error: bool_dealloc: deallocating True or False", or
+"none_dealloc: deallocating None"): for `True` after a few thousand emissions, for
+`None` after some tens of thousands of calls, which a long editing session makes (a
+keystroke in a form calls such methods dozens of times). Python 3.12 made both
+immortal, so there the bugs do no harm.
 
 `apply()` checks whether the installed PySide6 has the bug and, if so, gives `True` a
 reference count no session can use up, which is what Python 3.12 does by design.
@@ -32,7 +34,7 @@ from PySide6.QtCore import QObject, Signal
 # Far more emissions than any session makes (one per microsecond for a year is 2**45).
 _RESERVE = 1 << 50
 
-_applied = False
+_applied: set[str] = set()  # which of "True" and "None" were given their reserve
 
 
 class _Probe(QObject):
@@ -49,17 +51,39 @@ def emit_loses_true() -> bool:
     return lost
 
 
-def apply() -> bool:
-    """Make the bug harmless where it is present; True when something was done."""
-    global _applied
-    if _applied or sys.version_info >= (3, 12) or hasattr(sys, "gettotalrefcount"):
-        return False  # immortal True, or a debug build whose object layout differs
-    if not emit_loses_true():
-        return False
+# How many calls the None probe makes: enough to tell a steady loss from chance.
+_PROBE_CALLS = 32
+
+
+def void_call_loses_none() -> bool:
+    """Whether a Qt method that returns nothing lowers None's reference count."""
+    probe = QObject()
+    before = sys.getrefcount(None)
+    for _ in range(_PROBE_CALLS):
+        probe.setObjectName("probe")
+    lost = before - sys.getrefcount(None) >= _PROBE_CALLS // 2
+    probe.deleteLater()
+    return lost
+
+
+def _reserve(name: str, singleton: object) -> None:
     # ob_refcnt is the first field of every object in a release build of CPython.
-    ctypes.c_ssize_t.from_address(id(True)).value += _RESERVE
-    _applied = True
-    return True
+    ctypes.c_ssize_t.from_address(id(singleton)).value += _RESERVE
+    _applied.add(name)
+
+
+def apply() -> bool:
+    """Make the bugs harmless where they are present; True when something was done."""
+    if sys.version_info >= (3, 12) or hasattr(sys, "gettotalrefcount"):
+        return False  # immortal True and None, or a debug build whose layout differs
+    done = False
+    if "True" not in _applied and emit_loses_true():
+        _reserve("True", True)
+        done = True
+    if "None" not in _applied and void_call_loses_none():
+        _reserve("None", None)
+        done = True
+    return done
 
 
 def quicken_import_check() -> bool:
