@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDateTime, Qt, QTimeZone, Signal
-from PySide6.QtGui import QAction, QIcon
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from editor.core.model import MISSING
 from editor.core.plisttypes import plist_type_of
 from editor.core.schema import KeySpec
+from editor.ui.icons import standard_icon
 
 INT32_MAX = 2**31 - 1
 
@@ -77,7 +78,7 @@ class TextField(Field):
         if spec is not None and spec.secret:
             self.edit.setEchoMode(QLineEdit.EchoMode.Password)
             self.reveal = QAction(
-                self.style().standardIcon(QStyle.StandardPixmap.SP_DialogYesButton), "Show", self
+                standard_icon(QStyle.StandardPixmap.SP_DialogYesButton), "Show", self
             )
             self.reveal.setCheckable(True)
             self.reveal.setToolTip("Show or hide the secret")
@@ -461,7 +462,3 @@ def make_field(
         )
         return ContainerField(spec) if holds_dicts else ListField(spec)
     return TextField(spec)
-
-
-def icon(name: QStyle.StandardPixmap, widget: QWidget) -> QIcon:
-    return widget.style().standardIcon(name)

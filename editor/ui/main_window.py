@@ -37,6 +37,7 @@ from editor.core.validation.problems import Severity
 from editor.ui.banner import SignatureBanner
 from editor.ui.document import Document
 from editor.ui.form import NodeForm
+from editor.ui.icons import standard_icon
 from editor.ui.problems_panel import ProblemsPanel
 from editor.ui.tree_model import PATH_ROLE, PayloadTreeModel
 
@@ -137,7 +138,7 @@ class MainWindow(QMainWindow):
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         if icon is not None:
-            action.setIcon(self.style().standardIcon(icon))
+            action.setIcon(standard_icon(icon))
         if tip:
             action.setStatusTip(tip)
             action.setToolTip(tip)
@@ -173,10 +174,10 @@ class MainWindow(QMainWindow):
         self.close_action = self._action("&Close", self.close, QKeySequence.StandardKey.Close)
         self.undo_action = self.document.undo_stack.createUndoAction(self, "&Undo")
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.undo_action.setIcon(self.style().standardIcon(sp.SP_ArrowBack))
+        self.undo_action.setIcon(standard_icon(sp.SP_ArrowBack))
         self.redo_action = self.document.undo_stack.createRedoAction(self, "&Redo")
         self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
-        self.redo_action.setIcon(self.style().standardIcon(sp.SP_ArrowForward))
+        self.redo_action.setIcon(standard_icon(sp.SP_ArrowForward))
         self.remove_payload_action = self._action(
             "&Remove Payload",
             self.remove_selected_payload,
@@ -285,7 +286,7 @@ class MainWindow(QMainWindow):
         toolbar.addActions([self.undo_action, self.redo_action])
         toolbar.addSeparator()
         self.add_vpn_button_action = toolbar.addAction(
-            self.style().standardIcon(sp.SP_FileDialogNewFolder), "Add VPN"
+            standard_icon(sp.SP_FileDialogNewFolder), "Add VPN"
         )
         self.add_vpn_button_action.setMenu(self.add_menu)
         self.add_vpn_button_action.setToolTip("Add a VPN connection (the arrow picks its type)")

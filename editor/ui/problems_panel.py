@@ -13,10 +13,8 @@ import bisect
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QCheckBox,
     QHBoxLayout,
     QLabel,
@@ -29,6 +27,7 @@ from PySide6.QtWidgets import (
 from editor.core.model import KeyPath
 from editor.core.validation.problems import Problem, Severity
 from editor.ui.document import PROFILE_LEVEL, Document, ProblemsUpdate
+from editor.ui.icons import standard_icon
 
 _ICONS = {
     Severity.ERROR: QStyle.StandardPixmap.SP_MessageBoxCritical,
@@ -53,7 +52,6 @@ class ProblemsModel(QAbstractTableModel):
         self.show_info = False
         self._keys: list[RowKey] = []
         self._rows: list[Problem] = []
-        self._icons: dict[Severity, QIcon] = {}
 
     # --- contents ---------------------------------------------------------------------
     def _entries(self, source: int, problems: Any) -> list[tuple[RowKey, Problem]]:
@@ -138,11 +136,7 @@ class ProblemsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and column == 2:
             return problem.message
         if role == Qt.ItemDataRole.DecorationRole and column == 0:
-            icon = self._icons.get(problem.severity)
-            if icon is None:
-                icon = QApplication.style().standardIcon(_ICONS[problem.severity])
-                self._icons[problem.severity] = icon
-            return icon
+            return standard_icon(_ICONS[problem.severity])
         return None
 
     def text(self, problem: Problem, column: int) -> str:

@@ -21,6 +21,7 @@ from editor.core.model import MISSING, KeyPath
 from editor.core.validation.problems import Severity
 from editor.ui.colors import ERROR_COLOR, WARNING_COLOR
 from editor.ui.document import Document, ProblemsUpdate
+from editor.ui.icons import standard_icon
 
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 SEVERITY_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -273,14 +274,13 @@ class PayloadTreeModel(QAbstractItemModel):
         return ""
 
     def _icon(self, path: KeyPath, errors: int, warnings: int) -> QIcon:
-        style = QApplication.style()
         if errors:
-            return style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical)
+            return standard_icon(QStyle.StandardPixmap.SP_MessageBoxCritical)
         if warnings:
-            return style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+            return standard_icon(QStyle.StandardPixmap.SP_MessageBoxWarning)
         if path == () or len(path) == 2:
-            return style.standardIcon(QStyle.StandardPixmap.SP_FileIcon)
-        return style.standardIcon(QStyle.StandardPixmap.SP_DirIcon)
+            return standard_icon(QStyle.StandardPixmap.SP_FileIcon)
+        return standard_icon(QStyle.StandardPixmap.SP_DirIcon)
 
     # --- updates ---------------------------------------------------------------------------
     def _recount(self) -> None:
