@@ -478,3 +478,26 @@ def test_tree_and_problem_icons_are_made_once(qtbot: Any, schema: Schema) -> Non
         for _ in range(2)
     }
     assert len(tree_icons) <= 4  # one per kind: error, warning, payload, dictionary
+
+
+def test_a_closed_window_is_freed_without_waiting_for_the_collector(qtbot: Any, qapp: Any) -> None:
+    """A closed window's document sits in reference cycles; the editor collects them when
+    the window is gone instead of leaving them to Python's rare full collections."""
+    import gc
+    import weakref
+
+    from editor.ui.app import EditorApplication
+
+    editor = EditorApplication(qapp)
+    window = editor.new_window()
+    assert isinstance(window, MainWindow)
+    window.select_path(("PayloadContent",))
+    document = weakref.ref(window.document)
+    gc.disable()  # only the editor's own collection may free the cycles
+    try:
+        window.close()
+        del window
+        qtbot.waitUntil(lambda: document() is None, timeout=3000)
+    finally:
+        gc.enable()
+    assert editor.windows == []

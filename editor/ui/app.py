@@ -141,8 +141,13 @@ class EditorApplication:
         return window
 
     def _forget(self, window: object) -> None:
+        from PySide6.QtCore import QTimer
+
+        from editor.ui.document import release_memory
+
         if window in self.windows:
             self.windows.remove(window)
+        QTimer.singleShot(0, release_memory)  # once the window's own teardown is over
 
     def _open_requested(self, names: list[str]) -> None:
         if names:

@@ -15,7 +15,9 @@ therefore proportional to the edited payload, not to the profile.
 from __future__ import annotations
 
 import copy
+import functools
 import gc
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,6 +91,36 @@ class CheckedProblems:
 
     payloads: dict[int, list[Problem]]
     profile_level: list[Problem]
+
+
+def release_memory() -> None:
+    """Free what a closed window left behind, and give the freed heap back to the system.
+
+    A window's document, forms and signal connections hold each other in reference
+    cycles, which only the cycle collector frees; with a profile's objects settled in the
+    oldest generation (see settle_objects), Python runs the full collections that reach
+    them rarely, so every closed window stayed in memory for a long while (about 1.5 MiB
+    of heap for each small profile opened and closed, without bound). After the
+    collection, glibc keeps the freed pages unless asked to return them.
+    """
+    gc.collect()
+    trim = _heap_trimmer()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _heap_trimmer() -> Callable[[int], object] | None:
+    """glibc's malloc_trim, or None where the C library has none (macOS, Windows, musl)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    try:
+        trim: Callable[[int], object] = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return None
+    return trim
 
 
 def settle_objects() -> None:
