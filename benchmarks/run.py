@@ -537,6 +537,29 @@ def run_rows(args: argparse.Namespace, workdir: Path, env: dict[str, str]) -> li
 
             alternate(reps, in_process, lambda: timed_process(openssl, env) * 1000, inside)
         rows.extend([row, inside])
+    if want("session"):
+        say("session…")
+        rounds = 2 if args.smoke else 40
+        row = Row(
+            "session",
+            f"memory after {rounds} rounds of open, 20 clicks in the tree, 20 keystrokes, "
+            "undo, close (1-payload profile; info)",
+            "the same process after 5 warm-up rounds",
+            "—",
+            unit="MiB",
+            note="in-process, the editor's application object; growth is memory not given back",
+        )
+        command = [sys.executable, str(HERE / "session.py"), str(small), "--payload", "2"]
+        done = subprocess.run(
+            [*command, "--rounds", str(rounds)], env=env, capture_output=True, text=True,
+            timeout=900,
+        )  # fmt: skip
+        if done.returncode != 0:
+            raise SystemExit(f"session.py: {done.stderr[-2000:]}")
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        row.ours.append(result["rss_end_kib"] / 1024)
+        row.floor.append(result["rss_warm_kib"] / 1024)
+        rows.append(row)
     return rows
 
 
