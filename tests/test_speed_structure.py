@@ -366,6 +366,17 @@ def test_errors_in_background_work_reach_the_caller(qtbot: Any, tmp_path: Path) 
         Document.read(broken, None)  # type: ignore[arg-type]
 
 
+def _survives(code: str, timeout: int = 120) -> None:
+    """Run `code` in a fresh Python process (offscreen): it must end and print 'alive'."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout,
+        check=False, env=env,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-500:]
+    assert "alive" in done.stdout
+
+
 def test_many_signal_emissions_do_not_crash_the_interpreter() -> None:
     """PySide6 6.12's emit() loses a reference to True each time (see pyside_fixes)."""
     code = (
@@ -374,11 +385,7 @@ def test_many_signal_emissions_do_not_crash_the_interpreter() -> None:
         "class O(QObject):\n    s = Signal(int)\n"
         "o = O()\nfor n in range(200_000):\n    o.s.emit(n)\nprint('alive')\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
-    )
-    assert done.returncode == 0, done.stderr[-500:]
-    assert "alive" in done.stdout
+    _survives(code)
 
 
 def test_many_calls_of_qt_methods_that_return_nothing_do_not_crash() -> None:
@@ -393,13 +400,7 @@ def test_many_calls_of_qt_methods_that_return_nothing_do_not_crash() -> None:
         "    label.setText('x')\n    label.setVisible(False)\n    label.setEnabled(True)\n"
         "print('alive')\n"
     )
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False,
-        env=env,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-500:]
-    assert "alive" in done.stdout
+    _survives(code)
 
 
 def test_a_long_typing_session_does_not_crash_the_editor() -> None:
@@ -422,13 +423,7 @@ def test_a_long_typing_session_does_not_crash_the_editor() -> None:
         "    app.processEvents()\n"
         "print('alive', len(edit.text()))\n"
     )
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False,
-        env=env,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-500:]
-    assert "alive" in done.stdout
+    _survives(code, timeout=300)
 
 
 # --- the fast XML reader ------------------------------------------------------------------
