@@ -368,6 +368,42 @@ def test_readme_pictures_render(tmp_path: Path) -> None:
         assert (tmp_path / "images" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_the_recovery_copy_is_written_when_typing_pauses(
+    qtbot: Any, schema: Schema, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Writing the copy serializes the whole profile on the UI thread (about 120 ms for
+    1000 payloads): it waits for a pause in the edits, not for a clock."""
+    from editor.ui import recovery
+
+    monkeypatch.setattr(recovery, "AUTOSAVE_IDLE_MS", 600)
+    document = Document(make_profile(IKEV2_PAYLOAD), schema)
+    saver = recovery.Autosaver(document, tmp_path / "recovery")
+    address = ("PayloadContent", 0, "IKEv2", "RemoteAddress")
+    for n in range(12):  # a burst of typing, 30 ms a key
+        document.set_value(address, f"vpn{n}.example.com")
+        qtbot.wait(30)
+        assert not saver.data_path.exists(), n
+    qtbot.waitUntil(saver.data_path.exists, timeout=2500)  # soon after the pause
+    assert b"vpn11.example.com" in saver.data_path.read_bytes()
+
+
+def test_the_recovery_copy_is_written_during_endless_typing(
+    qtbot: Any, schema: Schema, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from editor.ui import recovery
+
+    monkeypatch.setattr(recovery, "AUTOSAVE_IDLE_MS", 400)
+    monkeypatch.setattr(recovery, "AUTOSAVE_LONGEST_WAIT_S", 0.3)
+    document = Document(make_profile(IKEV2_PAYLOAD), schema)
+    saver = recovery.Autosaver(document, tmp_path / "recovery")
+    for n in range(100):  # never a pause of 400 ms
+        document.set_value(("PayloadContent", 0, "IKEv2", "RemoteAddress"), f"h{n}.example.com")
+        qtbot.wait(30)
+        if saver.data_path.exists():
+            break
+    assert saver.data_path.exists()
+
+
 def test_next_start_offers_the_recovery_copy(
     qtbot: Any, qapp: Any, schema: Schema, tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch, dialogs: DialogRecorder,

@@ -1,4 +1,4 @@
-"""Crash recovery: unsaved documents are copied to a private folder every few seconds.
+"""Crash recovery: unsaved documents are copied to a private folder when editing pauses.
 
 The copies hold secrets, so the folder is 0700 and each file 0600. A clean save or a
 normal close removes the copy; whatever is left at the next start is offered back.
@@ -21,7 +21,12 @@ from editor.core.plistio import ProfileReadError
 from editor.core.schema import Schema
 from editor.ui.document import Document
 
-AUTOSAVE_INTERVAL_MS = 5000
+# The copy is written once edits have paused this long: writing means serializing the
+# whole profile on the UI thread (about 120 ms for 1000 payloads), which must not land
+# between two keystrokes.
+AUTOSAVE_IDLE_MS = 1500
+# ...or, while edits never pause, once the oldest unsaved edit is this old.
+AUTOSAVE_LONGEST_WAIT_S = 30.0
 
 
 def recovery_dir() -> Path:
@@ -63,11 +68,20 @@ class Autosaver(QObject):
         self.directory = directory or recovery_dir()
         self.key = os.urandom(16).hex()  # random file name; the uuid module costs start time
         self._written_index = -1
+        self._waiting_since: float | None = None  # the first edit the copy lacks
         self.timer = QTimer(self)
-        self.timer.setInterval(AUTOSAVE_INTERVAL_MS)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(AUTOSAVE_IDLE_MS)
         self.timer.timeout.connect(self.write_if_needed)
-        self.timer.start()
+        document.undo_stack.indexChanged.connect(self._edited)
         document.undo_stack.cleanChanged.connect(self._clean_changed)
+
+    def _edited(self, _index: int) -> None:
+        now = time.monotonic()
+        if self._waiting_since is None:
+            self._waiting_since = now
+        if not self.timer.isActive() or now - self._waiting_since < AUTOSAVE_LONGEST_WAIT_S:
+            self.timer.start()  # (re)start: wait for a pause
 
     @property
     def data_path(self) -> Path:
@@ -79,6 +93,7 @@ class Autosaver(QObject):
 
     def write_if_needed(self) -> bool:
         stack = self.document.undo_stack
+        self._waiting_since = None
         if stack.isClean() or stack.index() == self._written_index:
             return False
         try:
