@@ -379,12 +379,15 @@ def test_the_recovery_copy_is_written_when_typing_pauses(
     document = Document(make_profile(IKEV2_PAYLOAD), schema)
     saver = recovery.Autosaver(document, tmp_path / "recovery")
     address = ("PayloadContent", 0, "IKEv2", "RemoteAddress")
-    for n in range(12):  # a burst of typing, 30 ms a key
-        document.set_value(address, f"vpn{n}.example.com")
+    for n in range(12):  # a burst of typing in one field (one undo step), 30 ms a key
+        document.set_value(address, f"vpn{n}.example.com", typing=True)
         qtbot.wait(30)
         assert not saver.data_path.exists(), n
     qtbot.waitUntil(saver.data_path.exists, timeout=2500)  # soon after the pause
     assert b"vpn11.example.com" in saver.data_path.read_bytes()
+    assert document.undo_stack.count() == 1
+    document.set_value(address, "typed.on.example.com", typing=True)  # the same undo step
+    qtbot.waitUntil(lambda: b"typed.on" in saver.data_path.read_bytes(), timeout=2500)
 
 
 def test_the_recovery_copy_is_written_during_endless_typing(
@@ -397,7 +400,9 @@ def test_the_recovery_copy_is_written_during_endless_typing(
     document = Document(make_profile(IKEV2_PAYLOAD), schema)
     saver = recovery.Autosaver(document, tmp_path / "recovery")
     for n in range(100):  # never a pause of 400 ms
-        document.set_value(("PayloadContent", 0, "IKEv2", "RemoteAddress"), f"h{n}.example.com")
+        document.set_value(
+            ("PayloadContent", 0, "IKEv2", "RemoteAddress"), f"h{n}.example.com", typing=True
+        )
         qtbot.wait(30)
         if saver.data_path.exists():
             break

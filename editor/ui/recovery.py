@@ -67,16 +67,19 @@ class Autosaver(QObject):
         self.document = document
         self.directory = directory or recovery_dir()
         self.key = os.urandom(16).hex()  # random file name; the uuid module costs start time
-        self._written_index = -1
+        # Edits counted, not undo steps: typing in one field is a single undo step.
+        self._edits = 0
+        self._written_edits = -1
         self._waiting_since: float | None = None  # the first edit the copy lacks
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(AUTOSAVE_IDLE_MS)
         self.timer.timeout.connect(self.write_if_needed)
-        document.undo_stack.indexChanged.connect(self._edited)
+        document.value_changed.connect(self._edited)
         document.undo_stack.cleanChanged.connect(self._clean_changed)
 
-    def _edited(self, _index: int) -> None:
+    def _edited(self, _path: object) -> None:
+        self._edits += 1
         now = time.monotonic()
         if self._waiting_since is None:
             self._waiting_since = now
@@ -94,7 +97,7 @@ class Autosaver(QObject):
     def write_if_needed(self) -> bool:
         stack = self.document.undo_stack
         self._waiting_since = None
-        if stack.isClean() or stack.index() == self._written_index:
+        if stack.isClean() or self._edits == self._written_edits:
             return False
         try:
             data = self.document.profile.to_bytes("xml")
@@ -108,7 +111,7 @@ class Autosaver(QObject):
             _write_private(self.meta_path, json.dumps(meta).encode())
         except (OSError, ValueError):
             return False  # recovery is best effort; the document itself is unaffected
-        self._written_index = stack.index()
+        self._written_edits = self._edits
         return True
 
     def _clean_changed(self, clean: bool) -> None:
@@ -119,7 +122,7 @@ class Autosaver(QObject):
         for path in (self.data_path, self.meta_path):
             with contextlib.suppress(OSError):
                 path.unlink()
-        self._written_index = -1
+        self._written_edits = -1
 
 
 def leftover_files(directory: Path | None = None) -> list[RecoveredFile]:
