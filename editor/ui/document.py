@@ -99,7 +99,7 @@ def release_memory() -> None:
     A window's document, forms and signal connections hold each other in reference
     cycles, which only the cycle collector frees; with a profile's objects settled in the
     oldest generation (see settle_objects), Python runs the full collections that reach
-    them rarely, so every closed window stayed in memory for a long while (about 1.5 MiB
+    them rarely, so every closed window stayed in memory for a long while (about 1.4 MiB
     of heap for each small profile opened and closed, without bound). After the
     collection, glibc keeps the freed pages unless asked to return them.
     """
