@@ -391,6 +391,28 @@ def test_the_recovery_copy_is_written_when_typing_pauses(
     qtbot.waitUntil(lambda: b"typed.on" in saver.data_path.read_bytes(), timeout=2500)
 
 
+def test_a_restored_document_gets_its_own_copy_without_an_edit(
+    qtbot: Any, schema: Schema, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The copy a document was restored from is forgotten once it is shown: if the editor
+    crashed again before the next edit, only the new copy would keep the work."""
+    from editor.ui import recovery
+
+    monkeypatch.setattr(recovery, "AUTOSAVE_IDLE_MS", 200)
+    folder = tmp_path / "recovery"
+    document = Document(make_profile(IKEV2_PAYLOAD), schema)
+    first = recovery.Autosaver(document, folder)
+    document.set_value(("PayloadContent", 0, "IKEv2", "RemoteAddress"), "kept.example.com")
+    assert first.write_if_needed()
+    first.timer.stop()
+    (entry,) = recovery.leftover_files(folder)
+    restored = recovery.restore(entry, schema)
+    saver = recovery.Autosaver(restored, folder)
+    recovery.forget(entry)  # as the start does once the window shows
+    qtbot.waitUntil(saver.data_path.exists, timeout=3000)
+    assert b"kept.example.com" in saver.data_path.read_bytes()
+
+
 def test_the_recovery_copy_is_written_during_endless_typing(
     qtbot: Any, schema: Schema, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

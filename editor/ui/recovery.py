@@ -77,6 +77,8 @@ class Autosaver(QObject):
         self.timer.timeout.connect(self.write_if_needed)
         document.value_changed.connect(self._edited)
         document.undo_stack.cleanChanged.connect(self._clean_changed)
+        if document.is_modified:  # restored from a copy, which is forgotten once shown
+            self._edited(())
 
     def _edited(self, _path: object) -> None:
         self._edits += 1
