@@ -592,3 +592,60 @@ def test_a_random_editing_session_survives_and_undoes_to_the_byte(
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["undo_restores"] is True
     assert sum(result["counts"].values()) == 250 and len(result["counts"]) == 8
+
+
+_CRASHING_SESSION = """
+import os, sys
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from editor.ui.app import EditorApplication
+editor = EditorApplication(app)
+(window,) = editor.open_paths([sys.argv[1]])
+window.select_path(("PayloadContent", 0, "IKEv2"))
+edit = window.form.rows["RemoteAddress"].field.focus_widget()
+edit.setFocus()
+edit.selectAll()
+QTest.keyClicks(edit, "typed-before")
+QTest.qWait(2500)  # a pause in the typing: the recovery copy is written
+QTest.keyClicks(edit, "-the-crash.example.com")  # the same field: the same undo step
+QTest.qWait(2500)
+os._exit(9)  # the crash: no close, no clean-up
+"""
+
+_NEXT_START = """
+import sys
+from PySide6.QtWidgets import QApplication, QMessageBox
+app = QApplication([])
+QMessageBox.question = lambda *args, **kwargs: QMessageBox.StandardButton.Yes
+from editor.ui.app import EditorApplication
+editor = EditorApplication(app)
+(window,) = editor.restore_leftovers()
+print(window.document.value(("PayloadContent", 0, "IKEv2", "RemoteAddress")))
+print(window.document.path, window.isWindowModified())
+"""
+
+
+def test_typing_survives_a_crash_into_the_next_start(tmp_path: Path) -> None:
+    """Real processes: type, pause, die without closing; the next start offers the work."""
+    profile = tmp_path / "work.mobileconfig"
+    profile.write_bytes(make_profile(IKEV2_PAYLOAD).to_bytes("xml"))
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+    )
+    crashed = subprocess.run(
+        [sys.executable, "-c", _CRASHING_SESSION, str(profile)],
+        capture_output=True, text=True, env=env, timeout=120, check=False,
+    )  # fmt: skip
+    assert crashed.returncode == 9, crashed.stderr[-2000:]
+    restarted = subprocess.run(
+        [sys.executable, "-c", _NEXT_START],
+        capture_output=True, text=True, env=env, timeout=120, check=False,
+    )  # fmt: skip
+    assert restarted.returncode == 0, restarted.stderr[-2000:]
+    value, path_and_state = restarted.stdout.strip().splitlines()[-2:]
+    assert value == "typed-before-the-crash.example.com"
+    assert path_and_state == f"{profile} True"
