@@ -567,6 +567,26 @@ def test_a_closed_window_is_freed_without_waiting_for_the_collector(qtbot: Any, 
     assert editor.windows == []
 
 
+def _random_session(profile: Path, seed: int, steps: int, tmp_path: Path) -> None:
+    """Run tests/random_session.py on `profile` in a fresh editor process and check it."""
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+    )
+    script = Path(__file__).resolve().parent / "random_session.py"
+    done = subprocess.run(
+        [sys.executable, str(script), str(profile), str(seed), str(steps)],
+        capture_output=True, text=True, env=env, timeout=600, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr, done.stderr[-2000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["undo_restores"] is True
+    assert sum(result["counts"].values()) == steps and len(result["counts"]) == 8
+
+
 @pytest.mark.parametrize("seed", [1, 2])
 def test_a_random_editing_session_survives_and_undoes_to_the_byte(
     tmp_path: Path, seed: int
@@ -576,22 +596,15 @@ def test_a_random_editing_session_survives_and_undoes_to_the_byte(
     exact bytes."""
     profile = tmp_path / "profile.mobileconfig"
     profile.write_bytes(make_profile(IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD).to_bytes("xml"))
-    env = dict(
-        os.environ,
-        QT_QPA_PLATFORM="offscreen",
-        XDG_DATA_HOME=str(tmp_path / "data"),
-        XDG_CONFIG_HOME=str(tmp_path / "config"),
+    _random_session(profile, seed, 250, tmp_path)
+
+
+def test_a_random_editing_session_on_a_real_profile(corpus_dir: Path, tmp_path: Path) -> None:
+    """The same on a real profile that mixes VPN with payloads the schema does not know
+    (web content filter, privacy preferences, system extensions, notifications)."""
+    _random_session(
+        corpus_dir / "kandji-support__forticlient_settings.mobileconfig", 3, 250, tmp_path
     )
-    script = Path(__file__).resolve().parent / "random_session.py"
-    done = subprocess.run(
-        [sys.executable, str(script), str(profile), str(seed), "250"],
-        capture_output=True, text=True, env=env, timeout=600, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert "Traceback" not in done.stderr, done.stderr[-2000:]
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    assert result["undo_restores"] is True
-    assert sum(result["counts"].values()) == 250 and len(result["counts"]) == 8
 
 
 _CRASHING_SESSION = """
