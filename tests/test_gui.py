@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from gui_helpers import DialogRecorder, open_window
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QComboBox, QLineEdit, QMessageBox
 
 from editor.core.model import Profile
@@ -662,3 +663,29 @@ def test_typing_survives_a_crash_into_the_next_start(tmp_path: Path) -> None:
     value, path_and_state = restarted.stdout.strip().splitlines()[-2:]
     assert value == "typed-before-the-crash.example.com"
     assert path_and_state == f"{profile} True"
+
+
+def test_typing_does_not_keep_every_keystrokes_closures(qtbot: Any, schema: Schema) -> None:
+    """Keystrokes in one field merge into one undo step. Qt deletes each merged command,
+    but PySide6 keeps its Python object: it must not keep the keystroke's closures and
+    values too (about 1.2 KB a keystroke for the rest of the session)."""
+    import gc
+
+    window = open_window(qtbot, Document(make_profile(IKEV2_PAYLOAD), schema))
+    window.select_path(("PayloadContent", 0, "IKEv2"))
+    edit = window.form.rows["RemoteAddress"].field.focus_widget()
+    edit.setFocus()
+    QTest.keyClicks(edit, "a" * 60)
+    assert window.document.undo_stack.count() == 1  # one undo step
+    gc.collect()
+    closures = [
+        f
+        for f in gc.get_objects()
+        if type(f).__name__ == "function" and f.__qualname__.startswith("Document.set_value.")
+    ]
+    assert len(closures) <= 4, len(closures)  # the surviving command's redo and undo
+    window.document.undo_stack.undo()
+    assert (
+        window.document.value(("PayloadContent", 0, "IKEv2", "RemoteAddress"))
+        == (IKEV2_PAYLOAD["IKEv2"]["RemoteAddress"])
+    )
