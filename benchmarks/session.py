@@ -21,14 +21,6 @@ sys.path.insert(0, str(HERE.parent))
 WARM_UP_ROUNDS = 5
 
 
-def resident_kib() -> int:
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("file")
@@ -43,6 +35,7 @@ def main() -> None:
     from PySide6.QtWidgets import QApplication
 
     from editor.ui.app import EditorApplication
+    from editor.ui.startup_probe import memory_kib
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     editor = EditorApplication(app)
@@ -77,10 +70,10 @@ def main() -> None:
 
     for _ in range(WARM_UP_ROUNDS):
         one_round()
-    warm = resident_kib()
+    warm = memory_kib()[0]
     for _ in range(args.rounds):
         one_round()
-    end = resident_kib()
+    end = memory_kib()[0]
     print(json.dumps({"rounds": args.rounds, "rss_warm_kib": warm, "rss_end_kib": end}))
 
 

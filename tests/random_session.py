@@ -4,8 +4,10 @@
 application object and makes STEPS random user actions: selecting and expanding tree
 nodes, typing into visible text fields, changing combo boxes, check boxes and spin
 boxes, undo, redo, adding a connection through the New VPN Connection dialog, removing a
-payload. Then it undoes everything and prints one line of JSON: the number of each
-action, and whether the profile is again byte for byte what was read. A crash ends the
+payload. Then it undoes everything and prints one line of JSON: how often each action
+was drawn (an action with nothing to act on, such as typing in a form without text
+fields, is drawn but does nothing), and whether the profile, written again, is byte for
+byte what was read. A crash ends the
 process without that line.
 """
 

@@ -2793,7 +2793,7 @@ def test_an_identity_is_opened_once_per_check(
     problems = check(profile, schema)
     assert at(problems, "certificate-type", (*IK, "CertificateType"))  # the key was read
     assert opened == [RSA_P12]
-    check(profile, schema)  # an edit elsewhere: nothing is opened again
+    check(profile, schema)  # checked again, as after every edit: nothing is opened again
     assert opened == [RSA_P12]
 
 

@@ -383,6 +383,6 @@ def identity_payloads(profile: Profile) -> list[tuple[str, str, dict[str, Any]]]
     found = []
     for _index, payload in profile.payload_dicts():
         kind, uuid = payload.get("PayloadType"), payload.get("PayloadUUID")
-        if kind in IDENTITY_TYPES and isinstance(uuid, str) and uuid:
-            found.append((uuid, str(kind), payload))
+        if isinstance(kind, str) and kind in IDENTITY_TYPES and isinstance(uuid, str) and uuid:
+            found.append((uuid, kind, payload))
     return found

@@ -41,7 +41,7 @@ from editor.core.certificates import (
 )
 from editor.ui.colors import ERROR_COLOR, WARNING_COLOR
 from editor.ui.connection_dialog import profile_identifier_base
-from editor.ui.dialog_parts import error_label, ok_cancel_buttons
+from editor.ui.dialog_parts import error_label, hint_label, ok_cancel_buttons
 from editor.ui.document import Document
 
 FILE_FILTER = (
@@ -239,9 +239,7 @@ class CertificateDialog(QDialog):
         )
         self.store_password_check.setAccessibleName("Store the password in the profile")
         self.store_password_check.toggled.connect(self._refresh)
-        self.password_hint = QLabel(self.password_holder)
-        self.password_hint.setWordWrap(True)
-        self.password_hint.setStyleSheet("color: palette(placeholder-text);")
+        self.password_hint = hint_label(self.password_holder)
         self.password_hint.setText(
             "The password is used here to check the file and show what is inside. It goes "
             "into the profile only if you tick the box, where anyone with the profile can "

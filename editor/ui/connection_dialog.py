@@ -42,7 +42,7 @@ from editor.core.formats import check_format, has_mdm_variable
 from editor.core.model import KeyPath, get_value
 from editor.core.presets import ConnectionType, ProxySetup
 from editor.ui.colors import ERROR_COLOR
-from editor.ui.dialog_parts import error_label, ok_cancel_buttons
+from editor.ui.dialog_parts import error_label, hint_label, ok_cancel_buttons
 from editor.ui.document import Document
 
 DEFAULT_IDENTIFIER_BASE = "com.example.profile"
@@ -89,13 +89,6 @@ def _schema_path(path: KeyPath) -> str:
     return "/".join(parts)
 
 
-def _hint_label(parent: QWidget) -> QLabel:
-    label = QLabel(parent)
-    label.setWordWrap(True)
-    label.setStyleSheet("color: palette(placeholder-text);")
-    return label
-
-
 class ConnectionDialog(QDialog):
     """Choose a connection type and fill in what it needs; OK adds the payload."""
 
@@ -132,7 +125,7 @@ class ConnectionDialog(QDialog):
         right.addStretch(1)
 
         self.needed_label = error_label(self, "neededHint")
-        self.later_label = _hint_label(self)
+        self.later_label = hint_label(self)
         self.later_label.setObjectName("laterHint")
         outer.addWidget(self.needed_label)
         outer.addWidget(self.later_label)
@@ -167,7 +160,7 @@ class ConnectionDialog(QDialog):
         self.type_combo.currentIndexChanged.connect(self._type_changed)
         form.addRow(self._label("&Type:", self.type_combo), self.type_combo)
 
-        self.description = _hint_label(box)
+        self.description = hint_label(box)
         self.description.setObjectName("typeDescription")
         self.description.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form.addRow(self.description)
@@ -193,7 +186,7 @@ class ConnectionDialog(QDialog):
         self.server_edit.setAccessibleName("Server address")
         self.server_edit.setPlaceholderText("vpn.example.com")
         self.server_edit.textChanged.connect(self._update_state)
-        self.server_hint = _hint_label(box)
+        self.server_hint = hint_label(box)
         self.server_hint.setObjectName("serverHint")
         self.server_row = self._with_hint(self.server_edit, box, self.server_hint)
         form.addRow(self._label("&Server:", self.server_edit), self.server_row)
@@ -201,7 +194,7 @@ class ConnectionDialog(QDialog):
         self.identifier_edit = QLineEdit(box)
         self.identifier_edit.setAccessibleName("Provider app identifier (VPNSubType)")
         self.identifier_edit.textChanged.connect(self._update_state)
-        self.identifier_hint = _hint_label(box)
+        self.identifier_hint = hint_label(box)
         self.identifier_hint.setObjectName("identifierHint")
         self.identifier_row = self._with_hint(self.identifier_edit, box, self.identifier_hint)
         form.addRow(self._label("App &identifier:", self.identifier_edit), self.identifier_row)
@@ -244,7 +237,7 @@ class ConnectionDialog(QDialog):
                 chosen = self.certificate_combo.count() - 1
         self.certificate_combo.setCurrentIndex(chosen)
         self.certificate_combo.currentIndexChanged.connect(self._update_state)
-        self.certificate_hint = _hint_label(self.certificate_box)
+        self.certificate_hint = hint_label(self.certificate_box)
         if self.certificate_combo.count() == 1:
             self.certificate_hint.setText(
                 "The profile holds no certificate yet. Add the client identity with "
@@ -346,7 +339,7 @@ class ConnectionDialog(QDialog):
         none_page = QWidget(box)
         none_layout = QVBoxLayout(none_page)
         none_layout.setContentsMargins(0, 0, 0, 0)
-        none_text = _hint_label(none_page)
+        none_text = hint_label(none_page)
         none_text.setText("Traffic through the tunnel goes to its destination directly.")
         none_layout.addWidget(none_text)
         none_layout.addStretch(1)
@@ -388,7 +381,7 @@ class ConnectionDialog(QDialog):
         self.proxy_password_edit.setAccessibleName("Proxy password")
         self.proxy_password_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.proxy_password_edit.setPlaceholderText("optional")
-        password_hint = _hint_label(manual)
+        password_hint = hint_label(manual)
         password_hint.setText(
             "A password here is stored in the profile in clear text; leave it empty and the "
             "device asks for it."

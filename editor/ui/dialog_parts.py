@@ -40,4 +40,12 @@ def error_label(parent: QWidget, object_name: str) -> QLabel:
     return label
 
 
-__all__ = ["error_label", "ok_cancel_buttons"]
+def hint_label(parent: QWidget) -> QLabel:
+    """A wrapped label in the placeholder colour, for explanations beside the fields."""
+    label = QLabel(parent)
+    label.setWordWrap(True)
+    label.setStyleSheet("color: palette(placeholder-text);")
+    return label
+
+
+__all__ = ["error_label", "hint_label", "ok_cancel_buttons"]

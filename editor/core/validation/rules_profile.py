@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from editor.core.certificates import ACME, CERTIFICATE_TYPES, PKCS12, SCEP
+from editor.core.certificates import ACME, CERTIFICATE_TYPES, PKCS12, SCEP, identity_payloads
 from editor.core.formats import is_canonical_uuid
 from editor.core.model import KeyPath, Profile
 from editor.core.plisttypes import PlistValue
@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 VPN = "com.apple.vpn.managed"
 APPLAYER = "com.apple.vpn.managed.applayer"
 APPMAPPING = "com.apple.vpn.managed.appmapping"
-CA_TYPES = CERTIFICATE_TYPES
 TUNNELS = "AlwaysOn/TunnelConfigurations[]"
 NIL_UUID = "00000000-0000-0000-0000-000000000000"
 
@@ -289,7 +288,7 @@ def check_references(ctx: ProfileContext) -> None:
                             "not of a certificate "
                             "or identity payload",
                         )
-                    elif target in CA_TYPES:
+                    elif target in CERTIFICATE_TYPES:
                         ctx.add(
                             ERROR,
                             "reference-kind",
@@ -313,7 +312,7 @@ def check_vpn_counts(ctx: ProfileContext) -> None:
     has_ca = False
     for index, payload in _payloads(ctx.profile):
         kind = payload.get("PayloadType")
-        if isinstance(kind, str) and kind in CA_TYPES:
+        if isinstance(kind, str) and kind in CERTIFICATE_TYPES:
             has_ca = True
         if kind not in (VPN, APPLAYER):
             continue
@@ -404,12 +403,7 @@ def identity_key(payload: dict[str, PlistValue]) -> str | None:
 
 def check_certificate_types(ctx: ProfileContext) -> None:
     """IKEv2 signs with the identity's key in the way CertificateType names."""
-    identities = {
-        str(payload["PayloadUUID"]).upper(): payload
-        for _, payload in _payloads(ctx.profile)
-        if payload.get("PayloadType") in (PKCS12, SCEP, ACME)
-        and isinstance(payload.get("PayloadUUID"), str)
-    }
+    identities = {uuid.upper(): payload for uuid, _kind, payload in identity_payloads(ctx.profile)}
     if not identities:
         return
     keys: dict[str, str | None] = {}
