@@ -305,3 +305,39 @@ def test_a_full_date_still_reads() -> None:
     assert parse_plist_bytes(data).root == {
         "RemovalDate": datetime.datetime(2004, 2, 29, 23, 59, 59)
     }
+
+
+# --- 8. speed, by construction (the benchmark rows binary-read and binary-write time it) ---
+
+
+def test_reading_a_binary_profile_does_not_go_through_plistlib() -> None:
+    """Our reader reads each object once; plistlib plus a walk over it was 1.8x."""
+    out = run_child(
+        f"""
+        import sys
+        from editor.core.plistio import read_plist_file
+        read_plist_file({str(DATA / "binary-shared-dict.bplist")!r})
+        print("plistlib" in sys.modules)
+        """
+    )
+    assert out.strip() == "False"
+
+
+def test_writing_binary_copies_the_tree_only_for_negative_zero(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    written: list[Any] = []
+    real_dumps = plistlib.dumps
+
+    def recording_dumps(value: Any, **options: Any) -> bytes:
+        written.append(value)
+        return real_dumps(value, **options)
+
+    monkeypatch.setattr(plistlib, "dumps", recording_dumps)
+    root = read("binary-shared-dict.bplist")
+    serialize_plist(root, "binary")
+    assert written[-1] is root
+    root["Zero"] = -0.0
+    data = serialize_plist(root, "binary")
+    assert written[-1] is not root
+    assert str(parse_plist_bytes(data).root["Zero"]) == "-0.0"
