@@ -75,6 +75,13 @@ class EditorApplication:
 
         opened = []
         for name in names:
+            already = self._window_showing(Path(name))
+            if already is not None:  # one window per file: come to the front instead
+                from editor.ui.single_instance import bring_to_front
+
+                bring_to_front(already)  # type: ignore[arg-type]
+                opened.append(already)
+                continue
             try:
                 document = open_document(Path(name), self.schema)
             except ProfileReadError as exc:
@@ -93,6 +100,20 @@ class EditorApplication:
                 QTimer.singleShot(0, window.decrypt_payloads)  # type: ignore[attr-defined]
             opened.append(window)
         return opened
+
+    def _window_showing(self, path: Path) -> object | None:
+        """The open window whose document is this file (same file, however named)."""
+        for window in self.windows:
+            shown = getattr(window.document, "path", None)  # type: ignore[attr-defined]
+            if shown is None:
+                continue
+            try:
+                if os.path.samefile(shown, path):
+                    return window
+            except OSError:  # one of them is gone: compare the names
+                if Path(shown).resolve() == path.resolve():
+                    return window
+        return None
 
     def restore_leftovers(self) -> list[object]:
         """Offer the recovery copies a crash left behind."""
