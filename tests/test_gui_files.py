@@ -13,7 +13,7 @@ import pytest
 from conftest import IKEV2_PAYLOAD, make_profile
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog
 
 from editor.ui import single_instance
 from editor.ui.app import EditorApplication
@@ -78,3 +78,31 @@ def test_opening_an_open_file_raises_its_window(
     press_open(qtbot, blank)
     assert len(editor.windows) == 3
     assert len(raised) == 2
+
+
+def test_a_new_window_opens_as_the_last_one_closed(qtbot: Any, editor: Any) -> None:
+    first = editor.new_window()
+    qtbot.waitExposed(first)
+    first.resize(620, 430)  # as the window system does when a person drags the corner
+    first.move(60, 40)
+    problems = first.findChild(QDockWidget)
+    assert problems is not None and problems.isVisible()
+    toggle = problems.toggleViewAction()
+    first.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is first)
+    toggle.trigger()  # View ▸ the problems panel, unticked
+    assert not problems.isVisible()
+    size = (first.width(), first.height())
+    first.close()
+    qtbot.waitUntil(lambda: first not in editor.windows)
+
+    second = editor.new_window()
+    qtbot.waitExposed(second)
+    assert (second.width(), second.height()) == size
+    assert (second.x(), second.y()) == (60, 40)
+    dock = second.findChild(QDockWidget)
+    assert dock is not None and not dock.isVisible()
+
+    third = editor.new_window()  # a second window at once is set off, not on top
+    qtbot.waitExposed(third)
+    assert (third.x(), third.y()) != (second.x(), second.y())

@@ -152,6 +152,14 @@ class EditorApplication:
         from editor.ui.recovery import Autosaver
 
         window = MainWindow(document)  # type: ignore[arg-type]
+        window.restore_layout()
+        taken = [(w.x(), w.y()) for w in self.windows]  # type: ignore[attr-defined]
+
+        def covers_another() -> bool:  # (frames shift a shown window by a few pixels)
+            return any(abs(window.x() - x) < 12 and abs(window.y() - y) < 12 for x, y in taken)
+
+        while covers_another():  # cascade, not one on top of the other
+            window.move(window.x() + 28, window.y() + 28)
         window.autosaver = Autosaver(document)  # type: ignore[arg-type,attr-defined]
         window.open_files_requested.connect(self._open_requested)
         window.destroyed.connect(lambda _obj=None, w=window: self._forget(w))

@@ -549,6 +549,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.maybe_keep_changes():
             self.settings.setValue("windowState", self.saveState())
+            self.settings.setValue("windowGeometry", self.saveGeometry())
             autosaver = getattr(self, "autosaver", None)
             if autosaver is not None:
                 autosaver.timer.stop()
@@ -847,9 +848,13 @@ class MainWindow(QMainWindow):
         )
 
     def restore_layout(self) -> None:
+        """Size, place and docks as the last window closed had them."""
         state = self.settings.value("windowState")
         if isinstance(state, QByteArray):
             self.restoreState(state)
+        geometry = self.settings.value("windowGeometry")  # after the docks: they resize it
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
 
 
 def _discard(widget: QWidget | None) -> None:
