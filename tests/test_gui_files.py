@@ -6,14 +6,15 @@ Each test works the window as a person does (shortcuts, the file dialog answered
 from __future__ import annotations
 
 import os
+import plistlib
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import IKEV2_PAYLOAD, make_profile
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog
+from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMessageBox
 
 from editor.ui import single_instance
 from editor.ui.app import EditorApplication
@@ -106,3 +107,114 @@ def test_a_new_window_opens_as_the_last_one_closed(qtbot: Any, editor: Any) -> N
     third = editor.new_window()  # a second window at once is set off, not on top
     qtbot.waitExposed(third)
     assert (third.x(), third.y()) != (second.x(), second.y())
+
+
+# --- a decrypted profile is never written over its encrypted file unasked ------------------
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    from test_signing import build_pki
+
+    return build_pki(tmp_path_factory.mktemp("pki-files"))
+
+
+def click_in_next_message_box(qtbot: Any, button_text: str, seen: list[str]) -> None:
+    """When a message box opens, read it and click the button a person would."""
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, answer)
+            return
+        seen.append(box.text())
+        button = next(b for b in box.buttons() if b.text().replace("&", "") == button_text)
+        QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(0, answer)
+
+
+def open_and_decrypt(qtbot: Any, schema: Any, pki: Any, tmp_path: Path) -> tuple[Any, Path]:
+    from cryptography import x509
+    from gui_helpers import open_window
+    from test_gui_signing import pem_identity_dialog
+
+    from editor.core.encryption import encrypt_profile
+    from editor.core.model import Profile
+    from editor.core.plistio import serialize_plist
+    from editor.ui.document import Document
+
+    recipient = x509.load_pem_x509_certificate(pki.path("leaf.pem").read_bytes())
+    path = tmp_path / "device.mobileconfig"
+    plain = make_profile(IKEV2_PAYLOAD).root
+    path.write_bytes(serialize_plist(encrypt_profile(plain, [recipient]), "xml"))
+    window = open_window(qtbot, Document(Profile.read(path), schema, path))
+    window.identity_dialog = pem_identity_dialog(window, pki)
+    QTest.mouseClick(window.banner.decrypt_button, Qt.MouseButton.LeftButton)
+    assert "PayloadContent" in window.document.profile.root
+    assert "(decrypted)" in window.windowTitle()
+    return window, path
+
+
+def test_a_form_let_go_of_never_comes_up_as_a_window(
+    qtbot: Any, schema: Any, pki: Any, tmp_path: Path
+) -> None:
+    """Decrypting rebuilds the form; the old one once showed as a window of its own."""
+    window, _path = open_and_decrypt(qtbot, schema, pki, tmp_path)
+    for _ in range(3):
+        QApplication.processEvents()
+    shown = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+    assert shown == [window]
+
+
+def press_save(qtbot: Any, window: Any) -> None:
+    window.activateWindow()
+    window.raise_()
+    # widgets the window let go of are deleted between a person's keystrokes
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    QTest.keyClick(
+        QApplication.focusWidget() or window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier
+    )
+
+
+def test_saving_decrypted_payloads_asks_and_encrypts_again(
+    qtbot: Any, schema: Any, pki: Any, tmp_path: Path
+) -> None:
+    from editor.core.encryption import decrypt_profile
+    from editor.core.model import Profile
+    from editor.core.signing import load_pem_identity
+
+    window, path = open_and_decrypt(qtbot, schema, pki, tmp_path)
+    window.document.set_value(("PayloadContent", 0, "UserDefinedName"), "Edited")
+    seen: list[str] = []
+    click_in_next_message_box(qtbot, "Encrypt Again", seen)
+    press_save(qtbot, window)
+    assert seen and "plain text" in seen[0] and "Test Signer RSA" in seen[0]
+    saved = Profile.read(path).root
+    assert "PayloadContent" not in saved and "EncryptedPayloadContent" in saved
+    identity = load_pem_identity(pki.path("leaf.key"), pki.path("leaf.pem"))
+    opened = decrypt_profile(saved, identity)
+    assert opened["PayloadContent"][0]["UserDefinedName"] == "Edited"
+    assert not window.isWindowModified()
+
+
+def test_saving_decrypted_payloads_can_go_to_a_new_name_or_be_cancelled(
+    qtbot: Any, schema: Any, pki: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window, path = open_and_decrypt(qtbot, schema, pki, tmp_path)
+    encrypted = path.read_bytes()
+    seen: list[str] = []
+    click_in_next_message_box(qtbot, "Cancel", seen)
+    press_save(qtbot, window)
+    assert len(seen) == 1 and path.read_bytes() == encrypted
+    assert window.isWindowModified()
+
+    plain_path = tmp_path / "device.decrypted.mobileconfig"
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", staticmethod(lambda *_a, **_k: (str(plain_path), ""))
+    )
+    click_in_next_message_box(qtbot, "Save Decrypted As…", seen)
+    press_save(qtbot, window)
+    assert len(seen) == 2 and path.read_bytes() == encrypted
+    assert "PayloadContent" in plistlib.loads(plain_path.read_bytes())
