@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from conftest import IKEV2_PAYLOAD, make_profile
 from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMessageBox
 
@@ -218,3 +219,76 @@ def test_saving_decrypted_payloads_can_go_to_a_new_name_or_be_cancelled(
     press_save(qtbot, window)
     assert len(seen) == 2 and path.read_bytes() == encrypted
     assert "PayloadContent" in plistlib.loads(plain_path.read_bytes())
+
+
+# --- problem colours readable in light and dark palettes -------------------------------------
+
+
+def _luminance(color: QColor) -> float:
+    def channel(value: float) -> float:
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+    return (
+        0.2126 * channel(color.redF())
+        + 0.7152 * channel(color.greenF())
+        + 0.0722 * channel(color.blueF())
+    )
+
+
+def contrast(first: QColor, second: QColor) -> float:
+    """WCAG 2 contrast ratio."""
+    light, dark = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def dark_palette(window: str = "#2b2b2b", base: str = "#1f1f1f") -> QPalette:
+    """A dark palette as desktops give one (the README's pictures use the first)."""
+    palette = QPalette()
+    for role, color in {
+        QPalette.ColorRole.Window: window,
+        QPalette.ColorRole.Base: base,
+        QPalette.ColorRole.WindowText: "#e6e6e6",
+        QPalette.ColorRole.Text: "#e6e6e6",
+        QPalette.ColorRole.Button: "#3a3a3a",
+        QPalette.ColorRole.ButtonText: "#e6e6e6",
+    }.items():
+        palette.setColor(role, QColor(color))
+    return palette
+
+
+def test_problem_colours_reach_4_5_to_1_in_light_and_dark_palettes(qapp: Any) -> None:
+    from editor.core.validation.problems import Severity
+    from editor.ui.colors import is_dark, severity_color
+
+    light = QApplication.style().standardPalette()
+    darks = [dark_palette(), dark_palette("#353535", "#2a2a2a"), dark_palette("#1e1e1e", "#000000")]
+    assert not is_dark(light) and all(is_dark(dark) for dark in darks)
+    for palette in (light, *darks):
+        for role in (QPalette.ColorRole.Window, QPalette.ColorRole.Base):
+            background = palette.color(role)
+            for severity in Severity:
+                color = QColor(severity_color(severity, palette))
+                ratio = contrast(color, background)
+                assert ratio >= 4.5, (severity, background.name(), color.name(), ratio)
+
+
+def test_the_tree_draws_errors_in_the_dark_colour_under_a_dark_palette(
+    qtbot: Any, schema: Any, qapp: Any
+) -> None:
+    from gui_helpers import open_window
+
+    from editor.ui.colors import DARK_COLORS
+    from editor.ui.document import Document
+
+    payload = dict(IKEV2_PAYLOAD, IKEv2={"RemoteAddress": ""})  # errors: empty and missing keys
+    before = qapp.palette()
+    qapp.setPalette(dark_palette())
+    try:
+        window = open_window(qtbot, Document(make_profile(payload), schema))
+        index = window.model.index_for_path(("PayloadContent", 0)).siblingAtColumn(1)
+        brush = window.model.data(index, Qt.ItemDataRole.ForegroundRole)
+        from editor.core.validation.problems import Severity
+
+        assert QColor(brush).name() == DARK_COLORS[Severity.ERROR]
+    finally:
+        qapp.setPalette(before)
