@@ -266,9 +266,13 @@ def edited(payloads: Sequence[dict[str, Any]], *edit_lists: Edits) -> Profile:
     return profile
 
 
-def check(profile: Profile, schema: Schema, targets: Sequence[str] = ()) -> list[Problem]:
+def check(
+    profile: Profile, schema: Schema, targets: Sequence[str] = (), strict: bool = False
+) -> list[Problem]:
     return validate_profile(
-        profile, schema, Options(targets=tuple(Target.parse(t) for t in targets))
+        profile,
+        schema,
+        Options(targets=tuple(Target.parse(t) for t in targets), strict=strict),
     )
 
 
@@ -296,6 +300,7 @@ class Case:
     targets: tuple[str, ...] = ()
     good_targets: tuple[str, ...] | None = None
     clean: bool = True  # the fixed profile has no errors and no warnings at all
+    strict: bool = False  # validate as --strict does
 
 
 def case(
@@ -345,8 +350,8 @@ SCHEMA_CASES = [
         STD,
         (((*IK, "DisableMOBIKE"), True),),
         (((*IK, "DisableMOBIKE"), 1),),
-        "type-mismatch",
-        ERROR,
+        "type-coercion",
+        WARNING,
         (*IK, "DisableMOBIKE"),
     ),
     case(
@@ -354,8 +359,8 @@ SCHEMA_CASES = [
         STD,
         (((*IK, "OnDemandEnabled"), False),),
         (((*IK, "OnDemandEnabled"), 0),),
-        "type-mismatch",
-        ERROR,
+        "type-coercion",
+        WARNING,
         (*IK, "OnDemandEnabled"),
     ),
     case(
@@ -363,8 +368,8 @@ SCHEMA_CASES = [
         STD,
         ((("HasRemovalPasscode",), 1),),
         ((("HasRemovalPasscode",), False),),
-        "type-mismatch",
-        ERROR,
+        "type-coercion",
+        WARNING,
         ("HasRemovalPasscode",),
     ),
     case(
@@ -372,8 +377,8 @@ SCHEMA_CASES = [
         STD,
         ((("PayloadContent", 1, "AllowAllAppsAccess"), 1),),
         ((("PayloadContent", 1, "AllowAllAppsAccess"), True),),
-        "type-mismatch",
-        ERROR,
+        "type-coercion",
+        WARNING,
         ("PayloadContent", 1, "AllowAllAppsAccess"),
     ),
     case(
@@ -439,8 +444,8 @@ SCHEMA_CASES = [
         STD,
         ((("PayloadVersion",), 1.0),),
         ((("PayloadVersion",), 1),),
-        "type-mismatch",
-        ERROR,
+        "type-coercion",
+        WARNING,
         ("PayloadVersion",),
     ),
     # presence
@@ -498,7 +503,11 @@ SCHEMA_CASES = [
         (
             (
                 ("PayloadContent", 3),
-                {"PayloadType": "com.example.custom", "PayloadVersion": 1, "PayloadUUID": NEW_UUID},
+                {
+                    "PayloadType": "com.apple.wifi.managed",
+                    "PayloadVersion": 1,
+                    "PayloadUUID": NEW_UUID,
+                },
             ),
         ),
         ((("PayloadContent", 3, "PayloadIdentifier"), "com.example.custom"),),
@@ -1003,7 +1012,7 @@ SCHEMA_CASES = [
         clean=False,
     ),
     case(
-        "unknown-payload-type",
+        "not-apple-payload-type",
         STD,
         (
             (
@@ -1018,8 +1027,8 @@ SCHEMA_CASES = [
             ),
         ),
         ((("PayloadContent", 3), root_payload(NEW_UUID, "com.example.ca2")),),
-        "unknown-payload-type",
-        INFO,
+        "not-apple-payload-type",
+        WARNING,
         ("PayloadContent", 3, "PayloadType"),
     ),
     case(
@@ -1789,7 +1798,7 @@ VPN_CASES = [
         (((*IKE_SA, "EncryptionAlgorithm"), "AES-256-GCM"),),
         "weak-crypto",
         WARNING,
-        IKE_SA,
+        (*IKE_SA, "EncryptionAlgorithm"),
         clean=False,
     ),
     case(
@@ -1799,7 +1808,7 @@ VPN_CASES = [
         (((*CHILD_SA, "DiffieHellmanGroup"), 19),),
         "weak-crypto",
         WARNING,
-        CHILD_SA,
+        (*CHILD_SA, "DiffieHellmanGroup"),
         clean=False,
     ),
     case(
@@ -1809,7 +1818,7 @@ VPN_CASES = [
         (((*IKE_SA, "DiffieHellmanGroup"), 20),),
         "strict-algorithms",
         ERROR,
-        IKE_SA,
+        (*IKE_SA, "DiffieHellmanGroup"),
         clean=False,
     ),
     case(
@@ -1911,20 +1920,6 @@ VPN_CASES = [
         "on-demand",
         WARNING,
         (*IK, "OnDemandEnabled"),
-    ),
-    case(
-        "on-demand-interactive-provider",
-        PROVIDER,
-        (
-            ((*P0, "VPN", "AuthenticationMethod"), "Password"),
-            ((*P0, "VPN", "PayloadCertificateUUID"), DEL),
-            ((*P0, "VPN", "OnDemandEnabled"), 1),
-            ((*P0, "VPN", "OnDemandRules"), [{"Action": "Connect"}]),
-        ),
-        (((*P0, "VPN", "Password"), "password"),),
-        "on-demand",
-        WARNING,
-        (*P0, "VPN", "OnDemandEnabled"),
     ),
     case(
         "on-demand-interactive-cisco",
@@ -2110,7 +2105,7 @@ VPN_CASES = [
         (((*P0, "IPSec", "LocalIdentifier"), DEL),),
         (((*P0, "IPSec", "LocalIdentifier"), "vpngroup"),),
         "ipsec-identifier",
-        WARNING,
+        INFO,
         (*P0, "IPSec", "LocalIdentifier"),
     ),
     case(
@@ -2179,12 +2174,102 @@ VPN_CASES = [
     ),
 ]
 
-ALL_CASES = SCHEMA_CASES + PLATFORM_CASES + PROFILE_CASES + VPN_CASES
+# Issue 13: severities that say what a device does, and the misses it listed.
+VERDICT_CASES = [
+    case(
+        "bool-for-integer-strict",
+        STD,
+        (((*IK, "DisableMOBIKE"), True),),
+        (((*IK, "DisableMOBIKE"), 1),),
+        "type-coercion",
+        ERROR,
+        (*IK, "DisableMOBIKE"),
+        strict=True,
+    ),
+    case(
+        "real-for-integer-strict",
+        STD,
+        ((("PayloadVersion",), 1.0),),
+        ((("PayloadVersion",), 1),),
+        "type-coercion",
+        ERROR,
+        ("PayloadVersion",),
+        strict=True,
+    ),
+    case(
+        "unknown-payload-type",
+        STD,
+        (
+            (
+                ("PayloadContent", 3),
+                {
+                    "PayloadType": "com.apple.wifi.managed",
+                    "PayloadVersion": 1,
+                    "PayloadUUID": NEW_UUID,
+                    "PayloadIdentifier": "com.example.wifi",
+                    "SSID_STR": "Office",
+                },
+            ),
+        ),
+        ((("PayloadContent", 3), root_payload(NEW_UUID, "com.example.ca2")),),
+        "unknown-payload-type",
+        INFO,
+        ("PayloadContent", 3, "PayloadType"),
+    ),
+    case(
+        "empty-item-safari-domains",
+        PERAPP,
+        (((*P0, "SafariDomains"), ["example.com", ""]),),
+        (((*P0, "SafariDomains", 1), "intranet.example.com"),),
+        "empty-item",
+        WARNING,
+        (*P0, "SafariDomains", 1),
+    ),
+    case(
+        "misplaced-key-payload-level",
+        PERAPP,
+        (((*IK, "OnDemandMatchAppEnabled"), True),),
+        (((*IK, "OnDemandMatchAppEnabled"), DEL), ((*P0, "OnDemandMatchAppEnabled"), True)),
+        "misplaced-key",
+        WARNING,
+        (*IK, "OnDemandMatchAppEnabled"),
+    ),
+    case(
+        "not-applicable-tls-without-eap-tls",
+        STD,
+        (((*IK, "TLSMinimumVersion"), "1.2"),),
+        (((*IK, "ExtendedAuthEnabled"), 1),),
+        "not-applicable",
+        WARNING,
+        (*IK, "TLSMinimumVersion"),
+    ),
+    case(
+        "not-applicable-tls-eap-without-certificate",
+        STD,
+        (((*IK, "TLSMaximumVersion"), "1.3"), *EAP_NO_CERT, ((*IK, "AuthName"), "user")),
+        (((*IK, "TLSMaximumVersion"), DEL),),
+        "not-applicable",
+        WARNING,
+        (*IK, "TLSMaximumVersion"),
+        clean=False,
+    ),
+    case(
+        "not-applicable-auth-name-without-eap",
+        STD,
+        (((*IK, "AuthName"), "user"), ((*IK, "AuthPassword"), "password")),
+        (((*IK, "AuthName"), DEL), ((*IK, "AuthPassword"), DEL)),
+        "not-applicable",
+        WARNING,
+        (*IK, "AuthName"),
+    ),
+]
+
+ALL_CASES = SCHEMA_CASES + PLATFORM_CASES + PROFILE_CASES + VPN_CASES + VERDICT_CASES
 
 
 @pytest.mark.parametrize("c", ALL_CASES)
 def test_code_fires(c: Case, schema: Schema) -> None:
-    problems = check(edited(c.payloads, c.bad), schema, c.targets)
+    problems = check(edited(c.payloads, c.bad), schema, c.targets, c.strict)
     hits = at(problems, c.code, c.path)
     assert [p.severity for p in hits] == [c.severity], [
         (p.severity.value, p.code, p.path) for p in problems
@@ -2195,7 +2280,7 @@ def test_code_fires(c: Case, schema: Schema) -> None:
 @pytest.mark.parametrize("c", ALL_CASES)
 def test_code_gone_when_fixed(c: Case, schema: Schema) -> None:
     targets = c.targets if c.good_targets is None else c.good_targets
-    problems = check(edited(c.payloads, c.bad, c.good), schema, targets)
+    problems = check(edited(c.payloads, c.bad, c.good), schema, targets, c.strict)
     assert at(problems, c.code, c.path) == []
     if c.clean:
         assert loud(problems) == []
@@ -2204,7 +2289,7 @@ def test_code_gone_when_fixed(c: Case, schema: Schema) -> None:
 # --- codes ------------------------------------------------------------------------------
 
 # Codes with a test elsewhere in this file (not in the table).
-TESTED_ELSEWHERE = {"read-leniency", "duplicate-profile-identifier"}
+TESTED_ELSEWHERE = {"read-leniency", "duplicate-profile-identifier", "text-before-declaration"}
 
 
 def test_every_emitted_code_has_a_case() -> None:
@@ -2253,29 +2338,30 @@ def test_baseline_is_quiet_on_every_platform_it_exists_on(target: str, schema: S
 
 
 @pytest.mark.parametrize(
-    ("key", "value", "hint"),
+    ("key", "value", "code", "hint"),
     [
-        ("DisableMOBIKE", True, "<integer>1</integer> instead of <true/>"),
-        ("DisableMOBIKE", False, "<integer>0</integer> instead of <false/>"),
-        ("MTU", " 1300", "<integer>1300</integer>"),
+        ("DisableMOBIKE", True, "type-coercion", "<integer>1</integer> instead of <true/>"),
+        ("DisableMOBIKE", False, "type-coercion", "<integer>0</integer> instead of <false/>"),
+        ("MTU", 1300.0, "type-coercion", "<integer>1300</integer> instead of <real>1300.0</real>"),
+        ("MTU", " 1300", "type-mismatch", "<integer>1300</integer>"),
     ],
 )
-def test_type_mismatch_hint(key: str, value: Any, hint: str, schema: Schema) -> None:
+def test_type_mismatch_hint(key: str, value: Any, code: str, hint: str, schema: Schema) -> None:
     problems = check(edited(STD, (((*IK, key), value),)), schema)
-    [problem] = at(problems, "type-mismatch", (*IK, key))
+    [problem] = at(problems, code, (*IK, key))
     assert hint in problem.message
 
 
 def test_integer_for_boolean_hint(schema: Schema) -> None:
     problems = check(edited(STD, ((("PayloadContent", 1, "AllowAllAppsAccess"), 0),)), schema)
-    [problem] = at(problems, "type-mismatch", ("PayloadContent", 1, "AllowAllAppsAccess"))
+    [problem] = at(problems, "type-coercion", ("PayloadContent", 1, "AllowAllAppsAccess"))
     assert "<false/> instead of <integer>0</integer>" in problem.message
 
 
 def test_type_mismatch_stops_further_checks(schema: Schema) -> None:
     """A wrong type gives one error, not also a value or range error at the same key."""
     problems = check(
-        edited(STD, (((*IK, "MTU"), True), ((*IK, "AuthenticationMethod"), 3))), schema
+        edited(STD, (((*IK, "MTU"), "huge"), ((*IK, "AuthenticationMethod"), 3))), schema
     )
     assert sorted(
         (p.code, p.path) for p in problems if p.path[:3] == IK and p.severity is ERROR
@@ -2610,7 +2696,7 @@ def test_applies_when_absolute_path(schema: Schema) -> None:
 def test_not_applicable_dictionary_is_still_checked_inside(schema: Schema) -> None:
     profile = edited(STD, (((*P0, "PPP"), {"TokenCard": True}),))
     problems = check(profile, schema)
-    assert at(problems, "type-mismatch", (*P0, "PPP", "TokenCard"))
+    assert at(problems, "type-coercion", (*P0, "PPP", "TokenCard"))
 
 
 def test_ignored_dictionary_is_one_warning(schema: Schema) -> None:
@@ -2932,3 +3018,88 @@ def test_a_trailing_line_feed_is_not_part_of_a_valid_value(fmt: str, good: str) 
 
     assert check_format(fmt, good) is None
     assert check_format(fmt, good + "\n") is not None
+
+
+# --- issue 13: verdicts that match what devices do ------------------------------------------
+
+
+def test_blank_text_before_the_declaration_is_a_warning(schema: Schema) -> None:
+    data = make_profile(*STD).to_bytes("xml")
+    assert data.startswith(b"<?xml")
+    problems = check(Profile.parse(b"\n  " + data), schema)
+    [problem] = [p for p in problems if p.code == "text-before-declaration"]
+    assert (problem.severity, problem.path) == (WARNING, ())
+    assert "<?xml" in problem.message
+    assert [p for p in check(Profile.parse(data), schema) if p.path == ()] == []
+
+
+@pytest.mark.parametrize(
+    "address", ["vpn.example.com:51820", "https://vpn.example.com/login", "10.0.0.1:443"]
+)
+def test_provider_server_address_is_the_providers_business(address: str, schema: Schema) -> None:
+    """WireGuard writes host:port and SSL VPNs URLs in VPN/RemoteAddress; Apple defines no
+    format there. IKEv2's RemoteAddress keeps its host check."""
+    provider = edited(PROVIDER, (((*P0, "VPN", "RemoteAddress"), address),))
+    assert loud(check(provider, schema)) == []
+    ikev2 = edited(STD, (((*IK, "RemoteAddress"), address),))
+    assert at(check(ikev2, schema), "format-invalid", (*IK, "RemoteAddress"))
+
+
+@pytest.mark.parametrize("method", ["Password", "Certificate"])
+def test_on_demand_provider_needs_no_credential_in_the_profile(method: str, schema: Schema) -> None:
+    """A provider app (WireGuard, an SSL VPN) authenticates its own way."""
+    profile = edited(
+        PROVIDER,
+        (
+            ((*P0, "VPN", "AuthenticationMethod"), method),
+            ((*P0, "VPN", "PayloadCertificateUUID"), DEL),
+            ((*P0, "VPN", "OnDemandEnabled"), 1),
+            ((*P0, "VPN", "OnDemandRules"), [{"Action": "Connect"}]),
+        ),
+    )
+    assert [p for p in check(profile, schema) if p.code == "on-demand"] == []
+
+
+def test_strict_algorithms_point_at_the_group_key(schema: Schema) -> None:
+    profile = edited(
+        STD,
+        (
+            ((*IK, "EnforceStrictAlgorithmSelection"), 1),
+            (IKE_SA, {"EncryptionAlgorithm": "AES-256", "DiffieHellmanGroup": 2}),
+        ),
+    )
+    paths = [p.path for p in check(profile, schema) if p.code == "strict-algorithms"]
+    assert paths == [(*IKE_SA, "DiffieHellmanGroup")]
+
+
+def test_removed_values_name_versions_and_platforms(schema: Schema) -> None:
+    profile = edited(
+        STD, ((IKE_SA, {"EncryptionAlgorithm": "3DES", "IntegrityAlgorithm": "SHA1-96"}),)
+    )
+    messages = [p.message for p in check(profile, schema) if p.code in ("removed", "weak-crypto")]
+    assert messages and all("26" in m and "visionOS" in m for m in messages)
+    assert not any("any platform" in m for m in messages)
+    [targeted] = at(
+        check(profile, schema, ("ios:26",)), "removed", (*IKE_SA, "EncryptionAlgorithm")
+    )
+    assert "iOS 26" in targeted.message
+    assert (
+        at(check(profile, schema, ("ios:18",)), "removed", (*IKE_SA, "EncryptionAlgorithm")) == []
+    )
+
+
+def test_duplicate_messages_show_empty_values_and_count_as_paths(schema: Schema) -> None:
+    profile = edited(
+        STD,
+        ((("PayloadContent", 1, "PayloadUUID"), ""), (("PayloadContent", 2, "PayloadUUID"), "")),
+    )
+    [problem] = at(check(profile, schema), "duplicate-uuid", ("PayloadContent", 2, "PayloadUUID"))
+    assert 'PayloadUUID "" is also used by PayloadContent/1 (payload 2)' in problem.message
+
+
+def test_strict_changes_only_coercions(schema: Schema) -> None:
+    profile = edited(STD, (((*IK, "DisableMOBIKE"), True), ((*IK, "MTU"), "x")))
+    relaxed = {(p.code, p.severity) for p in check(profile, schema) if p.path[:3] == IK}
+    strict = {(p.code, p.severity) for p in check(profile, schema, strict=True) if p.path[:3] == IK}
+    assert relaxed == {("type-coercion", WARNING), ("type-mismatch", ERROR)}
+    assert strict == {("type-coercion", ERROR), ("type-mismatch", ERROR)}

@@ -34,6 +34,12 @@ RULE_MATCH_KEYS = (
 WEAK_ENCRYPTION = frozenset({"DES", "3DES"})
 WEAK_INTEGRITY = frozenset({"SHA1-96", "SHA1-160"})
 WEAK_DH_GROUPS = frozenset({1, 2, 5})
+# com.apple.vpn.managed.newest.yaml (27.0 seed): these values exist only in iOS, macOS and
+# visionOS before 26 (never on tvOS or watchOS).
+WEAK_AVAILABILITY = (
+    "iOS, macOS and visionOS accept it only before version 26; use AES-256-GCM, SHA2-256 "
+    "or better and group 14, 19, 20 or 31"
+)
 # Strength order for EnforceStrictAlgorithmSelection's "IKE SA at least as strong" rule.
 ENCRYPTION_STRENGTH = {
     "DES": 0,
@@ -224,12 +230,15 @@ def authentication(ctx: PayloadContext) -> None:
                         f"{key} is used only with shared-secret authentication; it is ignored here",
                     )
         elif ctx.payload.get("VPNType") == "IPSec" and not ipsec.get("LocalIdentifier"):
+            # Advice only: strongSwan and Libreswan XAuth servers use no group name, and
+            # their setup guides (hwdsl2/setup-ipsec-vpn) leave LocalIdentifier blank.
             ctx.add(
-                WARNING,
+                INFO,
                 "ipsec-identifier",
                 ("IPSec", "LocalIdentifier"),
-                "Cisco IPSec with a shared secret needs the group name in LocalIdentifier "
-                "(ending in 'hybrid' for hybrid authentication)",
+                "no group name in LocalIdentifier: a Cisco server that expects one refuses "
+                "the connection (strongSwan and Libreswan XAuth servers need none); end it in "
+                "'hybrid' for hybrid authentication",
             )
         if method == "SharedSecret" and not _has_value(ipsec, "SharedSecret"):
             ctx.add(
@@ -291,22 +300,26 @@ def ikev2_details(ctx: PayloadContext) -> None:
         group = sa.get("DiffieHellmanGroup", 14)
         if isinstance(encryption, str):
             strength[name] = ENCRYPTION_STRENGTH.get(encryption, 4)
-        weak = []
+        weak: list[tuple[str, str]] = []  # (key, what)
         if isinstance(encryption, str) and encryption in WEAK_ENCRYPTION:
-            weak.append(f"encryption {encryption}")
+            weak.append(("EncryptionAlgorithm", f"encryption {encryption}"))
         if isinstance(integrity, str) and integrity in WEAK_INTEGRITY:
-            weak.append(f"integrity {integrity}")
+            weak.append(("IntegrityAlgorithm", f"integrity {integrity}"))
         if isinstance(group, int) and group in WEAK_DH_GROUPS:
-            weak.append(f"Diffie-Hellman group {group}")
-        if weak:
-            ctx.add(
-                ERROR if strict else WARNING,
-                "strict-algorithms" if strict else "weak-crypto",
-                ("IKEv2", name),
-                ("EnforceStrictAlgorithmSelection makes the device reject " if strict else "weak: ")
-                + ", ".join(weak)
-                + "; use AES-256-GCM, SHA2-256 or better and group 14, 19, 20 or 31",
-            )
+            weak.append(("DiffieHellmanGroup", f"Diffie-Hellman group {group}"))
+        for key, what in weak:
+            # the key itself when written; the dictionary when a default is the weak one
+            where = ("IKEv2", name, key) if key in sa else ("IKEv2", name)
+            if strict:
+                ctx.add(
+                    ERROR,
+                    "strict-algorithms",
+                    where,
+                    f"EnforceStrictAlgorithmSelection makes the device reject {what}; use "
+                    "AES-256-GCM, SHA2-256 or better and group 14, 19, 20 or 31",
+                )
+            else:
+                ctx.add(WARNING, "weak-crypto", where, f"weak: {what}; {WEAK_AVAILABILITY}")
         if strict and isinstance(group, int) and group < 14 and group not in WEAK_DH_GROUPS:
             ctx.add(
                 ERROR,
@@ -423,7 +436,6 @@ def _rule_order(ctx: PayloadContext, rules: list[PlistValue], path: KeyPath) -> 
 
 def _non_interactive(ctx: PayloadContext, name: str, settings: PlistDict) -> None:
     method = settings.get("AuthenticationMethod")
-    password_keys = {"IKEv2": "AuthPassword", "VPN": "Password", "TransparentProxy": "Password"}
     if name == "IKEv2" and _flag(settings, "ExtendedAuthEnabled") and method != "Certificate":
         if (
             not _has_value(settings, "AuthPassword")
@@ -436,15 +448,8 @@ def _non_interactive(ctx: PayloadContext, name: str, settings: PlistDict) -> Non
                 "On Demand needs authentication that works without the user: "
                 "add a certificate or a stored password",
             )
-    elif name in ("VPN", "TransparentProxy") and method in ("Password", None):
-        if not _has_value(settings, password_keys[name]):
-            ctx.add(
-                WARNING,
-                "on-demand",
-                (name, "OnDemandEnabled"),
-                "On Demand needs authentication that works without the user: "
-                "use a certificate or a stored password",
-            )
+    # VPN and TransparentProxy: the provider app authenticates its own way (WireGuard
+    # keys in VendorConfig, a token in the app), so nothing is required of the profile.
     elif name == "IPSec" and ctx.payload.get("VPNType") == "IPSec":
         asks = _cisco_prompts(settings)
         if asks:
