@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from conftest import IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD, make_profile
+from conftest import IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD, SAMPLE_CA_DER, make_profile
 
 from editor.core.model import KeyPath, Profile
 from editor.core.platforms import Target
@@ -285,6 +285,14 @@ def loud(problems: list[Problem]) -> list[tuple[str, str, KeyPath]]:
     return [(p.severity.value, p.code, p.path) for p in problems if p.severity is not INFO]
 
 
+def _pem(der: bytes) -> bytes:
+    import base64
+    import textwrap
+
+    body = "\n".join(textwrap.wrap(base64.b64encode(der).decode(), 64))
+    return f"-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----\n".encode()
+
+
 # --- the table ---------------------------------------------------------------------------
 
 
@@ -385,7 +393,7 @@ SCHEMA_CASES = [
         "string-for-data",
         STD,
         ((("PayloadContent", 2, "PayloadContent"), "MIIBszCCAVmgAwIBAgIU"),),
-        ((("PayloadContent", 2, "PayloadContent"), b"\x30\x82"),),
+        ((("PayloadContent", 2, "PayloadContent"), SAMPLE_CA_DER),),
         "type-mismatch",
         ERROR,
         ("PayloadContent", 2, "PayloadContent"),
@@ -1518,12 +1526,12 @@ PROFILE_CASES = [
         (*P1, "PayloadContent"),
     ),
     case(
-        "pkcs12-not-inspectable",
+        "pkcs12-not-pkcs12",
         REAL,
         (((*P1, "PayloadContent"), b"not a real p12"),),
         (((*P1, "PayloadContent"), EC_P12),),
         "pkcs12",
-        INFO,
+        ERROR,
         (*P1, "PayloadContent"),
     ),
     case(
@@ -2264,7 +2272,71 @@ VERDICT_CASES = [
     ),
 ]
 
-ALL_CASES = SCHEMA_CASES + PLATFORM_CASES + PROFILE_CASES + VPN_CASES + VERDICT_CASES
+CERTIFICATE_CASES = [
+    case(
+        "certificate-content-not-a-certificate",
+        STD,
+        ((("PayloadContent", 2, "PayloadContent"), b"FAKE-CA-PLACEHOLDER"),),
+        ((("PayloadContent", 2, "PayloadContent"), SAMPLE_CA_DER),),
+        "certificate-content",
+        ERROR,
+        ("PayloadContent", 2, "PayloadContent"),
+    ),
+    case(
+        "certificate-content-pkcs1-not-a-certificate",
+        STD,
+        (
+            (("PayloadContent", 2, "PayloadType"), "com.apple.security.pkcs1"),
+            (("PayloadContent", 2, "PayloadContent"), b"\x30\x82\x01"),
+        ),
+        ((("PayloadContent", 2, "PayloadContent"), SAMPLE_CA_DER),),
+        "certificate-content",
+        ERROR,
+        ("PayloadContent", 2, "PayloadContent"),
+    ),
+    case(
+        "certificate-content-pem-where-der",
+        STD,
+        ((("PayloadContent", 2, "PayloadContent"), _pem(SAMPLE_CA_DER)),),
+        ((("PayloadContent", 2, "PayloadContent"), SAMPLE_CA_DER),),
+        "certificate-content",
+        WARNING,
+        ("PayloadContent", 2, "PayloadContent"),
+    ),
+    case(
+        "certificate-content-pem-payload-with-pem",
+        STD,
+        (
+            (("PayloadContent", 2, "PayloadType"), "com.apple.security.pem"),
+            (("PayloadContent", 2, "PayloadContent"), b"-----BEGIN CERTIFICATE-----\nAAAA\n"),
+        ),
+        ((("PayloadContent", 2, "PayloadContent"), _pem(SAMPLE_CA_DER)),),
+        "certificate-content",
+        ERROR,
+        ("PayloadContent", 2, "PayloadContent"),
+    ),
+    case(
+        "unused-identity",
+        STD,
+        (
+            ((*IK, "PayloadCertificateUUID"), DEL),
+            ((*IK, "AuthenticationMethod"), "SharedSecret"),
+            ((*IK, "SharedSecret"), "$SECRET$"),
+        ),
+        (
+            ((*IK, "AuthenticationMethod"), "Certificate"),
+            ((*IK, "SharedSecret"), DEL),
+            ((*IK, "PayloadCertificateUUID"), PKCS12_UUID),
+        ),
+        "unused-identity",
+        INFO,
+        ("PayloadContent", 1),
+    ),
+]
+
+ALL_CASES = (
+    CERTIFICATE_CASES + SCHEMA_CASES + PLATFORM_CASES + PROFILE_CASES + VPN_CASES + VERDICT_CASES
+)
 
 
 @pytest.mark.parametrize("c", ALL_CASES)

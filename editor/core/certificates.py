@@ -113,7 +113,7 @@ def _load_certificate(data: bytes) -> x509.Certificate:
     return x509.load_der_x509_certificate(data)
 
 
-def _looks_like_pkcs12(data: bytes) -> bool:
+def looks_like_pkcs12(data: bytes) -> bool:
     """True when the outer structure is a PKCS#12 PFX (whatever its password)."""
     from asn1crypto import pkcs12 as asn1_pkcs12
 
@@ -235,7 +235,7 @@ def _describe(
         try:
             key, certificate, extra = _open_pkcs12(content, used)
         except ValueError:
-            if not _looks_like_pkcs12(content):
+            if not looks_like_pkcs12(content):
                 return CertificateInfo(
                     payload_type, error="PayloadContent is not PKCS#12 data", password_ok=None
                 )
@@ -318,7 +318,7 @@ def certificate_payload_from_file(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # odd encodings: describe() reports them
         if path.suffix.lower() in PKCS12_SUFFIXES or (
-            not _is_pem(data) and _looks_like_pkcs12(data)
+            not _is_pem(data) and looks_like_pkcs12(data)
         ):
             return _pkcs12_payload(
                 path, data, password, identifier_base, store_password, display_name
@@ -338,7 +338,7 @@ def _pkcs12_payload(
     try:
         _key, certificate, _extra = _open_pkcs12(data, password)
     except ValueError as exc:
-        if not _looks_like_pkcs12(data):
+        if not looks_like_pkcs12(data):
             raise CertificateError(f"{path.name}: the file is not PKCS#12 data") from exc
         if password is not None:
             raise CertificateError(

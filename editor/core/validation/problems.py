@@ -84,6 +84,9 @@ CODES: dict[str, str] = {
     "missing-ca": "certificate authentication without a CA certificate in the profile",
     "secret-in-clear": "a password or shared secret stored in the profile in clear text",
     "pkcs12": "a PKCS#12 identity a device cannot open: its encoding, its password or no key",
+    "certificate-content": "a certificate payload that holds no certificate, or PEM where "
+    "Apple documents DER",
+    "unused-identity": "an identity payload no other payload names",
     # VPN rules
     "legacy-protocol": "PPTP or L2TP",
     "vpn-subtype": "VPNSubType missing or not allowed for the VPN type",

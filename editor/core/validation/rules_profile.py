@@ -465,6 +465,41 @@ def check_certificate_types(ctx: ProfileContext) -> None:
                 )
 
 
+def _strings(node: PlistValue) -> Iterator[str]:
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for value in node.values():
+            yield from _strings(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _strings(value)
+
+
+def check_unused_identities(ctx: ProfileContext) -> None:
+    """An identity no payload names: installed, but no connection uses it."""
+    identities = identity_payloads(ctx.profile)
+    if not identities:
+        return
+    named: set[str] = set()
+    for _index, payload in _payloads(ctx.profile):
+        own = payload.get("PayloadUUID")
+        for text in _strings({k: v for k, v in payload.items() if k != "PayloadUUID"}):
+            if text != own and len(text) <= 64:
+                named.add(text.upper())
+    for index, payload in _payloads(ctx.profile):
+        uuid = payload.get("PayloadUUID")
+        if any(payload is p for _u, _k, p in identities) and str(uuid).upper() not in named:
+            ctx.add(
+                INFO,
+                "unused-identity",
+                ("PayloadContent", index),
+                f"no payload of this profile names this identity (PayloadUUID {quoted(str(uuid))}"
+                "): it is installed, but no connection uses it; name it in "
+                "PayloadCertificateUUID, or remove it",
+            )
+
+
 PROFILE_RULES: list[ProfileRule] = [
     check_profile_type,
     check_payload_count,
@@ -474,6 +509,7 @@ PROFILE_RULES: list[ProfileRule] = [
     check_references,
     check_vpn_counts,
     check_certificate_types,
+    check_unused_identities,
 ]
 
 

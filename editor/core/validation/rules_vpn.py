@@ -665,6 +665,15 @@ def pkcs12_identity(ctx: PayloadContext) -> None:
     variable = isinstance(stored, str) and has_mdm_variable(stored)
     password = stored if isinstance(stored, str) and stored and not variable else None
     inspection = inspect_pkcs12_cached(content)
+    if inspection.error is not None and not looks_like_pkcs12_cached(content):
+        ctx.add(
+            ERROR,
+            "pkcs12",
+            ("PayloadContent",),
+            "PayloadContent is not PKCS#12 data, so the device cannot install the identity; "
+            "export the certificate with its private key as a .p12 file and use that",
+        )
+        return
     if inspection.error is not None:
         ctx.add(
             INFO,
@@ -721,6 +730,47 @@ def pkcs12_identity(ctx: PayloadContext) -> None:
         )
 
 
+@functools.lru_cache(maxsize=64)
+def looks_like_pkcs12_cached(content: bytes) -> bool:
+    from editor.core.certificates import looks_like_pkcs12
+
+    return looks_like_pkcs12(content)
+
+
+@functools.lru_cache(maxsize=64)
+def _certificate_error(payload_type: str, content: bytes) -> str | None:
+    from editor.core.certificates import describe_certificate_payload
+
+    info = describe_certificate_payload({"PayloadType": payload_type, "PayloadContent": content})
+    return info.error
+
+
+def certificate_content(ctx: PayloadContext) -> None:
+    """A root, pkcs1 or pem payload must hold a certificate; root and pkcs1 in DER."""
+    content = ctx.payload.get("PayloadContent")
+    if not isinstance(content, bytes) or not content:
+        return  # the schema reports the type or the absence
+    payload_type = ctx.payload_schema.payload_type
+    error = _certificate_error(payload_type, content)
+    if error is not None:
+        ctx.add(
+            ERROR,
+            "certificate-content",
+            ("PayloadContent",),
+            f"{error}: the device refuses to install the profile. Put the certificate's "
+            "DER bytes here (a .cer or .der file)",
+        )
+    elif payload_type != "com.apple.security.pem" and content.lstrip().startswith(b"-----BEGIN"):
+        ctx.add(
+            WARNING,
+            "certificate-content",
+            ("PayloadContent",),
+            "the certificate is PEM text, but Apple documents DER for this payload type; "
+            "devices read it, stricter tools may not. Convert it with 'openssl x509 -in "
+            "cert.pem -outform der', or make this a com.apple.security.pem payload",
+        )
+
+
 _VPN_RULES: list[PayloadRule] = [
     legacy_protocols,
     vpn_subtype,
@@ -741,4 +791,7 @@ PAYLOAD_RULES: dict[str, list[PayloadRule]] = {
     "com.apple.security.pkcs12": [secrets_in_clear, pkcs12_identity],
     "com.apple.security.scep": [secrets_in_clear],
     "com.apple.security.acme": [],
+    "com.apple.security.root": [certificate_content],
+    "com.apple.security.pkcs1": [certificate_content],
+    "com.apple.security.pem": [certificate_content],
 }
