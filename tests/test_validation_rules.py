@@ -2334,6 +2334,38 @@ CERTIFICATE_CASES = [
     ),
 ]
 
+VERDICT_CASES += [
+    case(
+        "eap-without-local-identifier",
+        STD,
+        (*EAP_NO_CERT, ((*IK, "AuthName"), "user"), ((*IK, "LocalIdentifier"), DEL)),
+        (((*IK, "LocalIdentifier"), "client.example.com"),),
+        "required-missing",
+        WARNING,
+        (*IK, "LocalIdentifier"),
+        clean=False,
+    ),
+    case(
+        "eap-with-empty-local-identifier",
+        STD,
+        (*EAP_NO_CERT, ((*IK, "AuthName"), "user"), ((*IK, "LocalIdentifier"), "")),
+        (((*IK, "LocalIdentifier"), "client.example.com"),),
+        "empty-value",
+        WARNING,
+        (*IK, "LocalIdentifier"),
+        clean=False,
+    ),
+    case(
+        "certificate-auth-without-local-identifier",
+        STD,
+        (((*IK, "LocalIdentifier"), DEL),),
+        (((*IK, "LocalIdentifier"), "client.example.com"),),
+        "required-missing",
+        ERROR,
+        (*IK, "LocalIdentifier"),
+    ),
+]
+
 ALL_CASES = (
     CERTIFICATE_CASES + SCHEMA_CASES + PLATFORM_CASES + PROFILE_CASES + VPN_CASES + VERDICT_CASES
 )

@@ -311,8 +311,11 @@ class _Loader:
     ) -> dict[str, PlatformSupport]:
         raw = raw or {}
         self._expect(isinstance(raw, dict), where, "availability must be an object")
-        unknown = sorted(set(raw) - set(PLATFORMS))
+        unknown = sorted(set(raw) - set(PLATFORMS) - {"source"})
         self._expect(not unknown, where, f"unknown platform(s) {', '.join(unknown)}")
+        self._expect(
+            isinstance(raw.get("source", ""), str), where, "availability source must be text"
+        )
         result: dict[str, PlatformSupport] = {}
         for platform in (*SCHEMA_PLATFORMS, "iPadOS"):
             base = (inherited or {}).get(platform, NOWHERE)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from editor.core.formats import has_mdm_variable
@@ -200,6 +201,8 @@ def authentication(ctx: PayloadContext) -> None:
                 ("IKEv2", "AuthName"),
                 "EAP is on but no AuthName is given: the user is asked when connecting",
             )
+        if extended and not _has_value(ikev2, "LocalIdentifier"):
+            _eap_local_identifier(ctx)
         _identity_format(ctx, ikev2, ("IKEv2",))
         if (
             method == "Certificate"
@@ -246,6 +249,24 @@ def authentication(ctx: PayloadContext) -> None:
                 "auth-credential",
                 ("IPSec", "SharedSecret"),
                 "no shared secret is given: the user is asked for it when connecting",
+            )
+
+
+def _eap_local_identifier(ctx: PayloadContext) -> None:
+    """Apple's schema marks IKEv2 LocalIdentifier required, yet EAP profiles without it
+    (as jawj/IKEv2-setup writes them) install and connect: with EAP the user's identity
+    is the EAP name. So a missing or empty one is a warning there, not an error."""
+    path = (*ctx.path, "IKEv2", "LocalIdentifier")
+    state = {"required-missing": "absent", "empty-value": "empty"}
+    for index, problem in enumerate(ctx.problems):
+        if problem.path == path and problem.code in ("required-missing", "empty-value"):
+            ctx.problems[index] = replace(
+                problem,
+                severity=WARNING,
+                message=f"LocalIdentifier is {state[problem.code]}: Apple's schema requires "
+                "it, but with EAP "
+                "(ExtendedAuthEnabled = 1) devices install and connect without it; give the "
+                "identity the server expects, if it expects one",
             )
 
 
