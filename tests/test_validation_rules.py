@@ -2366,6 +2366,18 @@ VERDICT_CASES += [
     ),
 ]
 
+VERDICT_CASES += [
+    case(
+        "provider-certificate-without-reference",
+        PROVIDER,
+        (((*P0, "VPN", "PayloadCertificateUUID"), DEL),),
+        (((*P0, "VPN", "PayloadCertificateUUID"), PKCS12_UUID),),
+        "required-when-missing",
+        WARNING,
+        (*P0, "VPN", "PayloadCertificateUUID"),
+    ),
+]
+
 ALL_CASES = (
     CERTIFICATE_CASES + SCHEMA_CASES + PLATFORM_CASES + PROFILE_CASES + VPN_CASES + VERDICT_CASES
 )
@@ -3207,3 +3219,19 @@ def test_strict_changes_only_coercions(schema: Schema) -> None:
     strict = {(p.code, p.severity) for p in check(profile, schema, strict=True) if p.path[:3] == IK}
     assert relaxed == {("type-coercion", WARNING), ("type-mismatch", ERROR)}
     assert strict == {("type-coercion", ERROR), ("type-mismatch", ERROR)}
+
+
+def test_each_case_severity_is_one_the_rules_catalogue_declares() -> None:
+    """resources/schema/rules.json says which severities a code may have, and why; the
+    engine keeps to it."""
+    import json
+
+    from editor.resources import resource_path
+
+    rules = json.loads(resource_path("schema", "rules.json").read_text())["rules"]
+    wrong = [
+        (c.id, c.code, c.severity.value)
+        for c in (p.values[0] for p in ALL_CASES)
+        if c.severity.value not in rules[c.code]["severities"]
+    ]
+    assert wrong == []

@@ -805,7 +805,7 @@ def validate_payload(
                 "not-apple-payload-type",
                 (*path, "PayloadType"),
                 f"payload type {payload_type!r} is none of Apple's payload types: iPhone and "
-                "iPad refuse to install the profile (macOS reads it as managed preferences "
+                "iPad refuse to install the profile (macOS may take it as managed preferences "
                 "for that domain). Check the spelling, or use Apple's type for this setting",
             )
         return walk.problems

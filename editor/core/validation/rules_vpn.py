@@ -618,6 +618,25 @@ def provider(ctx: PayloadContext) -> None:
             )
 
 
+def provider_authentication(ctx: PayloadContext) -> None:
+    """A provider app (VPNType VPN or TransparentProxy) authenticates its own way: a
+    missing certificate reference is a warning there, not an error."""
+    vpn_type = ctx.payload.get("VPNType")
+    if vpn_type not in ("VPN", "TransparentProxy"):
+        return
+    path = (*ctx.path, str(vpn_type), "PayloadCertificateUUID")
+    for index, problem in enumerate(ctx.problems):
+        if problem.path == path and problem.code in ("required-when-missing", "empty-value"):
+            ctx.problems[index] = replace(
+                problem,
+                severity=WARNING,
+                message="AuthenticationMethod is Certificate but no PayloadCertificateUUID "
+                "names the identity; a built-in client would fail, while a provider app "
+                "(WireGuard, an SSL VPN) may use its own credentials and ignore it. Name the "
+                "identity, or set the method the app really uses",
+            )
+
+
 def watchos_limits(ctx: PayloadContext) -> None:
     if not any(t.platform == "watchOS" for t in ctx.options.targets):
         return
@@ -802,6 +821,7 @@ _VPN_RULES: list[PayloadRule] = [
     on_demand,
     always_on,
     provider,
+    provider_authentication,
     watchos_limits,
     secrets_in_clear,
 ]
