@@ -778,11 +778,10 @@ def looks_like_pkcs12_cached(content: bytes) -> bool:
 
 
 @functools.lru_cache(maxsize=64)
-def _certificate_error(payload_type: str, content: bytes) -> str | None:
-    from editor.core.certificates import describe_certificate_payload
+def _certificate_error(content: bytes) -> str | None:
+    from editor.core.certificates import certificate_shape_error
 
-    info = describe_certificate_payload({"PayloadType": payload_type, "PayloadContent": content})
-    return info.error
+    return certificate_shape_error(content)
 
 
 def certificate_content(ctx: PayloadContext) -> None:
@@ -791,7 +790,7 @@ def certificate_content(ctx: PayloadContext) -> None:
     if not isinstance(content, bytes) or not content:
         return  # the schema reports the type or the absence
     payload_type = ctx.payload_schema.payload_type
-    error = _certificate_error(payload_type, content)
+    error = _certificate_error(content)
     if error is not None:
         ctx.add(
             ERROR,
