@@ -3235,3 +3235,11 @@ def test_each_case_severity_is_one_the_rules_catalogue_declares() -> None:
         if c.severity.value not in rules[c.code]["severities"]
     ]
     assert wrong == []
+
+
+def test_provider_certificate_authentication_needs_no_ca_payload(schema: Schema) -> None:
+    """A provider app checks its server its own way; the built-in IKEv2 client needs the CA."""
+    provider = edited(PROVIDER, ((("PayloadContent", 2), DEL),))
+    assert [p for p in check(provider, schema) if p.code == "missing-ca"] == []
+    ikev2 = edited(STD, ((("PayloadContent", 2), DEL),))
+    assert [p.severity for p in check(ikev2, schema) if p.code == "missing-ca"] == [INFO]

@@ -334,7 +334,9 @@ def check_vpn_counts(ctx: ProfileContext) -> None:
         vpn_type = payload.get("VPNType")
         if vpn_type == "AlwaysOn":
             always_on.append(index)
-        for dictionary in ("IKEv2", "IPSec", "VPN"):
+        # built-in clients only: a provider app (the VPN dictionary) checks its server its
+        # own way, often without a CA from the profile
+        for dictionary in ("IKEv2", "IPSec"):
             settings = payload.get(dictionary)
             if isinstance(settings, dict) and _uses_certificates(settings, dictionary):
                 certificate_auth = True
