@@ -696,12 +696,17 @@ def _walk_inside(
                         "empty-item",
                         (*path, index),
                         f'{label} item {index + 1} (index {index}) is "": an empty entry names '
-                        "nothing and the device ignores it; fill it in or remove it",
+                        "nothing; fill it in or remove it",
                     )
         if spec.item is not None:
             for index, item in enumerate(value):
                 walk_value(
-                    walk, item, spec.item, (*path, index), frames, f"{label} item {index + 1}"
+                    walk,
+                    item,
+                    spec.item,
+                    (*path, index),
+                    frames,
+                    f"{label} item {index + 1} (index {index})",
                 )
     else:
         _check_scalar(walk, value, spec, path, label)
