@@ -2378,6 +2378,25 @@ VERDICT_CASES += [
     ),
 ]
 
+VERDICT_CASES += [
+    case(
+        "eap-tunnel-without-local-identifier",
+        ALWAYSON,
+        (
+            ((*T0, "LocalIdentifier"), DEL),
+            ((*T0, "AuthenticationMethod"), "None"),
+            ((*T0, "ExtendedAuthEnabled"), 1),
+            ((*T0, "AuthName"), "user"),
+            ((*T0, "PayloadCertificateUUID"), DEL),
+        ),
+        (((*T0, "LocalIdentifier"), "client.example.com"),),
+        "required-missing",
+        WARNING,
+        (*T0, "LocalIdentifier"),
+        clean=False,
+    ),
+]
+
 ALL_CASES = (
     CERTIFICATE_CASES + SCHEMA_CASES + PLATFORM_CASES + PROFILE_CASES + VPN_CASES + VERDICT_CASES
 )

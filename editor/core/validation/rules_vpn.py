@@ -558,16 +558,20 @@ def tunnel_configurations(payload: PlistDict) -> Iterator[tuple[KeyPath, PlistDi
 
 def _tunnel_keys(ctx: PayloadContext, tunnel: PlistDict, path: KeyPath) -> None:
     """The IKEv2 keys of a tunnel configuration, which the schema leaves open."""
+    eap = _flag(tunnel, "ExtendedAuthEnabled")
     for key in TUNNEL_REQUIRED:
+        # as in the IKEv2 dictionary, EAP connections work without a LocalIdentifier
+        severity = WARNING if eap and key == "LocalIdentifier" else ERROR
         if key not in tunnel:
             ctx.add(
-                ERROR,
+                severity,
                 "required-missing",
                 (*path, key),
-                f"{key} is required in every tunnel configuration, as in an IKEv2 connection",
+                f"{key} is required in every tunnel configuration, as in an IKEv2 connection"
+                + ("; with EAP devices connect without it" if severity is WARNING else ""),
             )
         elif tunnel[key] == "":
-            ctx.add(ERROR, "empty-value", (*path, key), f"{key} is empty; fill it in")
+            ctx.add(severity, "empty-value", (*path, key), f"{key} is empty; fill it in")
     method = tunnel.get("AuthenticationMethod")
     needed = {"Certificate": "PayloadCertificateUUID", "SharedSecret": "SharedSecret"}
     credential = needed.get(method) if isinstance(method, str) else None
