@@ -100,6 +100,9 @@ def _utf16_as_utf8(body: bytes, source: str) -> bytes:
     return encoded[:start] + b"UTF-8" + encoded[end:]
 
 
+TEXT_BEFORE_DECLARATION = "blank space before the XML declaration was skipped"
+
+
 def parse_plist_bytes(data: bytes, source: str = "<data>") -> LoadedProfile:
     """Parse a plist in any supported encoding; raise ProfileReadError on failure."""
     from editor.core.cms import CMSError, looks_like_cms, unwrap_signed  # not needed at start
@@ -145,7 +148,7 @@ def parse_plist_bytes(data: bytes, source: str = "<data>") -> LoadedProfile:
             source, "not a profile: expected an XML plist, a binary plist or a signed profile"
         )
     if len(stripped) != len(body):
-        notes.append("blank space before the XML declaration was skipped")
+        notes.append(TEXT_BEFORE_DECLARATION)
     if not stripped.startswith(b"<?xml"):
         notes.append("the file has no XML declaration")
     try:

@@ -251,6 +251,19 @@ class MainWindow(QMainWindow):
             "Choose the platforms this profile is for",
         )
         view_menu.addAction(self.targets_action)
+        self.strict_action = self._action(
+            "&Strict Type Checking",
+            self.set_strict_types,
+            None,
+            None,
+            "Count plist types that devices coerce (<true/> for 1) as errors, as Apple "
+            "Business Manager and strict MDM servers do",
+        )
+        self.strict_action.setCheckable(True)
+        if self.settings.value("strictTypes", False, type=bool):
+            self.strict_action.setChecked(True)
+            self.document.set_strict(True)
+        view_menu.addAction(self.strict_action)
         view_menu.addSeparator()
         self.next_problem_action = self._action(
             "&Next Problem", lambda: self.step_problem(1), "F8", None, "Go to the next problem"
@@ -451,8 +464,9 @@ class MainWindow(QMainWindow):
         errors, warnings = counts[Severity.ERROR], counts[Severity.WARNING]
         targets = ", ".join(str(t) for t in self.document.targets) or "all platforms"
         signed = " · signed" if self.document.profile.signature else ""
+        strict = " · strict types" if self.document.strict else ""
         self.status.setText(
-            f"{errors} error(s) · {warnings} warning(s) · targets: {targets}{signed}"
+            f"{errors} error(s) · {warnings} warning(s) · targets: {targets}{strict}{signed}"
         )
 
     # --- files --------------------------------------------------------------------------------
@@ -598,6 +612,11 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     # --- dialogs ---------------------------------------------------------------------------------
+    def set_strict_types(self, strict: bool) -> None:
+        self.settings.setValue("strictTypes", strict)
+        self.document.set_strict(strict)
+        self._update_status()
+
     def edit_targets(self) -> None:
         from editor.ui.targets_dialog import TargetsDialog
 
