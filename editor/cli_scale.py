@@ -2,8 +2,11 @@
 
     vpn-profile diff A B [--format text|json] [--show-secrets] [--identity FILE.p12 ...]
     vpn-profile show --canonical FILE [--show-secrets]     (see editor.cli's show)
+    vpn-profile import wireguard|openvpn FILE [-o OUT] [--platform ios|macos]
+                       [--name NAME] [--identifier BASE]
 
 diff exit codes: 0 the profiles are the same, 1 they differ, 2 a file could not be read.
+import: 0 written (warnings on stderr), 1 written but validation found errors, 2 refused.
 JSON: {"a", "b", "differences": [{"kind", "path", "before", "after"}]} (editor.core.diff).
 
 Nothing heavy is imported at module level: `vpn-profile validate` must stay quick.
@@ -43,6 +46,23 @@ def add_parsers(commands: Any) -> None:
         "--show-secrets", action="store_true", help="print passwords and keys instead of masking"
     )
     _identity_options(diff, chain=False)  # to decrypt encrypted payloads
+
+    imports = commands.add_parser(
+        "import", help="make a profile from a WireGuard (.conf) or OpenVPN (.ovpn) configuration"
+    )
+    imports.add_argument("kind", choices=("wireguard", "openvpn"))
+    imports.add_argument("file", metavar="FILE")
+    imports.add_argument(
+        "-o", "--output", metavar="OUT", help="the profile to write (default: standard output)"
+    )
+    imports.add_argument("--platform", choices=("ios", "macos"), default="ios")
+    imports.add_argument("--name", help="the connection's name (default: the file's name)")
+    imports.add_argument(
+        "--identifier",
+        default="com.example.vpn",
+        metavar="BASE",
+        help="reverse-DNS base of the PayloadIdentifiers (default com.example.vpn)",
+    )
 
 
 def _fail(message: str) -> Exception:
@@ -129,6 +149,84 @@ def show_canonical(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+# --- import ---------------------------------------------------------------------------------
+
+MAX_CONFIG_SIZE = 1024 * 1024
+
+
+def _read_text(path: str) -> str:
+    from pathlib import Path
+
+    from editor.core.plistio import unreadable_reason
+
+    try:
+        with Path(path).open("rb") as handle:
+            data = handle.read(MAX_CONFIG_SIZE + 1)
+    except OSError as exc:
+        raise _fail(f"{path}: {unreadable_reason(exc)}") from None
+    if len(data) > MAX_CONFIG_SIZE:
+        raise _fail(f"{path}: the file is over 1 MiB; this is not a VPN configuration")
+    if not data.strip():
+        raise _fail(f"{path}: the file is empty")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _fail(f"{path}: not UTF-8 text (byte {exc.start})") from None
+
+
+def _report_problems(name: str, profile: Profile, err: TextIO) -> bool:
+    """Validate; print the problems on stderr; True when there are errors."""
+    from editor.core.validation.engine import validate_profile
+    from editor.core.validation.problems import Severity
+
+    errors = False
+    for problem in validate_profile(profile, _schema()):
+        if problem.severity is Severity.INFO:
+            continue
+        errors = errors or problem.severity is Severity.ERROR
+        err.write(f"{name}: {problem.severity.value}: {problem.path_text}: {problem.message}\n")
+    return errors
+
+
+def _write_profile(args: argparse.Namespace, profile: Profile, out: TextIO) -> str:
+    """Write to args.output (atomically) or standard output; the name to report."""
+    data = profile.to_bytes("xml")
+    if not args.output:
+        out.write(data.decode("utf-8"))
+        return "<stdout>"
+    from editor.core.plistio import ProfileWriteError, write_atomic
+
+    try:
+        write_atomic(args.output, data)
+    except ProfileWriteError as exc:
+        raise _fail(str(exc)) from None
+    return str(args.output)
+
+
+def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from pathlib import Path
+
+    from editor.core.importers import ConfigImportError, import_openvpn, import_wireguard
+
+    text = _read_text(args.file)
+    importer = import_wireguard if args.kind == "wireguard" else import_openvpn
+    try:
+        result = importer(
+            text,
+            args.file,
+            name=args.name or Path(args.file).stem,
+            platform=args.platform,
+            identifier_base=args.identifier,
+        )
+    except ConfigImportError as exc:
+        raise _fail(str(exc)) from None
+    for note in result.notes:
+        err.write(f"{args.file}: note: {note}\n")
+    written = _write_profile(args, result.profile, out)
+    return EXIT_DIFFERENT if _report_problems(written, result.profile, err) else EXIT_OK
+
+
 COMMANDS: dict[str, Command] = {
     "diff": cmd_diff,
+    "import": cmd_import,
 }
