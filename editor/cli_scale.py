@@ -7,6 +7,14 @@
 
 diff exit codes: 0 the profiles are the same, 1 they differ, 2 a file could not be read.
 import: 0 written (warnings on stderr), 1 written but validation found errors, 2 refused.
+
+    vpn-profile render TEMPLATE --data ROWS.csv --out DIR [--name-column C]
+                       [--identity-column C [--passphrase-column C]] [--encrypt-column C]
+                       [--sign FILE.p12 [--sign-passphrase-file F] | --sign-key K --sign-cert C]
+                       [--keep-going]
+
+render: 0 every row written; 1 with --keep-going, some rows failed and the others were
+written; 2 nothing written (a bad template, data file or option, or a failed row).
 JSON: {"a", "b", "differences": [{"kind", "path", "before", "after"}]} (editor.core.diff).
 
 Nothing heavy is imported at module level: `vpn-profile validate` must stay quick.
@@ -17,11 +25,14 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from editor.core.model import Profile
+    from editor.core.render import Rows
     from editor.core.schema import Schema
+    from editor.core.signing import Identity
 
 Command = Callable[[argparse.Namespace, TextIO, TextIO], int]
 
@@ -63,6 +74,7 @@ def add_parsers(commands: Any) -> None:
         metavar="BASE",
         help="reverse-DNS base of the PayloadIdentifiers (default com.example.vpn)",
     )
+    _render_parser(commands)
 
 
 def _fail(message: str) -> Exception:
@@ -226,7 +238,229 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_DIFFERENT if _report_problems(written, result.profile, err) else EXIT_OK
 
 
+# --- render ---------------------------------------------------------------------------------
+
+
+def _render_parser(commands: Any) -> None:
+    render = commands.add_parser(
+        "render", help="one profile per CSV row from a template with @@column@@ placeholders"
+    )
+    render.add_argument("template", metavar="TEMPLATE")
+    render.add_argument("--data", required=True, metavar="ROWS.csv", help="UTF-8 CSV, header first")
+    render.add_argument("--out", required=True, metavar="DIR", help="the folder to write to")
+    render.add_argument(
+        "--name-column",
+        metavar="C",
+        help="the row's key: file name and seed of its UUIDs (default: the first column)",
+    )
+    render.add_argument(
+        "--identity-column", metavar="C", help="a PKCS#12 file per row (relative to the CSV)"
+    )
+    render.add_argument(
+        "--passphrase-column", metavar="C", help="the identity's passphrase, stored as Password"
+    )
+    render.add_argument(
+        "--encrypt-column", metavar="C", help="the device certificate to encrypt each row for"
+    )
+    signing = render.add_argument_group("signing (optional)")
+    signing.add_argument("--sign", metavar="FILE.p12", help="sign every profile with this identity")
+    signing.add_argument("--sign-passphrase-file", metavar="F")
+    signing.add_argument("--sign-key", metavar="KEY.pem")
+    signing.add_argument("--sign-cert", metavar="CERT.pem")
+    signing.add_argument("--sign-chain", action="append", default=[], metavar="CHAIN.pem")
+    render.add_argument(
+        "--keep-going", action="store_true", help="skip invalid rows instead of stopping"
+    )
+
+
+def _signer(args: argparse.Namespace) -> Identity | None:
+    from editor.cli_signing import _identity
+
+    if not (args.sign or args.sign_key or args.sign_cert):
+        return None
+    if args.sign and (args.sign_key or args.sign_cert):
+        raise _fail(f"{args.sign}: give either --sign or --sign-key/--sign-cert, not both")
+    identity_args = argparse.Namespace(
+        identity=args.sign,
+        passphrase_file=args.sign_passphrase_file,
+        key=args.sign_key,
+        cert=args.sign_cert,
+        chain=args.sign_chain,
+        input=args.template,
+    )
+    return _identity(identity_args, chain=True)
+
+
+def _column(rows: Rows, name: str | None, option: str) -> str | None:
+    if name is not None and name not in rows.columns:
+        raise _fail(
+            f"{rows.source}: {option} {name!r} is not a column (columns: {', '.join(rows.columns)})"
+        )
+    return name
+
+
+@dataclass
+class _Rendered:
+    name: str
+    data: bytes
+    warnings: int
+
+
+def _render_one(
+    args: argparse.Namespace,
+    template: Profile,
+    rows: Rows,
+    index: int,
+    columns: dict[str, str | None],
+    signer: Identity | None,
+) -> _Rendered:
+    from pathlib import Path
+
+    from editor.core.encryption import EncryptionError, load_recipient
+    from editor.core.export import export_bytes
+    from editor.core.model import Profile
+    from editor.core.render import RenderError, output_name, render_row, set_identity
+    from editor.core.signing import SigningError
+    from editor.core.validation.engine import validate_profile
+    from editor.core.validation.problems import Severity
+
+    row = rows.rows[index]
+    key_column = columns["name"] or rows.columns[0]
+    key = row[key_column].strip()
+    where = f"{rows.source}: line {rows.line(index)}"
+    if not key:
+        raise RenderError(f"{where}: the {key_column!r} column (the row's key) is empty")
+    where = f"{where} ({key})"
+    root = render_row(template.root, row, key)
+    base = Path(rows.source).parent
+    identity_column = columns["identity"]
+    if identity_column is not None:
+        if not row[identity_column].strip():
+            raise RenderError(f"{where}: no identity file in the {identity_column!r} column")
+        passphrase_column = columns["passphrase"]
+        passphrase = row[passphrase_column] if passphrase_column is not None else None
+        set_identity(root, base / row[identity_column].strip(), passphrase, where)
+    problems = validate_profile(Profile(root), _schema())
+    errors = [p for p in problems if p.severity is Severity.ERROR]
+    if errors:
+        more = f" (and {len(errors) - 1} more errors)" if len(errors) > 1 else ""
+        first = errors[0]
+        raise RenderError(f"{where}: invalid: {first.path_text}: {first.message}{more}")
+    recipients = []
+    encrypt_column = columns["encrypt"]
+    try:
+        if encrypt_column is not None:
+            certificate = row[encrypt_column].strip()
+            if not certificate:
+                raise RenderError(
+                    f"{where}: no device certificate in the {encrypt_column!r} column"
+                )
+            recipients.append(load_recipient(str(base / certificate)))
+        data = export_bytes(root, "xml", identity=signer, recipients=recipients, source=where)
+    except (EncryptionError, SigningError) as exc:
+        raise RenderError(f"{where}: {exc}") from None
+    except ValueError as exc:
+        raise RenderError(f"{where}: cannot be written: {exc}") from None
+    warnings = sum(1 for p in problems if p.severity is Severity.WARNING)
+    return _Rendered(output_name(key), data, warnings)
+
+
+def _write_all(directory: str, rendered: list[_Rendered]) -> None:
+    """Every file atomically; when one fails, the files this run created are removed."""
+    import contextlib
+    from pathlib import Path
+
+    from editor.core.plistio import ProfileWriteError, write_atomic
+
+    folder = Path(directory)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _fail(f"{directory}: cannot create the folder ({exc.strerror or exc})") from None
+    created: list[Path] = []
+    try:
+        for item in rendered:
+            target = folder / item.name
+            existed = target.exists()
+            write_atomic(target, item.data)
+            if not existed:
+                created.append(target)
+    except ProfileWriteError as exc:
+        for path in created:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        raise _fail(f"{exc} (the {len(created)} new files of this run were removed)") from None
+
+
+def cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from editor.core.model import Profile
+    from editor.core.render import RenderError, check_template, read_rows
+
+    template = Profile.read(args.template)
+    if "EncryptedPayloadContent" in template.root:
+        raise _fail(f"{args.template}: the template is encrypted; decrypt it first")
+    try:
+        rows = read_rows(args.data)
+        columns = {
+            "name": _column(rows, args.name_column, "--name-column"),
+            "identity": _column(rows, args.identity_column, "--identity-column"),
+            "passphrase": _column(rows, args.passphrase_column, "--passphrase-column"),
+            "encrypt": _column(rows, args.encrypt_column, "--encrypt-column"),
+        }
+        if columns["passphrase"] is not None and columns["identity"] is None:
+            raise _fail(f"{args.data}: --passphrase-column needs --identity-column")
+        check_template(template.root, rows.columns, args.template)
+        names: dict[str, int] = {}
+        key_column = columns["name"] or rows.columns[0]
+        from editor.core.render import output_name
+
+        for index, row in enumerate(rows.rows):
+            name = output_name(row[key_column])
+            if row[key_column].strip() and name in names:
+                raise RenderError(
+                    f"{args.data}: lines {rows.line(names[name])} and {rows.line(index)} "
+                    f"both make {name}; the {key_column!r} column must be unique"
+                )
+            names[name] = index
+    except RenderError as exc:
+        raise _fail(str(exc)) from None
+    signer = _signer(args)
+    rendered: list[_Rendered] = []
+    failed: list[str] = []
+    total = len(rows.rows)
+    progress = err.isatty() and total > 1
+    for index in range(total):
+        if progress:
+            err.write(f"\rrendering {index + 1}/{total}")
+            err.flush()
+        try:
+            rendered.append(_render_one(args, template, rows, index, columns, signer))
+        except RenderError as exc:
+            if not args.keep_going:
+                if progress:
+                    err.write("\n")
+                raise _fail(f"{exc}; nothing was written (--keep-going skips bad rows)") from None
+            failed.append(str(exc))
+    if progress:
+        err.write("\n")
+    for message in failed:
+        err.write(f"{message}; skipped\n")
+    if rendered:
+        _write_all(args.out, rendered)
+    warnings = sum(item.warnings for item in rendered)
+    how = [word for word, used in (("signed", signer), ("encrypted", args.encrypt_column)) if used]
+    err.write(
+        f"{args.out}: {len(rendered)} of {total} profiles written"
+        + (f" ({', '.join(how)})" if how else "")
+        + (f"; {len(failed)} rows skipped" if failed else "")
+        + (f"; {warnings} warnings (vpn-profile validate shows them)" if warnings else "")
+        + "\n"
+    )
+    return EXIT_DIFFERENT if failed else EXIT_OK
+
+
 COMMANDS: dict[str, Command] = {
+    "render": cmd_render,
     "diff": cmd_diff,
     "import": cmd_import,
 }
