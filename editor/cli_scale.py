@@ -15,6 +15,11 @@ import: 0 written (warnings on stderr), 1 written but validation found errors, 2
 
 render: 0 every row written; 1 with --keep-going, some rows failed and the others were
 written; 2 nothing written (a bad template, data file or option, or a failed row).
+
+    vpn-profile export-declarations FILE [--out DIR] [--asset-url URL]
+
+export-declarations: 0 every payload became declarations; 1 some payloads or keys have no
+declarative form (listed on stderr, the rest written); 2 nothing could be exported.
 JSON: {"a", "b", "differences": [{"kind", "path", "before", "after"}]} (editor.core.diff).
 
 Nothing heavy is imported at module level: `vpn-profile validate` must stay quick.
@@ -75,6 +80,24 @@ def add_parsers(commands: Any) -> None:
         help="reverse-DNS base of the PayloadIdentifiers (default com.example.vpn)",
     )
     _render_parser(commands)
+
+    export = commands.add_parser(
+        "export-declarations",
+        help="turn the VPN payloads into declarative device management declarations (OS 27)",
+    )
+    export.add_argument("file", metavar="FILE")
+    export.add_argument(
+        "--out",
+        metavar="DIR",
+        help="write one JSON file per declaration and the asset data into DIR "
+        "(default: the declarations on standard output, no asset data)",
+    )
+    export.add_argument(
+        "--asset-url",
+        metavar="URL",
+        help="the https address the asset data will be served from "
+        "(default https://mdm.example.com/declarations/assets/)",
+    )
 
 
 def _fail(message: str) -> Exception:
@@ -459,7 +482,82 @@ def cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_DIFFERENT if failed else EXIT_OK
 
 
+# --- export-declarations -------------------------------------------------------------------
+
+
+def _safe_file_name(identifier: str) -> str:
+    import re
+
+    return re.sub(r"[^A-Za-z0-9._@+-]+", "_", identifier).strip("._")[:150] or "declaration"
+
+
+def _write_declarations(folder_name: str, export: Any) -> None:
+    import contextlib
+    import os
+    from pathlib import Path
+
+    from editor.core.plistio import ProfileWriteError, write_atomic
+
+    folder = Path(folder_name)
+    data_folder = folder / "asset-data"
+    try:
+        data_folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _fail(f"{folder_name}: cannot create the folder ({exc.strerror or exc})") from None
+    try:
+        for declaration in export.declarations:
+            text = json.dumps(declaration.as_json(), indent=2, ensure_ascii=False) + "\n"
+            name = _safe_file_name(declaration.identifier) + ".json"
+            write_atomic(folder / name, text.encode("utf-8"))
+        for item in export.asset_data:
+            target = data_folder / item.file_name
+            write_atomic(target, item.content)
+            with contextlib.suppress(OSError):
+                os.chmod(target, 0o600)  # it holds passwords and private keys
+    except ProfileWriteError as exc:
+        raise _fail(str(exc)) from None
+
+
+def cmd_export_declarations(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from editor.core.declarations import DEFAULT_ASSET_URL, export_declarations
+    from editor.core.model import Profile
+
+    profile = Profile.read(args.file)
+    if "EncryptedPayloadContent" in profile.root:
+        raise _fail(f"{args.file}: the payloads are encrypted; decrypt the profile first")
+    try:
+        export = export_declarations(profile.root, args.asset_url or DEFAULT_ASSET_URL)
+    except ValueError as exc:
+        raise _fail(f"--asset-url: {exc}") from None
+    exported = 0
+    for outcome in export.outcomes:
+        where = f"{args.file}: PayloadContent/{outcome.index}"
+        if outcome.refused is not None:
+            err.write(f"{where} ({outcome.payload_type}): not exported: {outcome.refused}\n")
+            continue
+        exported += 1
+        err.write(f"{where}: exported as {outcome.declaration_type} ({outcome.declaration})\n")
+        for item in outcome.left_out:
+            err.write(f"{where}/{item}\n")
+    if not exported:
+        raise _fail(f"{args.file}: no payload can be expressed as a declaration; nothing written")
+    if args.out:
+        _write_declarations(args.out, export)
+        err.write(
+            f"{args.out}: {len(export.declarations)} declarations; serve asset-data/ at "
+            f"{args.asset_url or DEFAULT_ASSET_URL} (it holds the credentials: keep it private)\n"
+        )
+    else:
+        document = {"declarations": [d.as_json() for d in export.declarations]}
+        json.dump(document, out, indent=2, ensure_ascii=False)
+        out.write("\n")
+        if export.asset_data:
+            err.write(f"{args.file}: note: the asset data is written only with --out DIR\n")
+    return EXIT_OK if export.complete else EXIT_DIFFERENT
+
+
 COMMANDS: dict[str, Command] = {
+    "export-declarations": cmd_export_declarations,
     "render": cmd_render,
     "diff": cmd_diff,
     "import": cmd_import,
