@@ -30,12 +30,11 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from editor.core.model import Profile
-    from editor.core.render import Rows
+    from editor.core.render import RenderedRow, Rows
     from editor.core.schema import Schema
     from editor.core.signing import Identity
 
@@ -322,102 +321,24 @@ def _column(rows: Rows, name: str | None, option: str) -> str | None:
     return name
 
 
-@dataclass
-class _Rendered:
-    name: str
-    data: bytes
-    warnings: int
+def _write_all(directory: str, rendered: list[RenderedRow]) -> None:
+    from editor.core.render import RenderError, write_rendered
 
-
-def _render_one(
-    args: argparse.Namespace,
-    template: Profile,
-    rows: Rows,
-    index: int,
-    columns: dict[str, str | None],
-    signer: Identity | None,
-) -> _Rendered:
-    from pathlib import Path
-
-    from editor.core.encryption import EncryptionError, load_recipient
-    from editor.core.export import export_bytes
-    from editor.core.model import Profile
-    from editor.core.render import RenderError, output_name, render_row, set_identity
-    from editor.core.signing import SigningError
-    from editor.core.validation.engine import validate_profile
-    from editor.core.validation.problems import Severity
-
-    row = rows.rows[index]
-    key_column = columns["name"] or rows.columns[0]
-    key = row[key_column].strip()
-    where = f"{rows.source}: line {rows.line(index)}"
-    if not key:
-        raise RenderError(f"{where}: the {key_column!r} column (the row's key) is empty")
-    where = f"{where} ({key})"
-    root = render_row(template.root, row, key)
-    base = Path(rows.source).parent
-    identity_column = columns["identity"]
-    if identity_column is not None:
-        if not row[identity_column].strip():
-            raise RenderError(f"{where}: no identity file in the {identity_column!r} column")
-        passphrase_column = columns["passphrase"]
-        passphrase = row[passphrase_column] if passphrase_column is not None else None
-        set_identity(root, base / row[identity_column].strip(), passphrase, where)
-    problems = validate_profile(Profile(root), _schema())
-    errors = [p for p in problems if p.severity is Severity.ERROR]
-    if errors:
-        more = f" (and {len(errors) - 1} more errors)" if len(errors) > 1 else ""
-        first = errors[0]
-        raise RenderError(f"{where}: invalid: {first.path_text}: {first.message}{more}")
-    recipients = []
-    encrypt_column = columns["encrypt"]
     try:
-        if encrypt_column is not None:
-            certificate = row[encrypt_column].strip()
-            if not certificate:
-                raise RenderError(
-                    f"{where}: no device certificate in the {encrypt_column!r} column"
-                )
-            recipients.append(load_recipient(str(base / certificate)))
-        data = export_bytes(root, "xml", identity=signer, recipients=recipients, source=where)
-    except (EncryptionError, SigningError) as exc:
-        raise RenderError(f"{where}: {exc}") from None
-    except ValueError as exc:
-        raise RenderError(f"{where}: cannot be written: {exc}") from None
-    warnings = sum(1 for p in problems if p.severity is Severity.WARNING)
-    return _Rendered(output_name(key), data, warnings)
-
-
-def _write_all(directory: str, rendered: list[_Rendered]) -> None:
-    """Every file atomically; when one fails, the files this run created are removed."""
-    import contextlib
-    from pathlib import Path
-
-    from editor.core.plistio import ProfileWriteError, write_atomic
-
-    folder = Path(directory)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise _fail(f"{directory}: cannot create the folder ({exc.strerror or exc})") from None
-    created: list[Path] = []
-    try:
-        for item in rendered:
-            target = folder / item.name
-            existed = target.exists()
-            write_atomic(target, item.data)
-            if not existed:
-                created.append(target)
-    except ProfileWriteError as exc:
-        for path in created:
-            with contextlib.suppress(OSError):
-                path.unlink()
-        raise _fail(f"{exc} (the {len(created)} new files of this run were removed)") from None
+        write_rendered(directory, rendered)
+    except RenderError as exc:
+        raise _fail(str(exc)) from None
 
 
 def cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from editor.core.model import Profile
-    from editor.core.render import RenderError, check_template, read_rows
+    from editor.core.render import (
+        RenderError,
+        RenderOptions,
+        check_template,
+        read_rows,
+        render_profile_row,
+    )
 
     template = Profile.read(args.template)
     if "EncryptedPayloadContent" in template.root:
@@ -448,7 +369,15 @@ def cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except RenderError as exc:
         raise _fail(str(exc)) from None
     signer = _signer(args)
-    rendered: list[_Rendered] = []
+    options = RenderOptions(
+        key_column=columns["name"],
+        identity_column=columns["identity"],
+        passphrase_column=columns["passphrase"],
+        encrypt_column=columns["encrypt"],
+        signer=signer,
+    )
+    schema = _schema()
+    rendered: list[RenderedRow] = []
     failed: list[str] = []
     total = len(rows.rows)
     progress = err.isatty() and total > 1
@@ -457,7 +386,7 @@ def cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             err.write(f"\rrendering {index + 1}/{total}")
             err.flush()
         try:
-            rendered.append(_render_one(args, template, rows, index, columns, signer))
+            rendered.append(render_profile_row(template.root, rows, index, options, schema))
         except RenderError as exc:
             if not args.keep_going:
                 if progress:

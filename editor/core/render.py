@@ -28,8 +28,13 @@ import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from editor.core.plisttypes import PlistDict, PlistValue
+
+if TYPE_CHECKING:
+    from editor.core.schema import Schema
+    from editor.core.signing import Identity
 
 PLACEHOLDER_RE = re.compile(r"@@([A-Za-z_][A-Za-z0-9_.-]*)@@")
 # The namespace of the row UUIDs: fixed forever, or re-rendered profiles would change.
@@ -231,18 +236,122 @@ def check_template(template: PlistDict, columns: tuple[str, ...], source: str) -
         )
 
 
+@dataclass(frozen=True)
+class RenderOptions:
+    key_column: str | None = None  # None: the first column
+    identity_column: str | None = None
+    passphrase_column: str | None = None
+    encrypt_column: str | None = None
+    signer: Identity | None = None
+
+
+@dataclass
+class RenderedRow:
+    name: str  # the file name
+    data: bytes  # what to write: plain, encrypted and/or signed
+    root: PlistDict  # the profile before encryption and signing
+    warnings: int
+
+
+def render_profile_row(
+    template: PlistDict, rows: Rows, index: int, options: RenderOptions, schema: Schema
+) -> RenderedRow:
+    """One row's finished profile: filled, its identity put in, validated, encrypted
+    and signed as asked. Raises RenderError naming the row's line and key."""
+    from editor.core.encryption import EncryptionError, load_recipient
+    from editor.core.export import export_bytes
+    from editor.core.model import Profile
+    from editor.core.signing import SigningError
+    from editor.core.validation.engine import validate_profile
+    from editor.core.validation.problems import Severity
+
+    row = rows.rows[index]
+    key_column = options.key_column or rows.columns[0]
+    key = row[key_column].strip()
+    where = f"{rows.source}: line {rows.line(index)}"
+    if not key:
+        raise RenderError(f"{where}: the {key_column!r} column (the row's key) is empty")
+    where = f"{where} ({key})"
+    root = render_row(template, row, key)
+    base = Path(rows.source).parent
+    if options.identity_column is not None:
+        p12 = row[options.identity_column].strip()
+        if not p12:
+            column = options.identity_column
+            raise RenderError(f"{where}: no identity file in the {column!r} column")
+        passphrase_column = options.passphrase_column
+        passphrase = row[passphrase_column] if passphrase_column is not None else None
+        set_identity(root, base / p12, passphrase, where)
+    problems = validate_profile(Profile(root), schema)
+    errors = [p for p in problems if p.severity is Severity.ERROR]
+    if errors:
+        more = f" (and {len(errors) - 1} more errors)" if len(errors) > 1 else ""
+        first = errors[0]
+        raise RenderError(f"{where}: invalid: {first.path_text}: {first.message}{more}")
+    recipients = []
+    try:
+        if options.encrypt_column is not None:
+            certificate = row[options.encrypt_column].strip()
+            if not certificate:
+                raise RenderError(
+                    f"{where}: no device certificate in the {options.encrypt_column!r} column"
+                )
+            recipients.append(load_recipient(str(base / certificate)))
+        data = export_bytes(
+            root, "xml", identity=options.signer, recipients=recipients, source=where
+        )
+    except (EncryptionError, SigningError) as exc:
+        raise RenderError(f"{where}: {exc}") from None
+    except ValueError as exc:
+        raise RenderError(f"{where}: cannot be written: {exc}") from None
+    warnings = sum(1 for p in problems if p.severity is Severity.WARNING)
+    return RenderedRow(output_name(key), data, root, warnings)
+
+
+def write_rendered(directory: Path | str, rendered: list[RenderedRow]) -> None:
+    """Every file atomically; when one fails, the files this run created are removed."""
+    import contextlib
+
+    from editor.core.plistio import ProfileWriteError, write_atomic
+
+    folder = Path(directory)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise RenderError(f"{directory}: cannot create the folder ({reason})") from None
+    created: list[Path] = []
+    try:
+        for item in rendered:
+            target = folder / item.name
+            existed = target.exists()
+            write_atomic(target, item.data)
+            if not existed:
+                created.append(target)
+    except ProfileWriteError as exc:
+        for path in created:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        removed = f"the {len(created)} new files of this run were removed"
+        raise RenderError(f"{exc} ({removed})") from None
+
+
 __all__ = [
     "PLACEHOLDER_RE",
     "RenderError",
+    "RenderOptions",
+    "RenderedRow",
     "Rows",
     "check_template",
     "fill",
     "output_name",
     "placeholders",
     "read_rows",
+    "render_profile_row",
     "render_row",
     "restamp_uuids",
     "row_uuid",
     "set_identity",
     "template_uuids",
+    "write_rendered",
 ]
