@@ -197,3 +197,27 @@ def test_render_for_users_stops_on_a_bad_row_and_writes_nothing(
     (warning,) = dialogs.texts("warning")
     assert "line 3 (bob): invalid" in warning and "Nothing was written" in warning
     assert not out.exists() or not list(out.iterdir())
+
+
+def test_opening_a_configuration_offers_the_import(
+    qtbot: Any, qapp: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    dialogs: DialogRecorder,
+) -> None:  # fmt: skip
+    from PySide6.QtWidgets import QMessageBox
+
+    from editor.ui.app import EditorApplication
+
+    config = tmp_path / "client.ovpn"
+    config.write_text("client\ndev tun\nremote vpn.example.com 1194\nauth-user-pass\n")
+    editor = EditorApplication(qapp)
+    dialogs.answer = QMessageBox.StandardButton.No
+    assert editor.open_paths([str(config)]) == []
+    assert "client.ovpn is an OpenVPN configuration" in dialogs.texts("question")[0]
+    dialogs.answer = QMessageBox.StandardButton.Yes
+    (window,) = editor.open_paths([str(config)])
+    assert isinstance(window, MainWindow)
+    qtbot.addWidget(window)
+    (payload,) = window.document.profile.payloads
+    assert payload["VPNSubType"] == "net.openvpn.connect.app"
+    assert payload["VendorConfig"]["auth-user-pass"] == "NOARGS"
+    assert window.document.path is None and window.isWindowModified()  # closing asks to save

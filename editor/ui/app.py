@@ -75,6 +75,13 @@ class EditorApplication:
 
         opened = []
         for name in names:
+            if self.interactive and Path(name).suffix.lower() in (".conf", ".ovpn"):
+                from editor.ui import scale_ui  # offers to import a VPN configuration
+
+                imported = scale_ui.document_from_configuration(Path(name), self.schema)
+                if imported is not None:
+                    opened.append(self._show(imported))
+                continue
             try:
                 document = open_document(Path(name), self.schema)
             except ProfileReadError as exc:

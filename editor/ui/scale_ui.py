@@ -209,49 +209,89 @@ def _text(value: Any, scalar_text: Any) -> str:
 # --- Import VPN Configuration… --------------------------------------------------------------
 
 
+CONFIGURATION_SUFFIXES = frozenset({".conf", ".ovpn"})
+
+
 def import_configuration(window: MainWindow) -> int | None:
     """Add the VPN of a WireGuard or OpenVPN configuration to the document (undoable);
     returns the new payload's index."""
-    from editor.core.importers import ConfigImportError, import_openvpn, import_wireguard
-
     name, _ = QtWidgets.QFileDialog.getOpenFileName(
         window, "Import VPN configuration", _last_dir(window), CONFIGURATION_FILTER
     )
     if not name:
         return None
-    path = Path(name)
+    identifier = window.document.profile.root.get("PayloadIdentifier")
+    base = identifier if isinstance(identifier, str) and identifier else "com.example.vpn"
+    payload = imported_payload(window, Path(name), base)
+    if payload is None:
+        return None
+    index = window.document.add_payload(payload, f"Import {Path(name).name}")
+    window.select_path(("PayloadContent", index))
+    window.statusBar().showMessage(f"Imported {Path(name).name}", 5000)
+    return index
+
+
+def imported_payload(
+    parent: QWidget | None, path: Path, identifier_base: str = "com.example.vpn"
+) -> dict[str, Any] | None:
+    """The VPN payload of a .conf (WireGuard; the platform is asked) or .ovpn (OpenVPN)
+    file, or None after saying why not."""
+    from editor.core.importers import ConfigImportError, import_openvpn, import_wireguard
+
     openvpn = path.suffix.lower() == ".ovpn"
     platform = "ios"
     if not openvpn:
         choices = ["iPhone and iPad (com.wireguard.ios)", "Mac (com.wireguard.macos)"]
         choice, ok = QtWidgets.QInputDialog.getItem(
-            window, "WireGuard app", "The profile is for the WireGuard app on:", choices, 0, False
+            parent, "WireGuard app", "The profile is for the WireGuard app on:", choices, 0, False
         )
         if not ok:
             return None
         platform = "macos" if choice == choices[1] else "ios"
     try:
-        data = path.read_bytes()[: MAX_CONFIG_SIZE + 1]
+        with path.open("rb") as handle:
+            data = handle.read(MAX_CONFIG_SIZE + 1)
         if len(data) > MAX_CONFIG_SIZE:
             raise ConfigImportError(f"{path.name}: the file is over 1 MiB")
         text = data.decode("utf-8")
-        identifier = window.document.profile.root.get("PayloadIdentifier")
-        base = identifier if isinstance(identifier, str) and identifier else "com.example.vpn"
         importer = import_openvpn if openvpn else import_wireguard
-        result = importer(text, path.name, name=path.stem, platform=platform, identifier_base=base)
+        result = importer(
+            text, path.name, name=path.stem, platform=platform, identifier_base=identifier_base
+        )
     except (OSError, UnicodeDecodeError, ConfigImportError) as exc:
         reason = str(exc) if isinstance(exc, ConfigImportError) else f"{path.name}: {exc}"
-        QtWidgets.QMessageBox.warning(window, "Cannot import", reason)
+        QtWidgets.QMessageBox.warning(parent, "Cannot import", reason)
         return None
-    payload = result.profile.payloads[0]
-    index = window.document.add_payload(payload, f"Import {path.name}")
-    window.select_path(("PayloadContent", index))
     if result.notes:
         QtWidgets.QMessageBox.information(
-            window, "Imported with notes", "\n".join(f"• {note}" for note in result.notes)
+            parent, "Imported with notes", "\n".join(f"• {note}" for note in result.notes)
         )
-    window.statusBar().showMessage(f"Imported {path.name}", 5000)
-    return index
+    payload: dict[str, Any] = result.profile.payloads[0]
+    return payload
+
+
+def document_from_configuration(path: Path, schema: Any) -> Any:
+    """Opening a .conf or .ovpn file: offer to import it as a new, unsaved profile."""
+    from editor.core.model import Profile
+    from editor.ui.document import Document
+
+    kind = "an OpenVPN" if path.suffix.lower() == ".ovpn" else "a WireGuard"
+    answer = QtWidgets.QMessageBox.question(
+        None,
+        "Import VPN configuration?",
+        f"{path.name} is {kind} configuration, not a profile.\n\n"
+        "Import it as a new profile?",
+        QtWidgets.QMessageBox.StandardButton.Yes | QtWidgets.QMessageBox.StandardButton.No,
+        QtWidgets.QMessageBox.StandardButton.Yes,
+    )
+    if answer != QtWidgets.QMessageBox.StandardButton.Yes:
+        return None
+    payload = imported_payload(None, path)
+    if payload is None:
+        return None
+    document = Document(Profile.new(f"com.example.vpn.{path.stem}", path.stem), schema)
+    document.add_payload(payload, f"Import {path.name}")  # unsaved: closing asks
+    return document
 
 
 # --- Render for Users… ---------------------------------------------------------------------
@@ -461,6 +501,7 @@ __all__ = [
     "CompareDock",
     "RenderDialog",
     "compare_with",
+    "document_from_configuration",
     "import_configuration",
     "install",
     "render_for_users",
