@@ -278,6 +278,12 @@ def test_secrets_are_masked_unless_asked(tmp_path: Path) -> None:
     } in shown
     # the same secret on both sides is no difference
     assert differences(a, copy.deepcopy(a), tmp_path) == []
+    # a key about a secret that holds none is shown
+    ipsec = {"RemoteAddress": "vpn.example.com", "XAuthPasswordEncryption": "Prompt"}
+    c = make_profile(dict(IKEV2_PAYLOAD, VPNType="IPSec", IPSec=ipsec))
+    found = differences(make_profile(IKEV2_PAYLOAD), c, tmp_path)
+    added = next(d for d in found if d["path"] == "PayloadContent/0/IPSec")
+    assert added["after"] == ipsec
 
 
 def test_canonical_form_masks_secrets_and_shows_types(tmp_path: Path) -> None:

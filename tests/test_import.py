@@ -194,6 +194,15 @@ def test_openvpn_payload(tmp_path: Path) -> None:
     }
 
 
+def test_openvpn_inline_marker(tmp_path: Path) -> None:
+    text = OPENVPN.replace("key-direction 1\n", "").replace(
+        "<tls-auth>", "tls-auth [inline] 1\n<tls-auth>"
+    )
+    payload = imported(tmp_path, "openvpn", text).payloads[0]
+    assert payload["VendorConfig"]["key-direction"] == "1"
+    assert payload["VendorConfig"]["tls-auth"].startswith("-----BEGIN OpenVPN Static key V1")
+
+
 def test_openvpn_repeated_directive_is_noted(tmp_path: Path) -> None:
     source = tmp_path / "two.ovpn"
     source.write_text(OPENVPN + "remote backup.example.com 1194\n")

@@ -94,7 +94,9 @@ class SecretPolicy:
             lowered = name.lower()
             if lowered in _SECRET_NAMES and "VendorConfig" in rel_path:
                 return True
-            if any(word in lowered for word in _SECRET_WORDS):
+            if any(word in lowered for word in _SECRET_WORDS) and not lowered.endswith(
+                "encryption"  # XAuthPasswordEncryption says how, it holds no secret
+            ):
                 return True
         if payload_type is None:
             return False

@@ -51,7 +51,7 @@ _OPENVPN_FILE_DIRECTIVES = frozenset(
     {"ca", "cert", "key", "tls-auth", "tls-crypt", "tls-crypt-v2", "pkcs12", "extra-certs",
      "dh", "secret", "crl-verify", "auth-user-pass", "http-proxy-user-pass", "askpass"}
 )  # fmt: skip
-_OPENVPN_NO_FILE_WHEN_INLINE = "[inline]"
+_INLINE = "[inline]"  # the argument that says: the content is in a block
 
 
 class ConfigImportError(Exception):
@@ -235,9 +235,16 @@ def import_openvpn(
             raise ConfigImportError(f"{source}: line {number}: unexpected {line!r}")
         directive, arguments = _split_directive(line)
         directive = directive.removeprefix("--")
+        if directive in _OPENVPN_FILE_DIRECTIVES and arguments.startswith(_INLINE):
+            # "tls-auth [inline] 1": the block holds the key; the direction has its own
+            # directive in the inline form
+            direction = arguments.split()[1:]
+            if directive == "tls-auth" and direction and "key-direction" not in vendor:
+                vendor["key-direction"] = direction[0]
+            continue
         if directive in _OPENVPN_FILE_DIRECTIVES and arguments:
             first = arguments.split()[0]
-            if first != _OPENVPN_NO_FILE_WHEN_INLINE and not (
+            if not (
                 directive in ("tls-auth", "secret") and first.isdigit()
             ):
                 raise ConfigImportError(
