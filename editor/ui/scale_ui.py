@@ -164,6 +164,8 @@ class CompareDock(QDockWidget):
             item.setData(0, PATH_ROLE, difference.path)
             item.setData(0, KIND_ROLE, difference.kind)
             item.setToolTip(0, difference.path_text)
+            item.setToolTip(2, before)  # the columns elide long values
+            item.setToolTip(3, after)
             _add_child(parent, item)
         self.tree.expandAll()
 
