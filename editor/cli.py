@@ -84,10 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     show = commands.add_parser("show", help="summarize a profile")
     show.add_argument("file", metavar="FILE")
+    show.add_argument("--canonical", action="store_true", help="every value as a sorted line")
+    show.add_argument("--show-secrets", action="store_true", help="with --canonical: unmasked")
 
-    from editor import cli_signing
+    from editor import cli_scale, cli_signing
 
     cli_signing.add_parsers(commands)
+    cli_scale.add_parsers(commands)
     return parser
 
 
@@ -276,6 +279,10 @@ def cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if args.canonical:
+        from editor.cli_scale import show_canonical
+
+        return show_canonical(args, out, err)
     profile = Profile.read(args.file)
     schema = _load_schema()
     root = profile.root
@@ -341,9 +348,9 @@ def main(
             args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code) if isinstance(exc.code, int) else EXIT_FAILURE
-    from editor import cli_signing
+    from editor import cli_scale, cli_signing
 
-    handlers = {**COMMANDS, **cli_signing.COMMANDS}
+    handlers = {**COMMANDS, **cli_signing.COMMANDS, **cli_scale.COMMANDS}
     try:
         return handlers[args.command](args, out, err)
     except ProfileReadError as exc:

@@ -82,6 +82,13 @@ class EditorApplication:
                 bring_to_front(already)  # type: ignore[arg-type]
                 opened.append(already)
                 continue
+            if self.interactive and Path(name).suffix.lower() in (".conf", ".ovpn"):
+                from editor.ui import scale_ui  # offers to import a VPN configuration
+
+                imported = scale_ui.document_from_configuration(Path(name), self.schema)
+                if imported is not None:
+                    opened.append(self._show(imported))
+                continue
             try:
                 document = open_document(Path(name), self.schema)
             except ProfileReadError as exc:

@@ -232,6 +232,9 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file_menu.addSeparator()
         file_menu.addActions([self.save_action, self.save_as_action, self.export_action])
+        from editor.ui import scale_ui  # Compare With…, Import…, Render for Users…
+
+        scale_ui.install(self, file_menu)
         file_menu.addSeparator()
         file_menu.addAction(self.close_action)
         edit_menu = self.menuBar().addMenu("&Edit")
