@@ -79,9 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
     show = commands.add_parser("show", help="summarize a profile")
     show.add_argument("file", metavar="FILE")
 
-    from editor import cli_signing
+    from editor import cli_signing, cli_simulate
 
     cli_signing.add_parsers(commands)
+    cli_simulate.add_parsers(commands)
     return parser
 
 
@@ -335,9 +336,9 @@ def main(
             args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code) if isinstance(exc.code, int) else EXIT_FAILURE
-    from editor import cli_signing
+    from editor import cli_signing, cli_simulate
 
-    handlers = {**COMMANDS, **cli_signing.COMMANDS}
+    handlers = {**COMMANDS, **cli_signing.COMMANDS, **cli_simulate.COMMANDS}
     try:
         return handlers[args.command](args, out, err)
     except ProfileReadError as exc:

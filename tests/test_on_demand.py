@@ -366,3 +366,70 @@ def test_swapping_disjoint_neighbours_changes_nothing(
     assert before.rule is not None and after.rule is not None
     assert rules[before.rule] is swapped[after.rule]
     assert before.action == after.action
+
+
+# --- the analysis on real rule sets ----------------------------------------------------------
+
+
+def _on_demand_problems(rules: list[dict[str, Any]], schema: Any, *targets: str) -> list[Any]:
+    from editor.core.model import Profile
+    from editor.core.platforms import Target
+    from editor.core.validation.engine import Options, validate_profile
+
+    profile = Profile(
+        {
+            "PayloadType": "Configuration",
+            "PayloadVersion": 1,
+            "PayloadIdentifier": "com.example.profile",
+            "PayloadUUID": "6E1D1D4A-1B3C-4C55-9E0B-2B1F6C7D8E9F",
+            "PayloadContent": [
+                {
+                    **ikev2(rules),
+                    "PayloadIdentifier": "com.example.vpn",
+                    "PayloadUUID": "0C9F3C8E-6A55-4C2D-9E3B-7D1A2B3C4D5E",
+                    "PayloadVersion": 1,
+                }
+            ],
+        }
+    )
+    options = Options(targets=tuple(Target.parse(t) for t in targets))
+    return [
+        (p.severity.value, p.code, p.path[2:])
+        for p in validate_profile(profile, schema, options)
+        if p.code.startswith("on-demand-")
+    ]
+
+
+def test_algo_captive_probe_is_advice_only(schema: Any) -> None:
+    """algo's template connects when captive.apple.com answers over HTTP: a forged answer
+    can only start the VPN, so this is advice; a Disconnect behind HTTP is a warning."""
+    probe = "http://captive.apple.com/hotspot-detect.html"
+    connect = [
+        {"InterfaceTypeMatch": "WiFi", "URLStringProbe": probe, "Action": "Connect"},
+        {"Action": "Disconnect"},
+    ]
+    assert _on_demand_problems(connect, schema) == [
+        ("info", "on-demand-http-probe", ("IKEv2", "OnDemandRules", 0, "URLStringProbe"))
+    ]
+    disconnect = [{"URLStringProbe": probe, "Action": "Disconnect"}, {"Action": "Connect"}]
+    assert _on_demand_problems(disconnect, schema) == [
+        ("warning", "on-demand-http-probe", ("IKEv2", "OnDemandRules", 0, "URLStringProbe"))
+    ]
+
+
+def test_analysis_is_quiet_on_good_rules(schema: Any) -> None:
+    rules = [
+        {"InterfaceTypeMatch": "WiFi", "SSIDMatch": ["Office"], "Action": "Disconnect"},
+        {"InterfaceTypeMatch": "Cellular", "Action": "Connect"},
+        {**EVALUATE, "InterfaceTypeMatch": "WiFi"},
+        {"Action": "Connect"},
+    ]
+    assert _on_demand_problems(rules, schema, "ios:17") == []
+    # the same rules on a Mac: Cellular does not exist there
+    assert _on_demand_problems(rules, schema, "macos:14") == [
+        (
+            "warning",
+            "on-demand-interface-platform",
+            ("IKEv2", "OnDemandRules", 1, "InterfaceTypeMatch"),
+        )
+    ]

@@ -20,7 +20,7 @@ from editor.core.on_demand import (
     domain_matches,
 )
 from editor.core.plisttypes import PlistDict, PlistValue
-from editor.core.validation.engine import WARNING, PayloadContext, PayloadRule
+from editor.core.validation.engine import INFO, WARNING, PayloadContext, PayloadRule
 
 # The codes this module emits (also listed in problems.CODES).
 SHADOWED = "on-demand-shadowed"
@@ -180,13 +180,24 @@ def _rule_details(ctx: PayloadContext, path: KeyPath, rule: PlistDict) -> None:
             )
     probe = rule.get("URLStringProbe")
     if isinstance(probe, str) and probe.lower().startswith("http://"):
-        ctx.add(
-            WARNING,
-            HTTP_PROBE,
-            (*path, "URLStringProbe"),
-            "the probe uses plain HTTP: anyone on the network can answer it and pass for your "
-            "trusted network; use an HTTPS URL on a server you trust (iOS Deployment Reference)",
-        )
+        if rule.get("Action") in ("Disconnect", "Ignore"):
+            # a forged answer passes for the trusted network and keeps the VPN down
+            ctx.add(
+                WARNING,
+                HTTP_PROBE,
+                (*path, "URLStringProbe"),
+                "the probe uses plain HTTP: anyone on the network can answer it, pass for "
+                "your trusted network and keep the VPN down; use an HTTPS URL on a server "
+                "you trust (iOS Deployment Reference)",
+            )
+        else:
+            ctx.add(
+                INFO,
+                HTTP_PROBE,
+                (*path, "URLStringProbe"),
+                "the probe uses plain HTTP; Apple advises an HTTPS URL on a server you trust "
+                "(iOS Deployment Reference)",
+            )
     if rule.get("Action") == "Allow":
         ctx.add(
             WARNING,
