@@ -319,13 +319,16 @@ def _rule_conditions(
     return results
 
 
-def evaluate(payload: PlistDict, network: Network, mode: Mode = Mode.SCHEMA) -> Evaluation:
-    """Which On Demand rule of PAYLOAD fires on NETWORK, with each condition's verdict."""
-    name = settings_name(payload)
-    settings = payload.get(name) if name is not None else None
-    if not isinstance(settings, dict):
+def evaluate(
+    payload: PlistDict, network: Network, mode: Mode = Mode.SCHEMA, settings: str | None = None
+) -> Evaluation:
+    """Which On Demand rule of PAYLOAD fires on NETWORK, with each condition's verdict.
+    SETTINGS names the dictionary to read (IKEv2, VPN…); by default `settings_name`."""
+    name = settings or settings_name(payload)
+    found = payload.get(name) if name is not None else None
+    if not isinstance(found, dict):
         return Evaluation(None, mode, False, None, None, (), "the payload has no VPN settings")
-    enabled, decided = on_demand_enabled(payload, settings)
+    enabled, decided = on_demand_enabled(payload, found)
     if not enabled:
         return Evaluation(
             name,
@@ -337,9 +340,9 @@ def evaluate(payload: PlistDict, network: Network, mode: Mode = Mode.SCHEMA) -> 
             f"On Demand is off ({decided}): no rule is evaluated and the VPN starts only "
             "when someone starts it",
         )
-    rules = settings.get("OnDemandRules")
+    rules = found.get("OnDemandRules")
     if not isinstance(rules, list) or not rules:
-        legacy = [k for k in LEGACY_KEYS if _strings(settings.get(k))]
+        legacy = [k for k in LEGACY_KEYS if _strings(found.get(k))]
         if legacy:
             why = (
                 "there are no OnDemandRules: the legacy lists "
@@ -382,9 +385,9 @@ def evaluate(payload: PlistDict, network: Network, mode: Mode = Mode.SCHEMA) -> 
         if all(r.matched for r in results):
             assert isinstance(action, str)
             if not results:
-                why = f"rule {index} has no conditions, so it matches every network"
+                why = "it has no conditions, so it matches every network"
             else:
-                why = f"rule {index} is the first whose every condition matches"
+                why = "it is the first rule whose every condition matches"
             if action == "Allow":
                 notes.append(
                     "Allow is deprecated: the legacy OnDemandMatchDomains lists decide [CPR]"
@@ -540,14 +543,14 @@ def vpn_payload_indexes(payloads: list[PlistValue]) -> list[int]:
     ]
 
 
-def rules_of(payload: PlistDict) -> list[PlistDict]:
-    name = settings_name(payload)
-    settings = payload.get(name) if name is not None else None
-    rules = settings.get("OnDemandRules") if isinstance(settings, dict) else None
+def rules_of(payload: PlistDict, settings: str | None = None) -> list[PlistDict]:
+    name = settings or settings_name(payload)
+    found = payload.get(name) if name is not None else None
+    rules = found.get("OnDemandRules") if isinstance(found, dict) else None
     return [r for r in rules if isinstance(r, dict)] if isinstance(rules, list) else []
 
 
-def offered_values(payload: PlistDict) -> dict[str, list[str]]:
+def offered_values(payload: PlistDict, settings: str | None = None) -> dict[str, list[str]]:
     """The SSIDs, search domains, DNS servers and probe URLs the rules name, in order."""
     found: dict[str, list[str]] = {"ssids": [], "domains": [], "servers": [], "probes": []}
     where = {
@@ -555,7 +558,7 @@ def offered_values(payload: PlistDict) -> dict[str, list[str]]:
         "DNSDomainMatch": "domains",
         "DNSServerAddressMatch": "servers",
     }
-    for rule in rules_of(payload):
+    for rule in rules_of(payload, settings):
         for key, bucket in where.items():
             for item in _strings(rule.get(key)):
                 if item not in found[bucket]:
@@ -592,11 +595,13 @@ class NamedNetwork:
     network: Network
 
 
-def standard_networks(payload: PlistDict, platform: str = "iOS") -> list[NamedNetwork]:
+def standard_networks(
+    payload: PlistDict, platform: str = "iOS", settings: str | None = None
+) -> list[NamedNetwork]:
     """Cellular or Ethernet (where the platform has them), each SSID, search domain and DNS
     server the rules name on Wi-Fi (trusted networks), an unknown Wi-Fi (untrusted), and
     the same with every probe answering."""
-    offered = offered_values(payload)
+    offered = offered_values(payload, settings)
     other = "Unknown"
     while other in offered["ssids"]:
         other += "-2"

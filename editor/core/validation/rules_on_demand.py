@@ -137,7 +137,7 @@ def _check_settings(ctx: PayloadContext, name: str, settings: PlistDict) -> None
         _rule_details(ctx, (*path, index), rule)
         impossible = _never_matches(rule)
         if impossible is not None:
-            ctx.add(WARNING, UNREACHABLE, (*path, index), f"rule {index} never fires: {impossible}")
+            ctx.add(WARNING, UNREACHABLE, (*path, index), f"this rule never fires: {impossible}")
         else:
             cover = next((i for i, earlier in seen if covers(earlier, rule)), None)
             if cover is not None:
@@ -145,8 +145,9 @@ def _check_settings(ctx: PayloadContext, name: str, settings: PlistDict) -> None
                     WARNING,
                     SHADOWED,
                     (*path, index),
-                    f"rule {index} never fires: rule {cover} ({_describe(rules[cover])}) "
-                    "matches every network it matches, and the first matching rule wins "
+                    f"this rule never fires: the earlier rule OnDemandRules/{cover} "
+                    f"({_describe(rules[cover])}) matches every network it matches, and the "
+                    "first matching rule wins "
                     "(Apple VPN schema; NEVPNManager.onDemandRules)",
                 )
         seen.append((index, rule))
