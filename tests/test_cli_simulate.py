@@ -211,7 +211,9 @@ def test_matrix_json(profile: str) -> None:
         'Wi-Fi "Office"': (0, "Disconnect"),
         'Wi-Fi "Lab"': (5, "EvaluateConnection"),
         "Wi-Fi, search domain corp.example.com": (1, "Disconnect"),
+        "Wi-Fi, search domain corp.example.com, probes answer": (1, "Disconnect"),
         "Wi-Fi, DNS server 10.0.0.1": (2, "Ignore"),
+        "Wi-Fi, DNS server 10.0.0.1, probes answer": (2, "Ignore"),
         "Untrusted Wi-Fi": (6, "Connect"),
         "Untrusted Wi-Fi, probes answer": (3, "Disconnect"),
     }

@@ -260,3 +260,29 @@ def test_panel_hides_away_from_the_rules_and_says_undefined(
     assert highlighted_rows(window) == []
     click_tree_path(qtbot, window, ("PayloadContent", 0, "IKEv2"))
     assert window.try_it_dock.isHidden()
+
+
+def test_closed_panel_stays_closed_until_the_view_menu(qtbot: Any, schema: Schema) -> None:
+    window, panel = open_rules(qtbot, schema, RULES)
+    dock = window.try_it_dock
+    close_button = dock.findChild(QWidget, "qt_dockwidget_closebutton")
+    assert close_button is not None
+    click(qtbot, close_button)
+    settle(qtbot)
+    assert dock.isHidden()
+    click_tree_path(qtbot, window, ("PayloadContent", 0, "IKEv2"))
+    click_tree_path(qtbot, window, (*RULES_PATH, 1))
+    assert dock.isHidden()  # the user closed it: selecting rules does not bring it back
+    bar = window.menuBar()
+    view = next(a for a in bar.actions() if a.text().replace("&", "") == "View")
+    click(qtbot, bar, bar.actionGeometry(view).center())
+    menu = view.menu()
+    qtbot.waitUntil(menu.isVisible)
+    toggle = dock.toggleViewAction()
+    assert toggle in menu.actions()
+    click(qtbot, menu, menu.actionGeometry(toggle).center())
+    settle(qtbot)
+    assert dock.isVisible() and panel.rules_path == RULES_PATH
+    click_tree_path(qtbot, window, ("PayloadContent", 0, "IKEv2"))
+    click_tree_path(qtbot, window, RULES_PATH)
+    assert dock.isVisible()

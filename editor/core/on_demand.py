@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from editor.core.plisttypes import PlistDict, PlistValue
 
@@ -54,6 +55,17 @@ INTERFACE_PLATFORMS: dict[str, frozenset[str]] = {
     "WiFi": frozenset({"iOS", "iPadOS", "macOS", "tvOS", "visionOS", "watchOS"}),
     "Ethernet": frozenset({"macOS", "tvOS"}),
     "Cellular": frozenset({"iOS", "iPadOS", "visionOS", "watchOS"}),
+}
+
+
+# The source keys the `why` texts cite, for a legend.
+SOURCES = {
+    "VPNY": "Apple's profile schema, com.apple.vpn.managed",
+    "APPY": "Apple's profile schema, com.apple.vpn.managed.applayer",
+    "NE": "Network Extension (NEOnDemandRule, NEEvaluateConnectionRule)",
+    "DNSS": "Device Management, DNSSettings OnDemandRulesElement",
+    "CPR": "Configuration Profile Reference",
+    "IDR": "iOS Deployment Reference",
 }
 
 
@@ -247,7 +259,9 @@ def _condition(
             return result(False, "not a Wi-Fi network, so SSIDMatch fails [VPNY]")
         if network.ssid is not None and network.ssid in ssids:
             return result(True, f'SSID "{network.ssid}" is in the list')
-        return result(False, f'SSID "{network.ssid or ""}" is not in {_shown(ssids)}')
+        if network.ssid is None:
+            return result(False, f"no SSID given, so it is not in {_shown(ssids)}")
+        return result(False, f'SSID "{network.ssid}" is not in {_shown(ssids)}')
     if key == "DNSDomainMatch":
         domains = _strings(value)
         if mode is Mode.API:
@@ -471,7 +485,7 @@ def evaluate_connection(
         if hit is None:
             continue
         domain_action = entry.get("DomainAction")
-        head = f'entry {index} matches "{host}" by "{hit}"'
+        head = f'"{host}" matches "{hit}"'
         if domain_action == "NeverConnect":
             return ConnectionResult(
                 host, index, "NeverConnect", False, f"{head}: NeverConnect never starts the VPN"
@@ -612,30 +626,25 @@ def standard_networks(
         networks.append(NamedNetwork("Ethernet", Network(platform, "Ethernet")))
     for ssid in offered["ssids"]:
         networks.append(NamedNetwork(f'Wi-Fi "{ssid}"', Network(platform, "WiFi", ssid=ssid)))
+    answering = tuple((url, True) for url in offered["probes"])
+
+    def wifi(name: str, **context: Any) -> None:
+        """A Wi-Fi network, and the same with every probe answering when there are probes
+        (inside a trusted network the probes usually answer)."""
+        networks.append(NamedNetwork(name, Network(platform, "WiFi", ssid=other, **context)))
+        if answering:
+            networks.append(
+                NamedNetwork(
+                    f"{name}, probes answer",
+                    Network(platform, "WiFi", ssid=other, probes=answering, **context),
+                )
+            )
+
     for domain in offered["domains"]:
-        sample = sample_domain(domain)
-        networks.append(
-            NamedNetwork(
-                f"Wi-Fi, search domain {sample}",
-                Network(platform, "WiFi", ssid=other, search_domains=(sample,)),
-            )
-        )
+        wifi(f"Wi-Fi, search domain {sample_domain(domain)}",
+             search_domains=(sample_domain(domain),))
     for server in offered["servers"]:
-        sample = sample_address(server)
-        networks.append(
-            NamedNetwork(
-                f"Wi-Fi, DNS server {sample}",
-                Network(platform, "WiFi", ssid=other, dns_servers=(sample,)),
-            )
-        )
-    networks.append(NamedNetwork("Untrusted Wi-Fi", Network(platform, "WiFi", ssid=other)))
-    if offered["probes"]:
-        networks.append(
-            NamedNetwork(
-                "Untrusted Wi-Fi, probes answer",
-                Network(
-                    platform, "WiFi", ssid=other, probes=tuple((u, True) for u in offered["probes"])
-                ),
-            )
-        )
+        wifi(f"Wi-Fi, DNS server {sample_address(server)}",
+             dns_servers=(sample_address(server),))
+    wifi("Untrusted Wi-Fi")
     return networks

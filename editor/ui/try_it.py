@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from editor.core.model import KeyPath
 from editor.core.on_demand import (
+    SOURCES,
     ConnectionResult,
     Evaluation,
     Mode,
@@ -145,8 +146,8 @@ class TryItPanel(QWidget):
         self.matrix.setHorizontalHeaderLabels(["Network", "Rule that fires"])
         self.matrix.verticalHeader().setVisible(False)
         header = self.matrix.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        # both columns share the width (long names elide, the tooltip has them whole)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.matrix.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.matrix.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         # double-click or Enter on a network copies it into "Try a network"
@@ -214,6 +215,17 @@ class TryItPanel(QWidget):
         self.host_verdict.setWordWrap(True)
         self.host_verdict.setAccessibleName("Host verdict")
         result_layout.addWidget(self.host_verdict)
+        legend = QLabel(
+            "Sources: " + "; ".join(f"[{key}] {text}" for key, text in SOURCES.items()),
+            result_box,
+        )
+        legend.setWordWrap(True)
+        font = legend.font()
+        font.setPointSizeF(font.pointSizeF() * 0.85)
+        legend.setFont(font)
+        legend.setEnabled(False)  # grey: a footnote
+        result_layout.addWidget(legend)
+        result_layout.addStretch(1)
         outer.addWidget(result_box, 1)
 
         for combo in (self.platform, self.mode, self.interface, self.dns):
@@ -294,7 +306,9 @@ class TryItPanel(QWidget):
             box.deleteLater()
         self.probes = {}
         for url in offered["probes"]:
-            box = QCheckBox(f"{url} answers (HTTP 200)", self.probe_box)
+            box = QCheckBox(f"answers: {url}", self.probe_box)
+            box.setToolTip(f"{url} answers HTTP 200 without redirection")
+            box.setMinimumWidth(40)  # a long URL is cut rather than widening the panel
             box.setAccessibleName(f"Probe {url} answers")
             box.setChecked(kept.get(url, False))
             box.toggled.connect(self.schedule)
@@ -332,6 +346,10 @@ class TryItPanel(QWidget):
         payload = self._payload()
         if payload is None:
             self.evaluation = None
+            self.matrix.setRowCount(0)
+            self.verdict.setText("Select On Demand rules in the tree to try them.")
+            self.reasons.clear()
+            self.lines = []
             self._announce(None)
             return
         self._offer(payload)
@@ -346,9 +364,14 @@ class TryItPanel(QWidget):
             self.connection = evaluate_connection(
                 payload, result, host, network, self.dns.currentData()
             )
+            connection = self.connection
             starts = {True: "the VPN starts", False: "the VPN does not start",
-                      None: "not decided"}[self.connection.vpn_starts]
-            self.host_verdict.setText(f"{host}: {starts}. {self.connection.why}")
+                      None: "not decided"}[connection.vpn_starts]
+            entry = ""
+            if connection.entry is not None:
+                entry = (f" (per-connection Item {connection.entry + 1} · "
+                         f"{connection.domain_action})")
+            self.host_verdict.setText(f"{host}: {starts}{entry}. {connection.why}")
         else:
             self.connection = None
             self.host_verdict.setText(
@@ -376,12 +399,13 @@ class TryItPanel(QWidget):
             else:
                 text = "no rule: undefined"
             name_item = QTableWidgetItem(named.name)
+            name_item.setToolTip(named.name)
             name_item.setData(Qt.ItemDataRole.UserRole, named.network)
             rule_item = QTableWidgetItem(text)
             rule_item.setToolTip(result.why)
             self.matrix.setItem(row, 0, name_item)
             self.matrix.setItem(row, 1, rule_item)
-        height = self.matrix.horizontalHeader().height() + 4
+        height = self.matrix.horizontalHeader().height() + 2 * self.matrix.frameWidth()
         height += sum(self.matrix.rowHeight(r) for r in range(len(networks)))
         self.matrix.setFixedHeight(min(height, 260))
 
@@ -438,6 +462,8 @@ class TryItDock(QDockWidget):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self.panel)
         self.setWidget(scroll)
+        self.dismissed = False  # closed by the user: stays closed until shown from View
+        self.visibilityChanged.connect(self._visibility_changed)
         self.delegate = FiringRuleDelegate(window.tree)
         window.tree.setItemDelegateForColumn(0, self.delegate)
         self.panel.on_firing_changed.append(self.highlight)
@@ -449,6 +475,14 @@ class TryItDock(QDockWidget):
         window.tree.selectionModel().currentChanged.connect(self._schedule_follow)
         window.document.value_changed.connect(self._schedule_follow)
         window.document.structure_changed.connect(self._schedule_follow)
+
+    def closeEvent(self, event: Any) -> None:
+        self.dismissed = True
+        super().closeEvent(event)
+
+    def _visibility_changed(self, visible: bool) -> None:
+        if visible:
+            self.dismissed = False
 
     def _schedule_follow(self, *_args: Any) -> None:
         self._follow_timer.start()
@@ -464,9 +498,10 @@ class TryItDock(QDockWidget):
             self.hide()
             return
         self.panel.show_rules(rules_path)
-        if self.isHidden():
+        if self.isHidden() and not self.dismissed:
             self.show()
-            window.resizeDocks([self], [460], Qt.Orientation.Horizontal)
+            width = max(380, min(500, window.width() * 36 // 100))
+            window.resizeDocks([self], [width], Qt.Orientation.Horizontal)
 
     def highlight(self, firing: KeyPath | None) -> None:
         """The firing rule in the tree and in the rule list of the form."""
@@ -493,5 +528,12 @@ def attach_try_it(window: MainWindow) -> TryItDock:
     dock = TryItDock(window)
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
     dock.hide()
+    # View menu: next to the Problems panel's entry
+    problems_toggle = window.problems_dock.toggleViewAction()
+    for action in window.menuBar().actions():
+        menu = action.menu()
+        if menu is not None and problems_toggle in menu.actions():
+            following = menu.actions()[menu.actions().index(problems_toggle) + 1]
+            menu.insertAction(following, dock.toggleViewAction())
     dock.follow()
     return dock
