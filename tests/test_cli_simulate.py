@@ -264,3 +264,41 @@ def test_corpus_profiles_never_crash(corpus_dir: Path) -> None:
                 assert str(path) in err and out == ""
             else:
                 json.loads(out)
+
+
+def test_readme_example_run_is_what_the_command_prints(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's example run, replayed on the profile it describes (the rules of the
+    Try it picture)."""
+    import re
+    import sys
+
+    from editor.core import presets
+    from editor.core.model import Profile
+
+    root = Path(__file__).resolve().parent.parent
+    sys.path.insert(0, str(root / "packaging"))
+    try:
+        from render_screenshots import TRY_IT_RULES
+    finally:
+        sys.path.remove(str(root / "packaging"))
+    profile = Profile.new("com.example.corp.vpn", "Example Corp VPN")
+    vpn = presets.build_payload(
+        "ikev2", name="Example Corp VPN", identifier_base="com.example.corp",
+        server="vpn.example.com",
+    )  # fmt: skip
+    vpn["IKEv2"].update(OnDemandEnabled=1, OnDemandRules=TRY_IT_RULES)
+    profile.root["PayloadContent"] = [vpn]
+    monkeypatch.chdir(tmp_path)
+    profile.save(tmp_path / "corp.mobileconfig")
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    block = readme.split("$ vpn-profile simulate corp.mobileconfig --ssid Guest", 1)[1]
+    block = "$ vpn-profile simulate corp.mobileconfig --ssid Guest" + block.split("```", 1)[0]
+    runs = re.split(r"^\$ vpn-profile ", block, flags=re.M)[1:]
+    assert len(runs) == 2
+    for run_text in runs:
+        command, _, expected = run_text.partition("\n")
+        code, out, err = run(*command.split())
+        assert (code, err) == (0, "")
+        assert out == expected
