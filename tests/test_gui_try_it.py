@@ -270,9 +270,9 @@ def test_closed_panel_stays_closed_until_the_view_menu(qtbot: Any, schema: Schem
     click(qtbot, close_button)
     settle(qtbot)
     assert dock.isHidden()
-    click_tree_path(qtbot, window, ("PayloadContent", 0, "IKEv2"))
     click_tree_path(qtbot, window, (*RULES_PATH, 1))
     assert dock.isHidden()  # the user closed it: selecting rules does not bring it back
+    click_tree_path(qtbot, window, ("PayloadContent", 0, "IKEv2"))
     bar = window.menuBar()
     view = next(a for a in bar.actions() if a.text().replace("&", "") == "View")
     click(qtbot, bar, bar.actionGeometry(view).center())
@@ -282,7 +282,9 @@ def test_closed_panel_stays_closed_until_the_view_menu(qtbot: Any, schema: Schem
     assert toggle in menu.actions()
     click(qtbot, menu, menu.actionGeometry(toggle).center())
     settle(qtbot)
+    # shown away from the rules, it stays, with a hint
+    assert dock.isVisible() and panel.rules_path is None
+    assert panel.verdict.text() == "Select On Demand rules in the tree to try them."
+    click_tree_path(qtbot, window, (*RULES_PATH, 1))
     assert dock.isVisible() and panel.rules_path == RULES_PATH
-    click_tree_path(qtbot, window, ("PayloadContent", 0, "IKEv2"))
-    click_tree_path(qtbot, window, RULES_PATH)
-    assert dock.isVisible()
+    assert panel.verdict.text().startswith("Rule 4 · Ignore fires")

@@ -190,11 +190,13 @@ def address_matches(pattern: str, address: str) -> bool:
     )
 
 
-def _strings(value: PlistValue) -> list[str]:
+def strings_in(value: PlistValue) -> list[str]:
+    """The strings of a plist array (anything else in it, or a non-array, is skipped)."""
     return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
 
 
-def _flag(value: PlistValue) -> bool:
+def flag_on(value: PlistValue) -> bool:
+    """An integer 0/1 flag as the device reads it (<true/> counts as 1)."""
     return value is True or (type(value) is int and value == 1)
 
 
@@ -220,11 +222,11 @@ def settings_name(payload: PlistDict) -> str | None:
 def on_demand_enabled(payload: PlistDict, settings: PlistDict) -> tuple[bool, str]:
     """Whether On Demand is on, and what decided it."""
     if payload.get("PayloadType") == APPLAYER_PAYLOAD and "OnDemandMatchAppEnabled" in payload:
-        on = _flag(payload["OnDemandMatchAppEnabled"])
+        on = flag_on(payload["OnDemandMatchAppEnabled"])
         return on, f"OnDemandMatchAppEnabled is {'true' if on else 'false'} [APPY]"
     if "OnDemandEnabled" not in settings:
         return False, "OnDemandEnabled is absent (default 0) [VPNY]"
-    on = _flag(settings["OnDemandEnabled"])
+    on = flag_on(settings["OnDemandEnabled"])
     return on, f"OnDemandEnabled is {1 if on else 0} [VPNY]"
 
 
@@ -254,7 +256,7 @@ def _condition(
             f"not {INTERFACE_WORDS[value]}",
         )
     if key == "SSIDMatch":
-        ssids = _strings(value)
+        ssids = strings_in(value)
         if network.interface != "WiFi":
             return result(False, "not a Wi-Fi network, so SSIDMatch fails [VPNY]")
         if network.ssid is not None and network.ssid in ssids:
@@ -263,7 +265,7 @@ def _condition(
             return result(False, f"no SSID given, so it is not in {_shown(ssids)}")
         return result(False, f'SSID "{network.ssid}" is not in {_shown(ssids)}')
     if key == "DNSDomainMatch":
-        domains = _strings(value)
+        domains = strings_in(value)
         if mode is Mode.API:
             if not network.search_domains:
                 return result(False, "the network has no default search domain [NE]")
@@ -286,7 +288,7 @@ def _condition(
             f"{_shown(domains)} [VPNY]",
         )
     if key == "DNSServerAddressMatch":
-        patterns = _strings(value)
+        patterns = strings_in(value)
         servers = network.dns_servers
         if not servers:
             return result(False, "the network has no DNS servers")
@@ -356,7 +358,7 @@ def evaluate(
         )
     rules = found.get("OnDemandRules")
     if not isinstance(rules, list) or not rules:
-        legacy = [k for k in LEGACY_KEYS if _strings(found.get(k))]
+        legacy = [k for k in LEGACY_KEYS if strings_in(found.get(k))]
         if legacy:
             why = (
                 "there are no OnDemandRules: the legacy lists "
@@ -480,7 +482,7 @@ def evaluate_connection(
     for index, entry in enumerate(entries):
         if not isinstance(entry, dict):
             continue
-        domains = _strings(entry.get("Domains"))
+        domains = strings_in(entry.get("Domains"))
         hit = next((d for d in domains if domain_matches(d, host)), None)
         if hit is None:
             continue
@@ -496,7 +498,7 @@ def evaluate_connection(
                 dns_ok,
                 probe if isinstance(probe, str) else None,
                 network,
-                _strings(entry.get("RequiredDNSServers")),
+                strings_in(entry.get("RequiredDNSServers")),
             )
             return ConnectionResult(host, index, "ConnectIfNeeded", starts, f"{head}: {why}")
         return ConnectionResult(
@@ -517,8 +519,8 @@ def _legacy(
 ) -> ConnectionResult:
     """The deprecated lists: Never excludes, Always counts as OnRetry, OnRetry starts the
     VPN when resolution fails [VPNY]; they serve the Allow action [CPR]."""
-    never = _strings(settings.get("OnDemandMatchDomainsNever"))
-    retry = _strings(settings.get("OnDemandMatchDomainsOnRetry")) + _strings(
+    never = strings_in(settings.get("OnDemandMatchDomainsNever"))
+    retry = strings_in(settings.get("OnDemandMatchDomainsOnRetry")) + strings_in(
         settings.get("OnDemandMatchDomainsAlways")
     )
     via = "no OnDemandRules" if no_rules else "the Allow action"
@@ -574,7 +576,7 @@ def offered_values(payload: PlistDict, settings: str | None = None) -> dict[str,
     }
     for rule in rules_of(payload, settings):
         for key, bucket in where.items():
-            for item in _strings(rule.get(key)):
+            for item in strings_in(rule.get(key)):
                 if item not in found[bucket]:
                     found[bucket].append(item)
         probe = rule.get("URLStringProbe")

@@ -481,8 +481,11 @@ class TryItDock(QDockWidget):
         super().closeEvent(event)
 
     def _visibility_changed(self, visible: bool) -> None:
-        if visible:
+        if visible and self.dismissed:  # shown again from the View menu: stay shown
             self.dismissed = False
+            window = self._window()
+            form = window.form if window is not None else None
+            self.panel.show_rules(rules_path_of(form.path) if form is not None else None)
 
     def _schedule_follow(self, *_args: Any) -> None:
         self._follow_timer.start()
@@ -493,6 +496,9 @@ class TryItDock(QDockWidget):
             return
         form = window.form
         rules_path = rules_path_of(form.path) if form is not None else None
+        if self.dismissed:
+            self.panel.show_rules(None)  # closed: nothing to keep up to date
+            return
         if rules_path is None:
             self.panel.show_rules(None)
             self.hide()

@@ -18,6 +18,8 @@ from editor.core.on_demand import (
     VPN_PAYLOAD,
     address_matches,
     domain_matches,
+    flag_on,
+    strings_in,
 )
 from editor.core.plisttypes import PlistDict, PlistValue
 from editor.core.validation.engine import INFO, WARNING, PayloadContext, PayloadRule
@@ -31,14 +33,6 @@ INTERFACE_PLATFORM = "on-demand-interface-platform"
 HTTP_PROBE = "on-demand-http-probe"
 NO_PARAMETERS = "on-demand-no-parameters"
 SWALLOWED = "on-demand-swallowed-never"
-
-
-def _strings(value: PlistValue) -> list[str]:
-    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
-
-
-def _flag(value: PlistValue) -> bool:
-    return value is True or (type(value) is int and value == 1)
 
 
 def _interface_of(rule: PlistDict) -> str | None:
@@ -65,21 +59,21 @@ def covers(earlier: PlistDict, later: PlistDict) -> bool:
     if wanted is not None and wanted != _interface_of(later):
         return False
     if "SSIDMatch" in earlier:
-        if "SSIDMatch" not in later or not set(_strings(later["SSIDMatch"])) <= set(
-            _strings(earlier["SSIDMatch"])
+        if "SSIDMatch" not in later or not set(strings_in(later["SSIDMatch"])) <= set(
+            strings_in(earlier["SSIDMatch"])
         ):
             return False
     if "DNSDomainMatch" in earlier:
-        broad = _strings(earlier["DNSDomainMatch"])
+        broad = strings_in(earlier["DNSDomainMatch"])
         if "DNSDomainMatch" not in later or not all(
-            any(domain_matches(b, n) for b in broad) for n in _strings(later["DNSDomainMatch"])
+            any(domain_matches(b, n) for b in broad) for n in strings_in(later["DNSDomainMatch"])
         ):
             return False
     if "DNSServerAddressMatch" in earlier:
-        broad = _strings(earlier["DNSServerAddressMatch"])
+        broad = strings_in(earlier["DNSServerAddressMatch"])
         if "DNSServerAddressMatch" not in later or not all(
             any(_address_covered(b, n) for b in broad)
-            for n in _strings(later["DNSServerAddressMatch"])
+            for n in strings_in(later["DNSServerAddressMatch"])
         ):
             return False
     return "URLStringProbe" not in earlier or earlier["URLStringProbe"] == later.get(
@@ -96,7 +90,7 @@ def _never_matches(rule: PlistDict) -> str | None:
             "fails on any network that is not Wi-Fi (Apple VPN schema, SSIDMatch)"
         )
     for key in ("SSIDMatch", "DNSDomainMatch", "DNSServerAddressMatch"):
-        if key in rule and not _strings(rule[key]):
+        if key in rule and not strings_in(rule[key]):
             return f"its {key} list is empty, so no network matches it"
     return None
 
@@ -115,8 +109,8 @@ def on_demand_rules(ctx: PayloadContext) -> None:
 
 def _check_settings(ctx: PayloadContext, name: str, settings: PlistDict) -> None:
     rules = settings.get("OnDemandRules")
-    enabled = _flag(settings.get("OnDemandEnabled", 0))
-    legacy = any(_strings(settings.get(key)) for key in LEGACY_KEYS)
+    enabled = flag_on(settings.get("OnDemandEnabled", 0))
+    legacy = any(strings_in(settings.get(key)) for key in LEGACY_KEYS)
     per_app = ctx.payload.get("PayloadType") == APPLAYER_PAYLOAD
     if enabled and not (isinstance(rules, list) and rules) and not legacy and not per_app:
         ctx.add(
@@ -234,7 +228,7 @@ def _rule_details(ctx: PayloadContext, path: KeyPath, rule: PlistDict) -> None:
                 "the probe uses plain HTTP: anyone on the network can answer it and keep the "
                 "VPN down; Apple prefers HTTPS (Apple VPN schema, RequiredURLStringProbe)",
             )
-        domains = _strings(entry.get("Domains"))
+        domains = strings_in(entry.get("Domains"))
         action = entry.get("DomainAction")
         if action == "NeverConnect" and domains:
             swallowed = [
