@@ -173,6 +173,15 @@ def test_per_app_match_app_enabled_decides() -> None:
     assert evaluate(payload, WIFI).enabled  # absent: OnDemandEnabled decides
 
 
+def test_per_app_without_rules_starts_for_its_apps() -> None:
+    payload = ikev2(None, enabled=0)
+    payload["PayloadType"] = "com.apple.vpn.managed.applayer"
+    payload["OnDemandMatchAppEnabled"] = True
+    result = evaluate(payload, WIFI)
+    assert result.enabled and result.rule is None and "its apps" in result.why
+    assert evaluate_connection(payload, result, "a.example.com", WIFI).vpn_starts is True
+
+
 def test_watchos_only_disconnect() -> None:
     payload = ikev2([{"Action": "Connect", "InterfaceTypeMatch": "WiFi"}, {"Action": "Disconnect"}])
     result = evaluate(payload, Network("watchOS", "WiFi"))

@@ -461,6 +461,12 @@ def evaluate_connection(
         return ConnectionResult(host, None, None, False, "On Demand is off")
     if action is None and evaluation.conditions:
         return ConnectionResult(host, None, None, None, "no rule fired: undefined")
+    if action is None and payload.get("PayloadType") == APPLAYER_PAYLOAD:
+        if not any(strings_in(settings.get(key)) for key in LEGACY_KEYS):
+            return ConnectionResult(
+                host, None, None, True,
+                "per-app VPN without rules: a connection by one of its apps starts it [APPY]",
+            )
     if action is None or action == "Allow":
         return _legacy(host, settings, dns_ok, evaluation.rule is None)
     if action == "Connect":
