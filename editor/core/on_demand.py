@@ -54,7 +54,7 @@ INTERFACE_WORDS = {"WiFi": "Wi-Fi", "Cellular": "cellular", "Ethernet": "Etherne
 INTERFACE_PLATFORMS: dict[str, frozenset[str]] = {
     "WiFi": frozenset({"iOS", "iPadOS", "macOS", "tvOS", "visionOS", "watchOS"}),
     "Ethernet": frozenset({"macOS", "tvOS"}),
-    "Cellular": frozenset({"iOS", "iPadOS", "visionOS", "watchOS"}),
+    "Cellular": frozenset({"iOS", "iPadOS", "visionOS"}),
 }
 
 
