@@ -47,7 +47,16 @@ RULES = [
 
 
 def settle(qtbot: Any) -> None:
-    qtbot.wait(20)  # the panel recomputes on the next turn of the event loop
+    """Until the panel has caught up: it recomputes on a later turn of the event loop."""
+    qtbot.wait(10)
+
+    def caught_up() -> bool:
+        return not any(
+            getattr(getattr(widget, "try_it_dock", None), "pending", False)
+            for widget in QApplication.topLevelWidgets()
+        )
+
+    qtbot.waitUntil(caught_up, timeout=3000)
 
 
 def click(qtbot: Any, widget: QWidget, pos: QPoint | None = None) -> None:

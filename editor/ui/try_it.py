@@ -487,6 +487,11 @@ class TryItDock(QDockWidget):
             form = window.form if window is not None else None
             self.panel.show_rules(rules_path_of(form.path) if form is not None else None)
 
+    @property
+    def pending(self) -> bool:
+        """True while an update is scheduled (tests wait for it to pass)."""
+        return self._follow_timer.isActive() or self.panel._timer.isActive()
+
     def _schedule_follow(self, *_args: Any) -> None:
         self._follow_timer.start()
 
