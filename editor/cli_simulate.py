@@ -55,21 +55,29 @@ def add_parsers(commands: Any) -> None:
     simulate.add_argument(
         "--payload", metavar="N|UUID", help="the VPN payload: index in PayloadContent or UUID"
     )
-    simulate.add_argument(
-        "--platform", choices=[p.lower() for p in PLATFORMS], default="ios"
-    )
+    simulate.add_argument("--platform", choices=[p.lower() for p in PLATFORMS], default="ios")
     simulate.add_argument("--interface", choices=tuple(INTERFACE_BY_OPTION), default="wifi")
     simulate.add_argument("--ssid", metavar="S", help="the Wi-Fi network's name")
     simulate.add_argument(
-        "--search-domain", action="append", default=[], metavar="D",
+        "--search-domain",
+        action="append",
+        default=[],
+        metavar="D",
         help="a DNS search domain, the default one first; repeatable",
     )
     simulate.add_argument(
-        "--dns-server", action="append", default=[], metavar="IP",
+        "--dns-server",
+        action="append",
+        default=[],
+        metavar="IP",
         help="a DNS server of the network; repeatable",
     )
     simulate.add_argument(
-        "--probe", action="append", default=[], type=_probe, metavar="URL=ok|fail",
+        "--probe",
+        action="append",
+        default=[],
+        type=_probe,
+        metavar="URL=ok|fail",
         help="whether a probe URL answers HTTP 200 (ok) or not (fail); unlisted probes fail",
     )
     simulate.add_argument("--host", metavar="NAME", help="a host an app connects to")
@@ -79,7 +87,8 @@ def add_parsers(commands: Any) -> None:
     simulate.add_argument("--mode", choices=[m.value for m in Mode], default=Mode.SCHEMA.value)
     simulate.add_argument("--format", choices=("text", "json"), default="text")
     simulate.add_argument(
-        "--matrix", action="store_true",
+        "--matrix",
+        action="store_true",
         help="the action on standard networks (cellular, Ethernet, the rules' Wi-Fi networks)",
     )
 
@@ -202,9 +211,7 @@ def _print_text(
         starts = {True: "yes", False: "no", None: "undecided"}[connection.vpn_starts]
         entry = "" if connection.entry is None else f" (entry {connection.entry}, "
         entry += "" if connection.entry is None else f"{connection.domain_action})"
-        out.write(
-            f"host {connection.host}{entry}: VPN starts: {starts}: {connection.why}\n"
-        )
+        out.write(f"host {connection.host}{entry}: VPN starts: {starts}: {connection.why}\n")
 
 
 def _matrix(

@@ -76,7 +76,13 @@ def test_json_contract(profile: str) -> None:
     code, document = simulate_json(profile, "--ssid", "Cafe")
     assert code == 0
     assert list(document) == [
-        "file", "payload", "mode", "rule", "action", "conditions", "connection"
+        "file",
+        "payload",
+        "mode",
+        "rule",
+        "action",
+        "conditions",
+        "connection",
     ]
     assert document["file"] == profile
     assert document["payload"] == 1  # the VPN payload's index in PayloadContent
@@ -194,7 +200,7 @@ def test_text_output(profile: str) -> None:
     lines = out.splitlines()
     assert lines[0] == f"{profile}: payload 1, IKEv2 dictionary, mode schema"
     assert lines[1] == 'network: iOS, Wi-Fi "Lab"'
-    assert "  rule 0 SSIDMatch: no: SSID \"Lab\" is not in \"Office\"" in lines
+    assert '  rule 0 SSIDMatch: no: SSID "Lab" is not in "Office"' in lines
     assert any(line.startswith("fires: rule 5, action EvaluateConnection") for line in lines)
     assert lines[-1].startswith("host www.example.com (entry 0, NeverConnect): VPN starts: no")
 

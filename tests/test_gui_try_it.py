@@ -87,9 +87,9 @@ def click_tree_path(qtbot: Any, window: MainWindow, path: tuple[Any, ...]) -> No
     settle(qtbot)
 
 
-def open_rules(qtbot: Any, schema: Schema, rules: list[dict[str, Any]]) -> tuple[
-    MainWindow, TryItPanel
-]:
+def open_rules(
+    qtbot: Any, schema: Schema, rules: list[dict[str, Any]]
+) -> tuple[MainWindow, TryItPanel]:
     document = Document(profile_with(rules), schema)
     window = open_window(qtbot, document)
     settle(qtbot)
@@ -225,8 +225,11 @@ def test_matrix_follows_edits_reordering_and_undo(qtbot: Any, schema: Schema) ->
     assert set(matrix(panel).values()) == {"Rule 1 · Ignore"}
     assert highlighted_rows(window) == [0]
     # undo with the keyboard: the matrix follows
-    click(qtbot, window.tree.viewport(), window.tree.visualRect(
-        window.model.index_for_path(RULES_PATH)).center())
+    click(
+        qtbot,
+        window.tree.viewport(),
+        window.tree.visualRect(window.model.index_for_path(RULES_PATH)).center(),
+    )
     for _ in range(3):
         press(qtbot, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     settle(qtbot)

@@ -284,8 +284,7 @@ def _condition(
             return result(False, "the network has no search domains")
         return result(
             False,
-            f"no search domain ({_shown(network.search_domains)}) matches "
-            f"{_shown(domains)} [VPNY]",
+            f"no search domain ({_shown(network.search_domains)}) matches {_shown(domains)} [VPNY]",
         )
     if key == "DNSServerAddressMatch":
         patterns = strings_in(value)
@@ -296,8 +295,9 @@ def _condition(
             misses = [s for s in servers if not any(address_matches(p, s) for p in patterns)]
             if misses:
                 return result(
-                    False, f"DNS server {_shown(misses)} is not in {_shown(patterns)}; every "
-                    "server must match [NE]"
+                    False,
+                    f"DNS server {_shown(misses)} is not in {_shown(patterns)}; every "
+                    "server must match [NE]",
                 )
             return result(True, f"every DNS server ({_shown(servers)}) matches [NE]")
         for server in servers:
@@ -408,9 +408,7 @@ def evaluate(
                 notes.append(
                     "Allow is deprecated: the legacy OnDemandMatchDomains lists decide [CPR]"
                 )
-            return Evaluation(
-                name, mode, True, index, action, tuple(conditions), why, tuple(notes)
-            )
+            return Evaluation(name, mode, True, index, action, tuple(conditions), why, tuple(notes))
     return Evaluation(
         name,
         mode,
@@ -464,7 +462,10 @@ def evaluate_connection(
     if action is None and payload.get("PayloadType") == APPLAYER_PAYLOAD:
         if not any(strings_in(settings.get(key)) for key in LEGACY_KEYS):
             return ConnectionResult(
-                host, None, None, True,
+                host,
+                None,
+                None,
+                True,
                 "per-app VPN without rules: a connection by one of its apps starts it [APPY]",
             )
     if action is None or action == "Allow":
@@ -482,7 +483,10 @@ def evaluate_connection(
     entries = rule.get("ActionParameters")
     if not isinstance(entries, list) or not entries:
         return ConnectionResult(
-            host, None, None, None,
+            host,
+            None,
+            None,
+            None,
             "EvaluateConnection without ActionParameters: Apple does not say what happens",
         )
     for index, entry in enumerate(entries):
@@ -542,8 +546,11 @@ def _legacy(
         )
     if dns_ok is None:
         return ConnectionResult(
-            host, None, None, None, f'{via}: "{hit}" starts the VPN if resolution fails; '
-            "no outcome given"
+            host,
+            None,
+            None,
+            None,
+            f'{via}: "{hit}" starts the VPN if resolution fails; no outcome given',
         )
     if dns_ok:
         return ConnectionResult(
@@ -649,10 +656,10 @@ def standard_networks(
             )
 
     for domain in offered["domains"]:
-        wifi(f"Wi-Fi, search domain {sample_domain(domain)}",
-             search_domains=(sample_domain(domain),))
+        wifi(
+            f"Wi-Fi, search domain {sample_domain(domain)}", search_domains=(sample_domain(domain),)
+        )
     for server in offered["servers"]:
-        wifi(f"Wi-Fi, DNS server {sample_address(server)}",
-             dns_servers=(sample_address(server),))
+        wifi(f"Wi-Fi, DNS server {sample_address(server)}", dns_servers=(sample_address(server),))
     wifi("Untrusted Wi-Fi")
     return networks

@@ -59,8 +59,12 @@ if TYPE_CHECKING:
 
 FIRING_COLOR = QColor(46, 160, 90, 90)  # reads on light and dark palettes
 TICK, CROSS = "✔", "✘"
-INTERFACE_CHOICES = (("Wi-Fi", "WiFi"), ("Cellular", "Cellular"), ("Ethernet", "Ethernet"),
-                     ("No network", None))
+INTERFACE_CHOICES = (
+    ("Wi-Fi", "WiFi"),
+    ("Cellular", "Cellular"),
+    ("Ethernet", "Ethernet"),
+    ("No network", None),
+)
 DNS_CHOICES = (("not known", None), ("succeeds", True), ("fails", False))
 
 
@@ -292,8 +296,11 @@ class TryItPanel(QWidget):
         if offered == self._offered:
             return
         self._offered = offered
-        for combo, key in ((self.ssid, "ssids"), (self.domains, "domains"),
-                           (self.servers, "servers")):
+        for combo, key in (
+            (self.ssid, "ssids"),
+            (self.domains, "domains"),
+            (self.servers, "servers"),
+        ):
             text = combo.currentText()
             combo.blockSignals(True)
             combo.clear()
@@ -329,9 +336,11 @@ class TryItPanel(QWidget):
         network = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
         if not isinstance(network, Network):
             return
-        for combo, value in ((self.ssid, network.ssid or ""),
-                             (self.domains, ", ".join(network.search_domains)),
-                             (self.servers, ", ".join(network.dns_servers))):
+        for combo, value in (
+            (self.ssid, network.ssid or ""),
+            (self.domains, ", ".join(network.search_domains)),
+            (self.servers, ", ".join(network.dns_servers)),
+        ):
             combo.setEditText(value)
         self.interface.setCurrentIndex(
             next(i for i, (_t, v) in enumerate(INTERFACE_CHOICES) if v == network.interface)
@@ -365,20 +374,24 @@ class TryItPanel(QWidget):
                 payload, result, host, network, self.dns.currentData()
             )
             connection = self.connection
-            starts = {True: "the VPN starts", False: "the VPN does not start",
-                      None: "not decided"}[connection.vpn_starts]
+            starts = {True: "the VPN starts", False: "the VPN does not start", None: "not decided"}[
+                connection.vpn_starts
+            ]
             entry = ""
             if connection.entry is not None:
-                entry = (f" (per-connection Item {connection.entry + 1} · "
-                         f"{connection.domain_action})")
+                entry = (
+                    f" (per-connection Item {connection.entry + 1} · {connection.domain_action})"
+                )
             self.host_verdict.setText(f"{host}: {starts}{entry}. {connection.why}")
         else:
             self.connection = None
             self.host_verdict.setText(
                 "Type a host name to see whether connecting to it starts the VPN."
             )
-        firing = None if result.rule is None or self.rules_path is None else (
-            *self.rules_path, result.rule
+        firing = (
+            None
+            if result.rule is None or self.rules_path is None
+            else (*self.rules_path, result.rule)
         )
         self._announce(firing)
 
@@ -435,9 +448,11 @@ class TryItPanel(QWidget):
                 f"{'</b>' if fired else ''}</td></tr>"
             )
             conditions = result.conditions_of(index)
-            parts = [(TICK, "no conditions: matches every network")] if not conditions else [
-                (TICK if c.matched else CROSS, f"{c.key}: {c.why}") for c in conditions
-            ]
+            parts = (
+                [(TICK, "no conditions: matches every network")]
+                if not conditions
+                else [(TICK if c.matched else CROSS, f"{c.key}: {c.why}") for c in conditions]
+            )
             for mark, text in parts:
                 self.lines.append(f"    {mark} {text}")
                 color = "#2e7d32" if mark == TICK else "#c62828"

@@ -231,9 +231,7 @@ def _rule_details(ctx: PayloadContext, path: KeyPath, rule: PlistDict) -> None:
         domains = strings_in(entry.get("Domains"))
         action = entry.get("DomainAction")
         if action == "NeverConnect" and domains:
-            swallowed = [
-                (d, at, b) for d in domains for at, b in broad if domain_matches(b, d)
-            ]
+            swallowed = [(d, at, b) for d in domains for at, b in broad if domain_matches(b, d)]
             if swallowed:
                 shown = "; ".join(f'"{d}" by "{b}" in entry {at}' for d, at, b in swallowed)
                 whole = len({d for d, _, _ in swallowed}) == len(set(domains))
@@ -241,8 +239,11 @@ def _rule_details(ctx: PayloadContext, path: KeyPath, rule: PlistDict) -> None:
                     WARNING,
                     SWALLOWED,
                     (*entry_path, "Domains"),
-                    ("this NeverConnect entry is never used" if whole else "part of this "
-                     "NeverConnect entry is never used")
+                    (
+                        "this NeverConnect entry is never used"
+                        if whole
+                        else "part of this NeverConnect entry is never used"
+                    )
                     + f": an earlier ConnectIfNeeded entry matches first ({shown}); put the "
                     "more specific NeverConnect entry first, as Apple's example does "
                     "(Apple VPN schema; NEEvaluateConnectionRule)",
