@@ -442,3 +442,21 @@ def test_analysis_is_quiet_on_good_rules(schema: Any) -> None:
             ("IKEv2", "OnDemandRules", 1, "InterfaceTypeMatch"),
         )
     ]
+
+
+@SETTINGS
+@given(rules_strategy, networks, modes)
+def test_a_rule_the_analysis_calls_shadowed_never_fires(
+    rules: list[dict[str, Any]], network: Network, mode: Mode
+) -> None:
+    """The analysis and the evaluator agree: whatever the network and the reading, a rule
+    covered by an earlier one (on-demand-shadowed) is never the one that fires."""
+    from editor.core.validation.rules_on_demand import covers
+
+    shadowed = {
+        index
+        for index, rule in enumerate(rules)
+        if any(covers(earlier, rule) for earlier in rules[:index])
+    }
+    result = evaluate(ikev2(rules), network, mode)
+    assert result.rule not in shadowed

@@ -132,18 +132,17 @@ def _check_settings(ctx: PayloadContext, name: str, settings: PlistDict) -> None
         impossible = _never_matches(rule)
         if impossible is not None:
             ctx.add(WARNING, UNREACHABLE, (*path, index), f"this rule never fires: {impossible}")
-        else:
-            cover = next((i for i, earlier in seen if covers(earlier, rule)), None)
-            if cover is not None:
-                ctx.add(
-                    WARNING,
-                    SHADOWED,
-                    (*path, index),
-                    f"this rule never fires: the earlier rule OnDemandRules/{cover} "
-                    f"({_describe(rules[cover])}) matches every network it matches, and the "
-                    "first matching rule wins "
-                    "(Apple VPN schema; NEVPNManager.onDemandRules)",
-                )
+            continue  # it matches nothing, so it shadows nothing and is no catch-all
+        cover = next((i for i, earlier in seen if covers(earlier, rule)), None)
+        if cover is not None:
+            ctx.add(
+                WARNING,
+                SHADOWED,
+                (*path, index),
+                f"this rule never fires: the earlier rule OnDemandRules/{cover} "
+                f"({_describe(rules[cover])}) matches every network it matches, and the "
+                "first matching rule wins (Apple VPN schema; NEVPNManager.onDemandRules)",
+            )
         seen.append((index, rule))
         catch_all = not any(key in rule for key in CONDITION_KEYS)
     if rules and not catch_all:
