@@ -26,6 +26,21 @@ def _blob(rng: random.Random, size: int) -> bytes:
     return bytes(rng.getrandbits(8) for _ in range(size))
 
 
+def _certificate_shaped(rng: random.Random, size: int) -> bytes:
+    """Random bytes in the outer shape of a DER certificate (signed part, algorithm,
+    signature), which validation checks; the same size as a typical CA certificate."""
+
+    def item(tag: int, body: bytes) -> bytes:
+        length = len(body)
+        head = bytes([length]) if length < 0x80 else b"\x82" + length.to_bytes(2, "big")
+        return bytes([tag]) + head + body
+
+    algorithm = item(0x30, bytes.fromhex("06092a864886f70d01010b0500"))  # sha256WithRSA
+    signature = item(0x03, b"\x00" + _blob(rng, 256))
+    signed_part = item(0x30, _blob(rng, size - len(algorithm) - len(signature) - 8))
+    return item(0x30, signed_part + algorithm + signature)
+
+
 def _vpn_payload(rng: random.Random, number: int, identity_uuid: str) -> dict[str, Any]:
     site = f"site{number:04d}"
     host = f"{site}.vpn.example.com"
@@ -129,7 +144,7 @@ def build_profile(vpn_payloads: int, seed: int = SEED) -> dict[str, Any]:
             "PayloadUUID": root_uuid,
             "PayloadVersion": 1,
             "PayloadCertificateFileName": "ca.cer",
-            "PayloadContent": _blob(rng, 900),
+            "PayloadContent": _certificate_shaped(rng, 900),
         },
     ]
     vpns = [_vpn_payload(rng, n + 1, identity_uuid) for n in range(vpn_payloads)]

@@ -454,6 +454,56 @@ def run_rows(args: argparse.Namespace, workdir: Path, env: dict[str, str]) -> li
             row,
         )
         rows.append(row)
+    if want("binary-read") or want("binary-write"):
+        import plistlib
+
+        from editor.core.plistio import parse_plist_bytes, serialize_plist
+
+        root = profiles.build_profile(args.payloads)
+        binary = plistlib.dumps(root, fmt=plistlib.FMT_BINARY, sort_keys=False)
+
+        def in_process(work: Callable[[], object]) -> Callable[[], float]:
+            def timed() -> float:
+                start = time.perf_counter()
+                work()
+                return (time.perf_counter() - start) * 1000
+
+            return timed
+
+        if want("binary-read"):
+            say("binary read…")
+            row = Row(
+                "binary-read",
+                f"reading the {args.payloads}-payload profile as a binary plist (in process)",
+                "plistlib.loads of the same bytes",
+                "≤ 1.2×",
+                limit_ratio=1.2,
+            )
+            alternate(
+                reps * 3,
+                in_process(lambda: parse_plist_bytes(binary)),
+                in_process(lambda: plistlib.loads(binary)),
+                row,
+            )
+            rows.append(row)
+        if want("binary-write"):
+            say("binary write…")
+            row = Row(
+                "binary-write",
+                f"writing the {args.payloads}-payload profile as a binary plist (in process)",
+                "plistlib.dumps of the same tree",
+                "≤ 1.2×",
+                limit_ratio=1.2,
+            )
+            alternate(
+                reps * 3,
+                in_process(lambda: serialize_plist(root, "binary")),
+                in_process(
+                    lambda: plistlib.dumps(root, fmt=plistlib.FMT_BINARY, sort_keys=False)
+                ),
+                row,
+            )
+            rows.append(row)
     if want("corpus"):
         files = sorted(CORPUS.glob("*.mobileconfig")) if CORPUS.is_dir() else []
         row = Row(

@@ -65,6 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
         "optionally with its oldest version; repeatable",
     )
     validate.add_argument("--format", choices=("text", "json"), default="text")
+    validate.add_argument(
+        "--strict",
+        action="store_true",
+        help="treat plist types that devices coerce (<true/> for 1) as errors, as Apple "
+        "Business Manager and MDM servers that check types exactly do",
+    )
 
     convert = commands.add_parser(
         "convert", help="read any supported profile and write it as XML or binary"
@@ -104,7 +110,7 @@ def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from editor.core.validation.rules_profile import cross_profile_problems
 
     schema = _load_schema()
-    options = Options(targets=tuple(args.target))
+    options = Options(targets=tuple(args.target), strict=args.strict)
     results: list[dict[str, Any]] = []
     loaded: list[tuple[str, Profile]] = []
     unreadable = False

@@ -289,7 +289,7 @@ def test_empty_and_missing_files(material: Material, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("payload", [PKCS12_PAYLOAD, ROOT_PAYLOAD])
 def test_describe_dummy_bytes_gives_an_error(payload: dict[str, object]) -> None:
-    info = describe_certificate_payload(payload)
+    info = describe_certificate_payload({**payload, "PayloadContent": b"dummy bytes"})
     assert isinstance(info, CertificateInfo)
     assert not info.ok and info.error
     assert info.subject == ""

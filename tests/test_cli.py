@@ -80,6 +80,27 @@ def test_validate_clean_profile_exits_0(good: Path) -> None:
     assert err == ""
 
 
+def test_validate_strict_raises_coercions_to_errors(
+    tmp_path: Path, build: Callable[..., Profile]
+) -> None:
+    """<true/> where Apple documents integer 0/1 installs: a warning (exit 0); --strict, for
+    channels that check types exactly, makes it an error (exit 1). Same shapes otherwise."""
+    payload = copy.deepcopy(IKEV2_PAYLOAD)
+    payload["IKEv2"]["DisableMOBIKE"] = True
+    path = tmp_path / "coerced.mobileconfig"
+    build(payload, PKCS12_PAYLOAD, ROOT_PAYLOAD).save(path)
+    code, out, _ = run("validate", str(path))
+    assert code == 0
+    assert f"{path}: warning: PayloadContent/0/IKEv2/DisableMOBIKE: " in out
+    code, out, _ = run("validate", "--strict", str(path), "--format", "json")
+    assert code == 1
+    [problem] = [
+        p for p in json.loads(out)["files"][0]["problems"] if p["code"] == "type-coercion"
+    ]
+    assert problem["severity"] == "error"
+    assert set(problem) == {"severity", "code", "path", "message"}
+
+
 def test_validate_reports_error_exits_1(broken: Path) -> None:
     code, out, err = run("validate", str(broken))
     assert code == 1

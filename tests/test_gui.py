@@ -687,3 +687,33 @@ def test_typing_does_not_keep_every_keystrokes_closures(qtbot: Any, schema: Sche
         window.document.value(("PayloadContent", 0, "IKEv2", "RemoteAddress"))
         == (IKEV2_PAYLOAD["IKEv2"]["RemoteAddress"])
     )
+
+
+def test_strict_type_checking_from_the_view_menu(qtbot: Any, schema: Schema) -> None:
+    """<true/> for an integer flag is a warning; View ▸ Strict Type Checking makes it an
+    error, says so in the status bar, and is remembered for the next window."""
+    payload = dict(IKEV2_PAYLOAD)
+    payload["IKEv2"] = dict(IKEV2_PAYLOAD["IKEv2"], DisableMOBIKE=True)
+    document = Document(make_profile(payload, PKCS12_PAYLOAD, ROOT_PAYLOAD), schema)
+    window = open_window(qtbot, document)
+    path = ("PayloadContent", 0, "IKEv2", "DisableMOBIKE")
+
+    def severity() -> Severity:
+        [problem] = [p for p in document.problems() if p.path == path]
+        return problem.severity
+
+    assert severity() is Severity.WARNING
+    assert "strict" not in window.status.text()
+    bar = window.menuBar()
+    [view] = [a for a in bar.actions() if a.text() == "&View"]
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.actionGeometry(view).center())
+    menu = view.menu()
+    qtbot.waitUntil(menu.isVisible)
+    item = menu.actionGeometry(window.strict_action).center()
+    qtbot.mouseClick(menu, Qt.MouseButton.LeftButton, pos=item)
+    qtbot.waitUntil(lambda: severity() is Severity.ERROR)
+    assert "1 error(s)" in window.status.text() and "strict types" in window.status.text()
+    second = open_window(qtbot, Document(make_profile(payload, PKCS12_PAYLOAD), schema))
+    assert second.strict_action.isChecked() and second.document.strict
+    window.strict_action.trigger()  # off again
+    assert severity() is Severity.WARNING and "strict" not in window.status.text()

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from gui_helpers import open_window
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox, QWidget
 
@@ -300,3 +300,23 @@ def test_closed_panel_stays_closed_until_the_view_menu(qtbot: Any, schema: Schem
     click_tree_path(qtbot, window, (*RULES_PATH, 1))
     assert dock.isVisible() and panel.rules_path == RULES_PATH
     assert panel.verdict.text().startswith("Rule 4 · Ignore fires")
+
+
+def test_a_restored_layout_does_not_show_the_panel_away_from_the_rules(
+    qtbot: Any, schema: Schema
+) -> None:
+    """The next window restores the docks the last one closed with; the panel still shows
+    only beside On Demand rules."""
+    window, _panel = open_rules(qtbot, schema, RULES)
+    assert window.try_it_dock.isVisible()
+    window.close()  # saves the dock state, the panel visible in it
+    again = MainWindow(Document(profile_with(RULES), schema), QSettings())
+    qtbot.addWidget(again)
+    again.restore_layout()
+    again.show()
+    qtbot.waitExposed(again)
+    settle(qtbot)
+    assert again.form is not None and again.form.path == ("PayloadContent", 0)
+    assert again.try_it_dock.isHidden()
+    click_tree_path(qtbot, again, RULES_PATH)
+    assert again.try_it_dock.isVisible()

@@ -380,7 +380,13 @@ def test_swapping_disjoint_neighbours_changes_nothing(
 # --- the analysis on real rule sets ----------------------------------------------------------
 
 
-def _on_demand_problems(rules: list[dict[str, Any]], schema: Any, *targets: str) -> list[Any]:
+def _on_demand_problems(
+    rules: list[dict[str, Any]],
+    schema: Any,
+    *targets: str,
+    enabled: int = 1,
+    codes: str = "on-demand-",
+) -> list[Any]:
     from editor.core.model import Profile
     from editor.core.platforms import Target
     from editor.core.validation.engine import Options, validate_profile
@@ -393,7 +399,7 @@ def _on_demand_problems(rules: list[dict[str, Any]], schema: Any, *targets: str)
             "PayloadUUID": "6E1D1D4A-1B3C-4C55-9E0B-2B1F6C7D8E9F",
             "PayloadContent": [
                 {
-                    **ikev2(rules),
+                    **ikev2(rules, enabled=enabled),
                     "PayloadIdentifier": "com.example.vpn",
                     "PayloadUUID": "0C9F3C8E-6A55-4C2D-9E3B-7D1A2B3C4D5E",
                     "PayloadVersion": 1,
@@ -405,7 +411,7 @@ def _on_demand_problems(rules: list[dict[str, Any]], schema: Any, *targets: str)
     return [
         (p.severity.value, p.code, p.path[2:])
         for p in validate_profile(profile, schema, options)
-        if p.code.startswith("on-demand-")
+        if p.code.startswith(codes)
     ]
 
 
@@ -460,3 +466,16 @@ def test_a_rule_the_analysis_calls_shadowed_never_fires(
     }
     result = evaluate(ikev2(rules), network, mode)
     assert result.rule not in shadowed
+
+
+def test_no_rule_analysis_while_on_demand_is_off(schema: Any) -> None:
+    """With OnDemandEnabled 0 the device does not evaluate the rules: the schema says the
+    rules are ignored, and the analysis adds nothing to it."""
+    rules = [{"SSIDMatch": ["Home"], "Action": "Disconnect"}]
+    assert _on_demand_problems(rules, schema, enabled=1) == [
+        ("warning", "on-demand-no-catch-all", ("IKEv2", "OnDemandRules"))
+    ]
+    assert _on_demand_problems(rules, schema, enabled=0) == []
+    assert _on_demand_problems(rules, schema, enabled=0, codes="not-applicable") == [
+        ("warning", "not-applicable", ("IKEv2", "OnDemandRules"))
+    ]

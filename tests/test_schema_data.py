@@ -347,3 +347,100 @@ def test_user_cache_dir_follows_the_platform(monkeypatch: pytest.MonkeyPatch) ->
     assert resources.user_cache_dir() == Path(
         os.path.expanduser("~"), "Library", "Caches", "vpn-profile-editor"
     )
+
+
+# --- every fact and every rule has a source (issue 13) ----------------------------------------
+
+SHARED = APPLE_YAML.parent.parent
+SOURCE_PLACES = {
+    "apple-schema: ": APPLE_YAML,
+    "seed: ": SHARED / "seeds",
+    "research: ": SHARED / "research",
+    "corpus: ": SHARED / "corpus" / "vpn-profiles",
+}
+SOURCE_FORMS = (*SOURCE_PLACES, "doc: ", "https://")
+
+
+def _availabilities(node: Any, where: str) -> Any:
+    """(where, availability object) of every availability in a schema file."""
+    if isinstance(node, dict):
+        for name, value in node.items():
+            if name == "availability" and isinstance(value, dict):
+                yield f"{where}:{node.get('name') or node.get('payload_type') or 'note'}", value
+            else:
+                yield from _availabilities(value, f"{where}/{name}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _availabilities(value, f"{where}[{index}]")
+
+
+def test_every_availability_fact_names_its_source() -> None:
+    unsourced = []
+    count = 0
+    for path in sorted(SCHEMA_DIR.glob("*.json")):
+        for where, availability in _availabilities(json.loads(path.read_text()), path.name):
+            count += 1
+            source = availability.get("source")
+            if not (isinstance(source, str) and source.startswith(SOURCE_FORMS)):
+                unsourced.append(where)
+    assert count > 100  # the payloads, their keys and the value notes
+    assert unsourced == []
+
+
+def test_a_fact_without_source_is_caught(tmp_path: Path) -> None:
+    """The check above can fail: drop one source and it names the place."""
+    copy = tmp_path / "payloads"
+    shutil.copytree(SCHEMA_DIR, copy)
+    doc = json.loads((copy / "com.apple.vpn.managed.json").read_text())
+    del doc["availability"]["source"]
+    found = [w for w, a in _availabilities(doc, "vpn") if "source" not in a]
+    assert found == ["vpn:com.apple.vpn.managed"]
+
+
+def _rules() -> dict[str, Any]:
+    rules: dict[str, Any] = json.loads(resource_path("schema", "rules.json").read_text())["rules"]
+    return rules
+
+
+def test_every_problem_code_has_a_rule_with_severities_evidence_and_sources() -> None:
+    from editor.core.validation.problems import CODES
+
+    rules = _rules()
+    assert sorted(rules) == sorted(CODES)
+    for code, rule in rules.items():
+        assert rule["severities"] and set(rule["severities"]) <= {"error", "warning", "info"}, code
+        assert len(rule["evidence"]) > 40, code
+        assert rule["sources"], code
+        for source in rule["sources"]:
+            assert source.startswith(SOURCE_FORMS), (code, source)
+
+
+def test_sources_name_files_that_exist() -> None:
+    if not SHARED.is_dir():
+        pytest.skip("the shared reference material (../shared) is not present")
+    sources = [s for rule in _rules().values() for s in rule["sources"]]
+    for path in sorted(SCHEMA_DIR.glob("*.json")):
+        sources += [a["source"] for _w, a in _availabilities(json.loads(path.read_text()), "")]
+    missing = set()
+    for text in sources:
+        for part in text.split("; "):
+            for prefix, folder in SOURCE_PLACES.items():
+                if part.startswith(prefix):
+                    name = part.removeprefix(prefix).split(" ")[0]
+                    if not (folder / name).exists():
+                        missing.add(part)
+    assert missing == set()
+
+
+def test_apple_payload_types_hold_every_local_reference_and_our_own(schema: Schema) -> None:
+    assert set(schema.payloads) <= schema.apple_payload_types
+    assert {"com.apple.wifi.managed", "com.apple.applicationaccess"} <= schema.apple_payload_types
+    assert "com.example.vpn" not in schema.apple_payload_types
+    profiles = APPLE_YAML / "mdm" / "profiles"
+    if not profiles.is_dir():
+        pytest.skip("the shared reference material (../shared) is not present")
+    for path in profiles.glob("*.yaml"):
+        found = re.search(r"^  payloadtype: (\S+)", path.read_text(), re.M)
+        assert found, path.name
+        if found.group(1) not in ("TopLevel", "CommonPayloadKeys"):
+            assert found.group(1) in schema.apple_payload_types, path.name

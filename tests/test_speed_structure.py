@@ -553,7 +553,10 @@ def test_benchmark_script_runs_every_row(tmp_path: Path) -> None:
     assert "| what | ours | floor | ratio | goal | met? |" in done.stdout
     results = json.loads(out.read_text(encoding="utf-8"))
     keys = {row["key"] for row in results["rows"]}
-    assert {"start", "open", "memory", "keystroke", "validate", "corpus", "sign", "session"} <= keys
+    assert {
+        "start", "open", "memory", "keystroke", "validate", "corpus", "sign", "session",
+        "binary-read", "binary-write",
+    } <= keys  # fmt: skip
     for row in results["rows"]:
         if not row["skipped"]:
             assert row["ours_median"] is not None and row["floor_median"] is not None, row

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from conftest import IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD, make_profile
+from conftest import IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD, SAMPLE_CA_DER, make_profile
 
 from editor.core.model import KeyPath, Profile
 from editor.core.platforms import Target
@@ -266,9 +266,13 @@ def edited(payloads: Sequence[dict[str, Any]], *edit_lists: Edits) -> Profile:
     return profile
 
 
-def check(profile: Profile, schema: Schema, targets: Sequence[str] = ()) -> list[Problem]:
+def check(
+    profile: Profile, schema: Schema, targets: Sequence[str] = (), strict: bool = False
+) -> list[Problem]:
     return validate_profile(
-        profile, schema, Options(targets=tuple(Target.parse(t) for t in targets))
+        profile,
+        schema,
+        Options(targets=tuple(Target.parse(t) for t in targets), strict=strict),
     )
 
 
@@ -279,6 +283,14 @@ def at(problems: list[Problem], code: str, path: KeyPath) -> list[Problem]:
 def loud(problems: list[Problem]) -> list[tuple[str, str, KeyPath]]:
     """Errors and warnings, shown readably in assertion messages."""
     return [(p.severity.value, p.code, p.path) for p in problems if p.severity is not INFO]
+
+
+def _pem(der: bytes) -> bytes:
+    import base64
+    import textwrap
+
+    body = "\n".join(textwrap.wrap(base64.b64encode(der).decode(), 64))
+    return f"-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----\n".encode()
 
 
 # --- the table ---------------------------------------------------------------------------
@@ -296,6 +308,7 @@ class Case:
     targets: tuple[str, ...] = ()
     good_targets: tuple[str, ...] | None = None
     clean: bool = True  # the fixed profile has no errors and no warnings at all
+    strict: bool = False  # validate as --strict does
 
 
 def case(
@@ -345,8 +358,8 @@ SCHEMA_CASES = [
         STD,
         (((*IK, "DisableMOBIKE"), True),),
         (((*IK, "DisableMOBIKE"), 1),),
-        "type-mismatch",
-        ERROR,
+        "type-coercion",
+        WARNING,
         (*IK, "DisableMOBIKE"),
     ),
     case(
@@ -354,8 +367,8 @@ SCHEMA_CASES = [
         STD,
         (((*IK, "OnDemandEnabled"), False),),
         (((*IK, "OnDemandEnabled"), 0),),
-        "type-mismatch",
-        ERROR,
+        "type-coercion",
+        WARNING,
         (*IK, "OnDemandEnabled"),
     ),
     case(
@@ -363,8 +376,8 @@ SCHEMA_CASES = [
         STD,
         ((("HasRemovalPasscode",), 1),),
         ((("HasRemovalPasscode",), False),),
-        "type-mismatch",
-        ERROR,
+        "type-coercion",
+        WARNING,
         ("HasRemovalPasscode",),
     ),
     case(
@@ -372,15 +385,15 @@ SCHEMA_CASES = [
         STD,
         ((("PayloadContent", 1, "AllowAllAppsAccess"), 1),),
         ((("PayloadContent", 1, "AllowAllAppsAccess"), True),),
-        "type-mismatch",
-        ERROR,
+        "type-coercion",
+        WARNING,
         ("PayloadContent", 1, "AllowAllAppsAccess"),
     ),
     case(
         "string-for-data",
         STD,
         ((("PayloadContent", 2, "PayloadContent"), "MIIBszCCAVmgAwIBAgIU"),),
-        ((("PayloadContent", 2, "PayloadContent"), b"\x30\x82"),),
+        ((("PayloadContent", 2, "PayloadContent"), SAMPLE_CA_DER),),
         "type-mismatch",
         ERROR,
         ("PayloadContent", 2, "PayloadContent"),
@@ -439,8 +452,8 @@ SCHEMA_CASES = [
         STD,
         ((("PayloadVersion",), 1.0),),
         ((("PayloadVersion",), 1),),
-        "type-mismatch",
-        ERROR,
+        "type-coercion",
+        WARNING,
         ("PayloadVersion",),
     ),
     # presence
@@ -498,7 +511,11 @@ SCHEMA_CASES = [
         (
             (
                 ("PayloadContent", 3),
-                {"PayloadType": "com.example.custom", "PayloadVersion": 1, "PayloadUUID": NEW_UUID},
+                {
+                    "PayloadType": "com.apple.wifi.managed",
+                    "PayloadVersion": 1,
+                    "PayloadUUID": NEW_UUID,
+                },
             ),
         ),
         ((("PayloadContent", 3, "PayloadIdentifier"), "com.example.custom"),),
@@ -1003,7 +1020,7 @@ SCHEMA_CASES = [
         clean=False,
     ),
     case(
-        "unknown-payload-type",
+        "not-apple-payload-type",
         STD,
         (
             (
@@ -1018,8 +1035,8 @@ SCHEMA_CASES = [
             ),
         ),
         ((("PayloadContent", 3), root_payload(NEW_UUID, "com.example.ca2")),),
-        "unknown-payload-type",
-        INFO,
+        "not-apple-payload-type",
+        WARNING,
         ("PayloadContent", 3, "PayloadType"),
     ),
     case(
@@ -1509,12 +1526,12 @@ PROFILE_CASES = [
         (*P1, "PayloadContent"),
     ),
     case(
-        "pkcs12-not-inspectable",
+        "pkcs12-not-pkcs12",
         REAL,
         (((*P1, "PayloadContent"), b"not a real p12"),),
         (((*P1, "PayloadContent"), EC_P12),),
         "pkcs12",
-        INFO,
+        ERROR,
         (*P1, "PayloadContent"),
     ),
     case(
@@ -1789,7 +1806,7 @@ VPN_CASES = [
         (((*IKE_SA, "EncryptionAlgorithm"), "AES-256-GCM"),),
         "weak-crypto",
         WARNING,
-        IKE_SA,
+        (*IKE_SA, "EncryptionAlgorithm"),
         clean=False,
     ),
     case(
@@ -1799,7 +1816,7 @@ VPN_CASES = [
         (((*CHILD_SA, "DiffieHellmanGroup"), 19),),
         "weak-crypto",
         WARNING,
-        CHILD_SA,
+        (*CHILD_SA, "DiffieHellmanGroup"),
         clean=False,
     ),
     case(
@@ -1809,7 +1826,7 @@ VPN_CASES = [
         (((*IKE_SA, "DiffieHellmanGroup"), 20),),
         "strict-algorithms",
         ERROR,
-        IKE_SA,
+        (*IKE_SA, "DiffieHellmanGroup"),
         clean=False,
     ),
     case(
@@ -2063,20 +2080,6 @@ VPN_CASES = [
         (*IK, "OnDemandEnabled"),
     ),
     case(
-        "on-demand-interactive-provider",
-        PROVIDER,
-        (
-            ((*P0, "VPN", "AuthenticationMethod"), "Password"),
-            ((*P0, "VPN", "PayloadCertificateUUID"), DEL),
-            ((*P0, "VPN", "OnDemandEnabled"), 1),
-            ((*P0, "VPN", "OnDemandRules"), [{"Action": "Connect"}]),
-        ),
-        (((*P0, "VPN", "Password"), "password"),),
-        "on-demand",
-        WARNING,
-        (*P0, "VPN", "OnDemandEnabled"),
-    ),
-    case(
         "on-demand-interactive-cisco",
         IPSEC,
         (
@@ -2260,7 +2263,7 @@ VPN_CASES = [
         (((*P0, "IPSec", "LocalIdentifier"), DEL),),
         (((*P0, "IPSec", "LocalIdentifier"), "vpngroup"),),
         "ipsec-identifier",
-        WARNING,
+        INFO,
         (*P0, "IPSec", "LocalIdentifier"),
     ),
     case(
@@ -2329,12 +2332,229 @@ VPN_CASES = [
     ),
 ]
 
-ALL_CASES = SCHEMA_CASES + PLATFORM_CASES + PROFILE_CASES + VPN_CASES
+# Issue 13: severities that say what a device does, and the misses it listed.
+VERDICT_CASES = [
+    case(
+        "bool-for-integer-strict",
+        STD,
+        (((*IK, "DisableMOBIKE"), True),),
+        (((*IK, "DisableMOBIKE"), 1),),
+        "type-coercion",
+        ERROR,
+        (*IK, "DisableMOBIKE"),
+        strict=True,
+    ),
+    case(
+        "real-for-integer-strict",
+        STD,
+        ((("PayloadVersion",), 1.0),),
+        ((("PayloadVersion",), 1),),
+        "type-coercion",
+        ERROR,
+        ("PayloadVersion",),
+        strict=True,
+    ),
+    case(
+        "unknown-payload-type",
+        STD,
+        (
+            (
+                ("PayloadContent", 3),
+                {
+                    "PayloadType": "com.apple.wifi.managed",
+                    "PayloadVersion": 1,
+                    "PayloadUUID": NEW_UUID,
+                    "PayloadIdentifier": "com.example.wifi",
+                    "SSID_STR": "Office",
+                },
+            ),
+        ),
+        ((("PayloadContent", 3), root_payload(NEW_UUID, "com.example.ca2")),),
+        "unknown-payload-type",
+        INFO,
+        ("PayloadContent", 3, "PayloadType"),
+    ),
+    case(
+        "empty-item-safari-domains",
+        PERAPP,
+        (((*P0, "SafariDomains"), ["example.com", ""]),),
+        (((*P0, "SafariDomains", 1), "intranet.example.com"),),
+        "empty-item",
+        WARNING,
+        (*P0, "SafariDomains", 1),
+    ),
+    case(
+        "misplaced-key-payload-level",
+        PERAPP,
+        (((*IK, "OnDemandMatchAppEnabled"), True),),
+        (((*IK, "OnDemandMatchAppEnabled"), DEL), ((*P0, "OnDemandMatchAppEnabled"), True)),
+        "misplaced-key",
+        WARNING,
+        (*IK, "OnDemandMatchAppEnabled"),
+    ),
+    case(
+        "not-applicable-tls-without-eap-tls",
+        STD,
+        (((*IK, "TLSMinimumVersion"), "1.2"),),
+        (((*IK, "ExtendedAuthEnabled"), 1),),
+        "not-applicable",
+        WARNING,
+        (*IK, "TLSMinimumVersion"),
+    ),
+    case(
+        "not-applicable-tls-eap-without-certificate",
+        STD,
+        (((*IK, "TLSMaximumVersion"), "1.3"), *EAP_NO_CERT, ((*IK, "AuthName"), "user")),
+        (((*IK, "TLSMaximumVersion"), DEL),),
+        "not-applicable",
+        WARNING,
+        (*IK, "TLSMaximumVersion"),
+        clean=False,
+    ),
+    case(
+        "not-applicable-auth-name-without-eap",
+        STD,
+        (((*IK, "AuthName"), "user"), ((*IK, "AuthPassword"), "password")),
+        (((*IK, "AuthName"), DEL), ((*IK, "AuthPassword"), DEL)),
+        "not-applicable",
+        WARNING,
+        (*IK, "AuthName"),
+    ),
+]
+
+CERTIFICATE_CASES = [
+    case(
+        "certificate-content-not-a-certificate",
+        STD,
+        ((("PayloadContent", 2, "PayloadContent"), b"FAKE-CA-PLACEHOLDER"),),
+        ((("PayloadContent", 2, "PayloadContent"), SAMPLE_CA_DER),),
+        "certificate-content",
+        ERROR,
+        ("PayloadContent", 2, "PayloadContent"),
+    ),
+    case(
+        "certificate-content-pkcs1-not-a-certificate",
+        STD,
+        (
+            (("PayloadContent", 2, "PayloadType"), "com.apple.security.pkcs1"),
+            (("PayloadContent", 2, "PayloadContent"), b"\x30\x82\x01"),
+        ),
+        ((("PayloadContent", 2, "PayloadContent"), SAMPLE_CA_DER),),
+        "certificate-content",
+        ERROR,
+        ("PayloadContent", 2, "PayloadContent"),
+    ),
+    case(
+        "certificate-content-pem-where-der",
+        STD,
+        ((("PayloadContent", 2, "PayloadContent"), _pem(SAMPLE_CA_DER)),),
+        ((("PayloadContent", 2, "PayloadContent"), SAMPLE_CA_DER),),
+        "certificate-content",
+        WARNING,
+        ("PayloadContent", 2, "PayloadContent"),
+    ),
+    case(
+        "certificate-content-pem-payload-with-pem",
+        STD,
+        (
+            (("PayloadContent", 2, "PayloadType"), "com.apple.security.pem"),
+            (("PayloadContent", 2, "PayloadContent"), b"-----BEGIN CERTIFICATE-----\nAAAA\n"),
+        ),
+        ((("PayloadContent", 2, "PayloadContent"), _pem(SAMPLE_CA_DER)),),
+        "certificate-content",
+        ERROR,
+        ("PayloadContent", 2, "PayloadContent"),
+    ),
+    case(
+        "unused-identity",
+        STD,
+        (
+            ((*IK, "PayloadCertificateUUID"), DEL),
+            ((*IK, "AuthenticationMethod"), "SharedSecret"),
+            ((*IK, "SharedSecret"), "$SECRET$"),
+        ),
+        (
+            ((*IK, "AuthenticationMethod"), "Certificate"),
+            ((*IK, "SharedSecret"), DEL),
+            ((*IK, "PayloadCertificateUUID"), PKCS12_UUID),
+        ),
+        "unused-identity",
+        INFO,
+        ("PayloadContent", 1),
+    ),
+]
+
+VERDICT_CASES += [
+    case(
+        "eap-without-local-identifier",
+        STD,
+        (*EAP_NO_CERT, ((*IK, "AuthName"), "user"), ((*IK, "LocalIdentifier"), DEL)),
+        (((*IK, "LocalIdentifier"), "client.example.com"),),
+        "required-missing",
+        WARNING,
+        (*IK, "LocalIdentifier"),
+        clean=False,
+    ),
+    case(
+        "eap-with-empty-local-identifier",
+        STD,
+        (*EAP_NO_CERT, ((*IK, "AuthName"), "user"), ((*IK, "LocalIdentifier"), "")),
+        (((*IK, "LocalIdentifier"), "client.example.com"),),
+        "empty-value",
+        WARNING,
+        (*IK, "LocalIdentifier"),
+        clean=False,
+    ),
+    case(
+        "certificate-auth-without-local-identifier",
+        STD,
+        (((*IK, "LocalIdentifier"), DEL),),
+        (((*IK, "LocalIdentifier"), "client.example.com"),),
+        "required-missing",
+        ERROR,
+        (*IK, "LocalIdentifier"),
+    ),
+]
+
+VERDICT_CASES += [
+    case(
+        "provider-certificate-without-reference",
+        PROVIDER,
+        (((*P0, "VPN", "PayloadCertificateUUID"), DEL),),
+        (((*P0, "VPN", "PayloadCertificateUUID"), PKCS12_UUID),),
+        "required-when-missing",
+        WARNING,
+        (*P0, "VPN", "PayloadCertificateUUID"),
+    ),
+]
+
+VERDICT_CASES += [
+    case(
+        "eap-tunnel-without-local-identifier",
+        ALWAYSON,
+        (
+            ((*T0, "LocalIdentifier"), DEL),
+            ((*T0, "AuthenticationMethod"), "None"),
+            ((*T0, "ExtendedAuthEnabled"), 1),
+            ((*T0, "AuthName"), "user"),
+            ((*T0, "PayloadCertificateUUID"), DEL),
+        ),
+        (((*T0, "LocalIdentifier"), "client.example.com"),),
+        "required-missing",
+        WARNING,
+        (*T0, "LocalIdentifier"),
+        clean=False,
+    ),
+]
+
+ALL_CASES = (
+    CERTIFICATE_CASES + SCHEMA_CASES + PLATFORM_CASES + PROFILE_CASES + VPN_CASES + VERDICT_CASES
+)
 
 
 @pytest.mark.parametrize("c", ALL_CASES)
 def test_code_fires(c: Case, schema: Schema) -> None:
-    problems = check(edited(c.payloads, c.bad), schema, c.targets)
+    problems = check(edited(c.payloads, c.bad), schema, c.targets, c.strict)
     hits = at(problems, c.code, c.path)
     assert [p.severity for p in hits] == [c.severity], [
         (p.severity.value, p.code, p.path) for p in problems
@@ -2345,7 +2565,7 @@ def test_code_fires(c: Case, schema: Schema) -> None:
 @pytest.mark.parametrize("c", ALL_CASES)
 def test_code_gone_when_fixed(c: Case, schema: Schema) -> None:
     targets = c.targets if c.good_targets is None else c.good_targets
-    problems = check(edited(c.payloads, c.bad, c.good), schema, targets)
+    problems = check(edited(c.payloads, c.bad, c.good), schema, targets, c.strict)
     assert at(problems, c.code, c.path) == []
     if c.clean:
         assert loud(problems) == []
@@ -2354,7 +2574,7 @@ def test_code_gone_when_fixed(c: Case, schema: Schema) -> None:
 # --- codes ------------------------------------------------------------------------------
 
 # Codes with a test elsewhere in this file (not in the table).
-TESTED_ELSEWHERE = {"read-leniency", "duplicate-profile-identifier"}
+TESTED_ELSEWHERE = {"read-leniency", "duplicate-profile-identifier", "text-before-declaration"}
 
 
 def test_every_emitted_code_has_a_case() -> None:
@@ -2403,29 +2623,30 @@ def test_baseline_is_quiet_on_every_platform_it_exists_on(target: str, schema: S
 
 
 @pytest.mark.parametrize(
-    ("key", "value", "hint"),
+    ("key", "value", "code", "hint"),
     [
-        ("DisableMOBIKE", True, "<integer>1</integer> instead of <true/>"),
-        ("DisableMOBIKE", False, "<integer>0</integer> instead of <false/>"),
-        ("MTU", " 1300", "<integer>1300</integer>"),
+        ("DisableMOBIKE", True, "type-coercion", "<integer>1</integer> instead of <true/>"),
+        ("DisableMOBIKE", False, "type-coercion", "<integer>0</integer> instead of <false/>"),
+        ("MTU", 1300.0, "type-coercion", "<integer>1300</integer> instead of <real>1300.0</real>"),
+        ("MTU", " 1300", "type-mismatch", "<integer>1300</integer>"),
     ],
 )
-def test_type_mismatch_hint(key: str, value: Any, hint: str, schema: Schema) -> None:
+def test_type_mismatch_hint(key: str, value: Any, code: str, hint: str, schema: Schema) -> None:
     problems = check(edited(STD, (((*IK, key), value),)), schema)
-    [problem] = at(problems, "type-mismatch", (*IK, key))
+    [problem] = at(problems, code, (*IK, key))
     assert hint in problem.message
 
 
 def test_integer_for_boolean_hint(schema: Schema) -> None:
     problems = check(edited(STD, ((("PayloadContent", 1, "AllowAllAppsAccess"), 0),)), schema)
-    [problem] = at(problems, "type-mismatch", ("PayloadContent", 1, "AllowAllAppsAccess"))
+    [problem] = at(problems, "type-coercion", ("PayloadContent", 1, "AllowAllAppsAccess"))
     assert "<false/> instead of <integer>0</integer>" in problem.message
 
 
 def test_type_mismatch_stops_further_checks(schema: Schema) -> None:
     """A wrong type gives one error, not also a value or range error at the same key."""
     problems = check(
-        edited(STD, (((*IK, "MTU"), True), ((*IK, "AuthenticationMethod"), 3))), schema
+        edited(STD, (((*IK, "MTU"), "huge"), ((*IK, "AuthenticationMethod"), 3))), schema
     )
     assert sorted(
         (p.code, p.path) for p in problems if p.path[:3] == IK and p.severity is ERROR
@@ -2760,7 +2981,7 @@ def test_applies_when_absolute_path(schema: Schema) -> None:
 def test_not_applicable_dictionary_is_still_checked_inside(schema: Schema) -> None:
     profile = edited(STD, (((*P0, "PPP"), {"TokenCard": True}),))
     problems = check(profile, schema)
-    assert at(problems, "type-mismatch", (*P0, "PPP", "TokenCard"))
+    assert at(problems, "type-coercion", (*P0, "PPP", "TokenCard"))
 
 
 def test_ignored_dictionary_is_one_warning(schema: Schema) -> None:
@@ -3082,3 +3303,112 @@ def test_a_trailing_line_feed_is_not_part_of_a_valid_value(fmt: str, good: str) 
 
     assert check_format(fmt, good) is None
     assert check_format(fmt, good + "\n") is not None
+
+
+# --- issue 13: verdicts that match what devices do ------------------------------------------
+
+
+def test_blank_text_before_the_declaration_is_a_warning(schema: Schema) -> None:
+    data = make_profile(*STD).to_bytes("xml")
+    assert data.startswith(b"<?xml")
+    problems = check(Profile.parse(b"\n  " + data), schema)
+    [problem] = [p for p in problems if p.code == "text-before-declaration"]
+    assert (problem.severity, problem.path) == (WARNING, ())
+    assert "<?xml" in problem.message
+    assert [p for p in check(Profile.parse(data), schema) if p.path == ()] == []
+
+
+@pytest.mark.parametrize(
+    "address", ["vpn.example.com:51820", "https://vpn.example.com/login", "10.0.0.1:443"]
+)
+def test_provider_server_address_is_the_providers_business(address: str, schema: Schema) -> None:
+    """WireGuard writes host:port and SSL VPNs URLs in VPN/RemoteAddress; Apple defines no
+    format there. IKEv2's RemoteAddress keeps its host check."""
+    provider = edited(PROVIDER, (((*P0, "VPN", "RemoteAddress"), address),))
+    assert loud(check(provider, schema)) == []
+    ikev2 = edited(STD, (((*IK, "RemoteAddress"), address),))
+    assert at(check(ikev2, schema), "format-invalid", (*IK, "RemoteAddress"))
+
+
+@pytest.mark.parametrize("method", ["Password", "Certificate"])
+def test_on_demand_provider_needs_no_credential_in_the_profile(method: str, schema: Schema) -> None:
+    """A provider app (WireGuard, an SSL VPN) authenticates its own way."""
+    profile = edited(
+        PROVIDER,
+        (
+            ((*P0, "VPN", "AuthenticationMethod"), method),
+            ((*P0, "VPN", "PayloadCertificateUUID"), DEL),
+            ((*P0, "VPN", "OnDemandEnabled"), 1),
+            ((*P0, "VPN", "OnDemandRules"), [{"Action": "Connect"}]),
+        ),
+    )
+    assert [p for p in check(profile, schema) if p.code == "on-demand"] == []
+
+
+def test_strict_algorithms_point_at_the_group_key(schema: Schema) -> None:
+    profile = edited(
+        STD,
+        (
+            ((*IK, "EnforceStrictAlgorithmSelection"), 1),
+            (IKE_SA, {"EncryptionAlgorithm": "AES-256", "DiffieHellmanGroup": 2}),
+        ),
+    )
+    paths = [p.path for p in check(profile, schema) if p.code == "strict-algorithms"]
+    assert paths == [(*IKE_SA, "DiffieHellmanGroup")]
+
+
+def test_removed_values_name_versions_and_platforms(schema: Schema) -> None:
+    profile = edited(
+        STD, ((IKE_SA, {"EncryptionAlgorithm": "3DES", "IntegrityAlgorithm": "SHA1-96"}),)
+    )
+    messages = [p.message for p in check(profile, schema) if p.code in ("removed", "weak-crypto")]
+    assert messages and all("26" in m and "visionOS" in m for m in messages)
+    assert not any("any platform" in m for m in messages)
+    [targeted] = at(
+        check(profile, schema, ("ios:26",)), "removed", (*IKE_SA, "EncryptionAlgorithm")
+    )
+    assert "iOS 26" in targeted.message
+    assert (
+        at(check(profile, schema, ("ios:18",)), "removed", (*IKE_SA, "EncryptionAlgorithm")) == []
+    )
+
+
+def test_duplicate_messages_show_empty_values_and_count_as_paths(schema: Schema) -> None:
+    profile = edited(
+        STD,
+        ((("PayloadContent", 1, "PayloadUUID"), ""), (("PayloadContent", 2, "PayloadUUID"), "")),
+    )
+    [problem] = at(check(profile, schema), "duplicate-uuid", ("PayloadContent", 2, "PayloadUUID"))
+    assert 'PayloadUUID "" is also used by PayloadContent/1 (payload 2)' in problem.message
+
+
+def test_strict_changes_only_coercions(schema: Schema) -> None:
+    profile = edited(STD, (((*IK, "DisableMOBIKE"), True), ((*IK, "MTU"), "x")))
+    relaxed = {(p.code, p.severity) for p in check(profile, schema) if p.path[:3] == IK}
+    strict = {(p.code, p.severity) for p in check(profile, schema, strict=True) if p.path[:3] == IK}
+    assert relaxed == {("type-coercion", WARNING), ("type-mismatch", ERROR)}
+    assert strict == {("type-coercion", ERROR), ("type-mismatch", ERROR)}
+
+
+def test_each_case_severity_is_one_the_rules_catalogue_declares() -> None:
+    """resources/schema/rules.json says which severities a code may have, and why; the
+    engine keeps to it."""
+    import json
+
+    from editor.resources import resource_path
+
+    rules = json.loads(resource_path("schema", "rules.json").read_text())["rules"]
+    wrong = [
+        (c.id, c.code, c.severity.value)
+        for c in (p.values[0] for p in ALL_CASES)
+        if c.severity.value not in rules[c.code]["severities"]
+    ]
+    assert wrong == []
+
+
+def test_provider_certificate_authentication_needs_no_ca_payload(schema: Schema) -> None:
+    """A provider app checks its server its own way; the built-in IKEv2 client needs the CA."""
+    provider = edited(PROVIDER, ((("PayloadContent", 2), DEL),))
+    assert [p for p in check(provider, schema) if p.code == "missing-ca"] == []
+    ikev2 = edited(STD, ((("PayloadContent", 2), DEL),))
+    assert [p.severity for p in check(ikev2, schema) if p.code == "missing-ca"] == [INFO]

@@ -99,6 +99,59 @@ class CertificateInfo:
 # --- reading -------------------------------------------------------------------------
 
 
+def _der_item(data: bytes, at: int) -> tuple[int, int, int] | None:
+    """(tag, start of content, end) of the DER item at `at`, None when it is not one."""
+    if at + 2 > len(data):
+        return None
+    tag, first = data[at], data[at + 1]
+    at += 2
+    if first < 0x80:
+        length = first
+    else:
+        count = first & 0x7F
+        if count == 0 or count > 4 or at + count > len(data):
+            return None
+        length = int.from_bytes(data[at : at + count], "big")
+        at += count
+    end = at + length
+    return (tag, at, end) if end <= len(data) else None
+
+
+def certificate_shape_error(content: bytes) -> str | None:
+    """Why the bytes are not an X.509 certificate in DER or PEM, or None: the outer shape
+    only (a SEQUENCE of the signed part, the algorithm and the signature bits), read
+    without the cryptography library so that validation stays quick."""
+    data = content
+    if data.lstrip().startswith(_PEM_MARKER):
+        import base64
+        import binascii
+
+        text = data.decode("ascii", "replace")
+        begin = text.find("-----BEGIN CERTIFICATE-----")
+        end = text.find("-----END CERTIFICATE-----", begin + 1)
+        if begin < 0 or end < 0:
+            return "PayloadContent is PEM text without a certificate in it"
+        body = "".join(text[begin + 27 : end].split())
+        try:
+            data = base64.b64decode(body, validate=True)
+        except (binascii.Error, ValueError):
+            return "PayloadContent is PEM text whose certificate is not valid base64"
+    outer = _der_item(data, 0)
+    if outer is None or outer[0] != 0x30 or outer[2] != len(data):
+        return "PayloadContent is not a certificate (neither DER nor PEM)"
+    tags = []
+    at = outer[1]
+    while at < outer[2]:
+        item = _der_item(data, at)
+        if item is None:
+            return "PayloadContent is not a certificate (neither DER nor PEM)"
+        tags.append(item[0])
+        at = item[2]
+    if tags != [0x30, 0x30, 0x03]:
+        return "PayloadContent is not a certificate (neither DER nor PEM)"
+    return None
+
+
 def _is_pem(data: bytes) -> bool:
     return _PEM_MARKER in data[:4096] or data.lstrip().startswith(_PEM_MARKER)
 
@@ -113,7 +166,7 @@ def _load_certificate(data: bytes) -> x509.Certificate:
     return x509.load_der_x509_certificate(data)
 
 
-def _looks_like_pkcs12(data: bytes) -> bool:
+def looks_like_pkcs12(data: bytes) -> bool:
     """True when the outer structure is a PKCS#12 PFX (whatever its password)."""
     from asn1crypto import pkcs12 as asn1_pkcs12
 
@@ -235,7 +288,7 @@ def _describe(
         try:
             key, certificate, extra = _open_pkcs12(content, used)
         except ValueError:
-            if not _looks_like_pkcs12(content):
+            if not looks_like_pkcs12(content):
                 return CertificateInfo(
                     payload_type, error="PayloadContent is not PKCS#12 data", password_ok=None
                 )
@@ -318,7 +371,7 @@ def certificate_payload_from_file(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # odd encodings: describe() reports them
         if path.suffix.lower() in PKCS12_SUFFIXES or (
-            not _is_pem(data) and _looks_like_pkcs12(data)
+            not _is_pem(data) and looks_like_pkcs12(data)
         ):
             return _pkcs12_payload(
                 path, data, password, identifier_base, store_password, display_name
@@ -338,7 +391,7 @@ def _pkcs12_payload(
     try:
         _key, certificate, _extra = _open_pkcs12(data, password)
     except ValueError as exc:
-        if not _looks_like_pkcs12(data):
+        if not looks_like_pkcs12(data):
             raise CertificateError(f"{path.name}: the file is not PKCS#12 data") from exc
         if password is not None:
             raise CertificateError(

@@ -86,9 +86,19 @@ def unwrap_signed(data: bytes) -> tuple[bytes, SignedEnvelope]:
         if encap["content_type"].native != "data":
             raise CMSError("the signed content is not plain data")
         content = encap["content"].native
-        if content is None:
-            raise CMSError("the signature is detached: the file holds no profile")
-        certificates = []
+    except CMSError:
+        raise
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise CMSError(f"damaged CMS envelope ({_one_line(exc)})") from None
+    if content is None:
+        raise CMSError("the signature is detached: the file holds no profile")
+    # The content reads; a damaged signer or certificate leaves the signer undescribed,
+    # and checking the signature says what is wrong (the file still opens).
+    certificates: list[CertificateSummary] = []
+    signer = None
+    signing_time = None
+    digest = ""
+    try:
         by_issuer_serial = {}
         for choice in signed["certificates"] or []:
             if choice.name != "certificate":
@@ -98,9 +108,6 @@ def unwrap_signed(data: bytes) -> tuple[bytes, SignedEnvelope]:
             certificates.append(summary)
             by_issuer_serial[(cert.issuer.dump(), cert.serial_number)] = summary
             by_issuer_serial[(b"ski", cert.key_identifier)] = summary
-        signer = None
-        signing_time = None
-        digest = ""
         infos = signed["signer_infos"]
         if len(infos):
             first = infos[0]
@@ -114,10 +121,8 @@ def unwrap_signed(data: bytes) -> tuple[bytes, SignedEnvelope]:
             for attribute in first["signed_attrs"] or []:
                 if attribute["type"].native == "signing_time":
                     signing_time = attribute["values"][0].native
-    except CMSError:
-        raise
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        raise CMSError(f"damaged CMS envelope ({_one_line(exc)})") from None
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError):
+        signer, signing_time, digest = None, None, ""
     if not isinstance(content, bytes):
         raise CMSError("the signed content is not a byte string")
     return content, SignedEnvelope(

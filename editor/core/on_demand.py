@@ -590,10 +590,11 @@ def offered_values(payload: PlistDict, settings: str | None = None) -> dict[str,
     for rule in rules_of(payload, settings):
         for key, bucket in where.items():
             for item in strings_in(rule.get(key)):
-                if item not in found[bucket]:
+                item = item.strip()
+                if item and item not in found[bucket]:
                     found[bucket].append(item)
         probe = rule.get("URLStringProbe")
-        if isinstance(probe, str) and probe not in found["probes"]:
+        if isinstance(probe, str) and probe.strip() and probe not in found["probes"]:
             found["probes"].append(probe)
     return found
 

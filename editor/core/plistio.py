@@ -7,13 +7,13 @@ import math
 import os
 import re
 import stat
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from editor.core.plistlimits import MAX_FILE_SIZE, TreeLimitError, inspect_tree
 from editor.core.plisttypes import PlistDict, PlistValue
-from editor.core.plistxml import MAX_DEPTH, PlistXMLError, parse_xml_plist
+from editor.core.plistxml import PlistXMLError, parse_xml_plist
 
 if TYPE_CHECKING:
     from editor.core.cms import SignedEnvelope
@@ -21,10 +21,7 @@ if TYPE_CHECKING:
 PlistFormat = Literal["xml", "binary"]
 FORMATS: tuple[PlistFormat, ...] = ("xml", "binary")
 
-# Real profiles are kilobytes; a 1000-payload profile is about 4 MB.
-MAX_FILE_SIZE = 64 * 1024 * 1024
-
-_BOMS = (b"\xef\xbb\xbf",)
+__all__ = ["MAX_FILE_SIZE"]  # re-exported: callers check sizes before reading
 
 
 class ProfileReadError(Exception):
@@ -54,21 +51,56 @@ class LoadedProfile:
     content: bytes = b""  # the bytes the plist was read from (inside a signature, if any)
 
 
-def _check_depth(value: PlistValue) -> None:
-    """Bound nesting; refuse what a profile cannot hold (null, non-string keys)."""
-    stack = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            raise ValueError(f"nesting deeper than {MAX_DEPTH} levels")
-        if node is None:
-            raise ValueError("a null value, which a profile cannot hold")
-        if isinstance(node, dict):
-            if not all(isinstance(key, str) for key in node):
-                raise ValueError("a dictionary key that is not a string")
-            stack.extend((child, depth + 1) for child in node.values())
-        elif isinstance(node, list):
-            stack.extend((child, depth + 1) for child in node)
+_DECLARATION = re.compile(rb"<\?xml[^>]*?encoding=([\"'])([A-Za-z0-9._-]*)\1")
+_UTF16_NAMES = {"utf-16": None, "utf-16le": "utf-16-le", "utf-16be": "utf-16-be"}
+
+
+def _utf16_as_utf8(body: bytes, source: str) -> bytes:
+    """UTF-16 XML, re-encoded as UTF-8 with its declaration saying so (XML 1.0, 4.3.3).
+
+    With a byte-order mark the declaration may name UTF-16 or its endianness, or nothing;
+    without one it must name UTF-16LE or UTF-16BE, matching the bytes.
+    """
+    if body.startswith((b"\xff\xfe", b"\xfe\xff")):
+        actual = "utf-16-le" if body.startswith(b"\xff\xfe") else "utf-16-be"
+        raw, has_bom = body[2:], True
+    else:
+        actual = "utf-16-le" if body.startswith(b"<\x00") else "utf-16-be"
+        raw, has_bom = body, False
+    if len(raw) % 2:
+        raise ProfileReadError(source, "damaged UTF-16 text (an odd number of bytes)")
+    try:
+        text = raw.decode(actual)
+    except UnicodeDecodeError:
+        raise ProfileReadError(source, "damaged UTF-16 text") from None
+    encoded = text.encode("utf-8")
+    declaration = _DECLARATION.match(encoded)
+    if declaration is None:
+        if has_bom:
+            return encoded
+        raise ProfileReadError(
+            source,
+            "malformed XML plist: UTF-16 text without a byte-order mark must name UTF-16LE "
+            "or UTF-16BE in its XML declaration",
+        )
+    named = declaration.group(2).decode("ascii")
+    if named.lower() not in _UTF16_NAMES:
+        raise ProfileReadError(
+            source, f"malformed XML plist: the text is UTF-16 but its XML declaration names {named}"
+        )
+    byte_order = _UTF16_NAMES[named.lower()]
+    if (byte_order is None and not has_bom) or byte_order not in (None, actual):
+        spelled = "UTF-16LE" if actual == "utf-16-le" else "UTF-16BE"
+        raise ProfileReadError(
+            source,
+            f"malformed XML plist: the XML declaration names {named} but the text is {spelled}"
+            + ("" if has_bom else " without a byte-order mark"),
+        )
+    start, end = declaration.span(2)
+    return encoded[:start] + b"UTF-8" + encoded[end:]
+
+
+TEXT_BEFORE_DECLARATION = "blank space before the XML declaration was skipped"
 
 
 def parse_plist_bytes(data: bytes, source: str = "<data>") -> LoadedProfile:
@@ -92,37 +124,19 @@ def parse_plist_bytes(data: bytes, source: str = "<data>") -> LoadedProfile:
         if not data:
             raise ProfileReadError(source, "the signed content is empty")
     body = data
-    for bom in _BOMS:
-        if body.startswith(bom):
-            body = body[len(bom) :]
-            notes.append("a byte-order mark at the start was skipped")
-    if body.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            body = body.decode("utf-16").encode("utf-8")
-        except UnicodeDecodeError:
-            raise ProfileReadError(source, "damaged UTF-16 text") from None
-        body = body.replace(b'encoding="UTF-16"', b'encoding="UTF-8"', 1)
-        body = body.replace(b"encoding='UTF-16'", b"encoding='UTF-8'", 1)
-    if body.startswith(b"bplist00"):
-        import plistlib  # here: XML is read by plistxml, so most reads never need it
+    if body.startswith(b"\xef\xbb\xbf"):
+        body = body[3:]
+        notes.append("a byte-order mark at the start was skipped")
+    elif body.startswith((b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")):
+        body = _utf16_as_utf8(body, source)
+        notes.append("the file is UTF-16 text")
+    if body.startswith(b"bplist"):
+        from editor.core.plistbinary import BinaryPlistError, parse_binary_plist
 
         try:
-            root = plistlib.loads(body, fmt=plistlib.FMT_BINARY)
-            _check_depth(root)
-        except RecursionError:
-            raise ProfileReadError(
-                source, "damaged binary plist: nesting is too deep or circular"
-            ) from None
-        except (
-            plistlib.InvalidFileException,
-            ValueError,
-            TypeError,
-            IndexError,
-            KeyError,
-            OverflowError,
-            UnicodeDecodeError,
-        ) as exc:
-            raise ProfileReadError(source, f"damaged binary plist ({exc})") from None
+            root = parse_binary_plist(body)
+        except BinaryPlistError as exc:
+            raise ProfileReadError(source, f"damaged or refused binary plist: {exc}") from None
         return LoadedProfile(root, "binary", signature, notes, data)
     stripped = body.lstrip()
     if stripped[:1] != b"<":
@@ -134,7 +148,7 @@ def parse_plist_bytes(data: bytes, source: str = "<data>") -> LoadedProfile:
             source, "not a profile: expected an XML plist, a binary plist or a signed profile"
         )
     if len(stripped) != len(body):
-        notes.append("blank space before the XML declaration was skipped")
+        notes.append(TEXT_BEFORE_DECLARATION)
     if not stripped.startswith(b"<?xml"):
         notes.append("the file has no XML declaration")
     try:
@@ -176,32 +190,6 @@ def read_plist_file(path: Path | str) -> LoadedProfile:
 _XML_NONCHARACTERS = re.compile("[\ufffe\uffff]")
 
 
-def _xml_strings(value: PlistValue) -> Iterator[str]:
-    stack = [value]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, str):
-            yield node
-        elif isinstance(node, dict):
-            yield from (key for key in node if isinstance(key, str))
-            stack.extend(node.values())
-        elif isinstance(node, list | tuple):
-            stack.extend(node)
-
-
-def _holds_none(value: PlistValue) -> bool:
-    stack = [value]
-    while stack:
-        node = stack.pop()
-        if node is None:
-            return True
-        if isinstance(node, dict):
-            stack.extend(node.values())
-        elif isinstance(node, list | tuple):
-            stack.extend(node)
-    return False
-
-
 def _replace_cr(value: PlistValue, marker: str) -> PlistValue:
     if isinstance(value, str):
         return value.replace("\r", marker)
@@ -215,9 +203,8 @@ def _replace_cr(value: PlistValue, marker: str) -> PlistValue:
     return value
 
 
-def _dumps_xml(root: PlistDict) -> bytes:
+def _dumps_xml(root: PlistDict, strings: list[str]) -> bytes:
     """plistlib turns a carriage return into a line feed; write it as &#13; instead."""
-    strings = list(_xml_strings(root))
     for text in strings:
         if _XML_NONCHARACTERS.search(text):
             raise ValueError(f"the text {text[:40]!r} holds U+FFFE or U+FFFF; XML cannot hold them")
@@ -255,21 +242,36 @@ def _keep_negative_zero(value: PlistValue) -> PlistValue:
 
 
 def serialize_plist(root: PlistDict, fmt: PlistFormat = "xml") -> bytes:
-    """Encode with key order kept; raise ValueError for values a plist cannot hold."""
+    """Encode with key order kept; raise ValueError for values a plist cannot hold.
+
+    What is written can be read back: a value that contains itself, or is nested or
+    sized beyond what the readers accept (editor.core.plistlimits), is refused.
+    """
+    try:
+        facts = inspect_tree(root, collect_strings=fmt == "xml")
+    except TreeLimitError as exc:
+        raise ValueError(f"the profile cannot be written: {exc}") from None
     try:
         if fmt == "binary":
             import plistlib
 
-            if _holds_none(root):  # plistlib writes a null no plist reader accepts
+            if facts.holds_none:  # plistlib writes a null no plist reader accepts
                 raise ValueError("a value cannot be stored in a plist (None)")
-            return plistlib.dumps(
-                _keep_negative_zero(root), fmt=plistlib.FMT_BINARY, sort_keys=False
-            )
-        return _dumps_xml(root)
+            if facts.holds_negative_zero:
+                root = _keep_negative_zero(root)
+            data = plistlib.dumps(root, fmt=plistlib.FMT_BINARY, sort_keys=False)
+        else:
+            data = _dumps_xml(root, facts.strings or [])
     except OverflowError as exc:
         raise ValueError(f"a number is too large for a plist ({exc})") from None
     except TypeError as exc:
         raise ValueError(f"a value cannot be stored in a plist ({exc})") from None
+    if len(data) > MAX_FILE_SIZE:
+        raise ValueError(
+            f"the profile would be {len(data) // (1024 * 1024)} MiB; files over 64 MiB are "
+            "refused when read, so it is not written"
+        )
+    return data
 
 
 def write_atomic(path: Path | str, data: bytes) -> None:

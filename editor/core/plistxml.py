@@ -26,8 +26,12 @@ from xml.parsers import expat
 
 MAX_DEPTH = 64
 
-_DATE_RE = re.compile(r"^(\d{4})(?:-(\d\d)(?:-(\d\d)(?:T(\d\d)(?::(\d\d)(?::(\d\d))?)?)?)?)?Z$")
-_INTEGER_RE = re.compile(r"^[+-]?(0x[0-9a-fA-F]+|\d+)$")
+# CoreFoundation's XML reader (CFPropertyList.c: parseDateTag, parseIntegerTag) is what
+# a device uses. It takes a date only in full, ASCII digits, with no blank space; and an
+# integer with blank space around it and after its sign, hexadecimal with a sign too.
+_DATE_RE = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)Z", re.ASCII)
+_INTEGER_RE = re.compile(r"([+-]?)[ \t\n\r]*(0[xX][0-9a-fA-F]+|[0-9]+)", re.ASCII)
+_BLANKS = " \t\n\r"
 _SCALARS = {"string", "integer", "real", "date", "data", "true", "false"}
 _CONTAINERS = {"dict", "array"}
 
@@ -176,12 +180,16 @@ def _convert(tag: str, text: str) -> Any:
     if tag == "false":
         return False
     if tag == "integer":
-        stripped = text.strip()
-        if not _INTEGER_RE.match(stripped):
+        stripped = text.strip(_BLANKS)
+        match = _INTEGER_RE.fullmatch(stripped)
+        if not match:
             raise _BadValue(f"<integer> holds {stripped[:40]!r}, which is not a whole number")
         if len(stripped) > 40:  # also keeps int() clear of its digit limit
             raise _BadValue(f"<integer> holds {stripped[:40]!r}..., too long for a plist")
-        number = int(stripped, 16) if "x" in stripped.lower() else int(stripped)
+        sign, digits = match.groups()
+        number = int(digits, 16) if digits[1:2] in ("x", "X") else int(digits)
+        if sign == "-":
+            number = -number
         if not -(1 << 63) <= number < (1 << 64):
             raise _BadValue(f"<integer> {stripped!r} is outside the 64-bit range of a plist")
         return number
@@ -196,13 +204,10 @@ def _convert(tag: str, text: str) -> Any:
         except (binascii.Error, ValueError):
             raise _BadValue("<data> is not valid base64") from None
     # date
-    match = _DATE_RE.match(text.strip())
-    if not match:
-        raise _BadValue(f"<date> holds {text.strip()[:40]!r}; expected 2024-01-31T12:00:00Z")
-    year, month, day, hour, minute, second = (
-        int(p) if p else default
-        for p, default in zip(match.groups(), (0, 1, 1, 0, 0, 0), strict=True)
-    )
+    date = _DATE_RE.fullmatch(text)
+    if not date:
+        raise _BadValue(f"<date> holds {text[:40]!r}; expected 2024-01-31T12:00:00Z")
+    year, month, day, hour, minute, second = (int(part) for part in date.groups())
     try:
         return datetime.datetime(year, month, day, hour, minute, second)
     except ValueError as exc:

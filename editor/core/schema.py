@@ -205,6 +205,9 @@ class Schema:
     payloads: dict[str, PayloadSchema]
     configuration: PayloadSchema
     common: PayloadSchema
+    # Every payload type Apple publishes (../apple_payload_types.json), the editor's own
+    # included: a type outside it is no Apple payload at all.
+    apple_payload_types: frozenset[str] = frozenset()
 
     def payload(self, payload_type: str) -> PayloadSchema | None:
         return self.payloads.get(payload_type)
@@ -308,8 +311,11 @@ class _Loader:
     ) -> dict[str, PlatformSupport]:
         raw = raw or {}
         self._expect(isinstance(raw, dict), where, "availability must be an object")
-        unknown = sorted(set(raw) - set(PLATFORMS))
+        unknown = sorted(set(raw) - set(PLATFORMS) - {"source"})
         self._expect(not unknown, where, f"unknown platform(s) {', '.join(unknown)}")
+        self._expect(
+            isinstance(raw.get("source", ""), str), where, "availability source must be text"
+        )
         result: dict[str, PlatformSupport] = {}
         for platform in (*SCHEMA_PLATFORMS, "iPadOS"):
             base = (inherited or {}).get(platform, NOWHERE)
@@ -671,6 +677,7 @@ def load_schema(directory: Path | None = None, cache_dir: Path | None = None) ->
 
 
 SCHEMA_CACHE_FILE = "schema.pickle"
+APPLE_PAYLOAD_TYPES_FILE = "apple_payload_types.json"
 
 
 def _fingerprint(directory: Path) -> tuple[object, ...]:
@@ -688,6 +695,7 @@ def _fingerprint(directory: Path) -> tuple[object, ...]:
         names = []
     for path in [
         *(os.path.join(directory, n) for n in names),
+        os.path.join(directory, os.pardir, APPLE_PAYLOAD_TYPES_FILE),
         __file__,
         platforms.__file__,
         plisttypes.__file__,
@@ -769,4 +777,29 @@ def _load_files(directory: Path) -> Schema:
         (f"{t}.json", p) for t, p in payloads.items()
     ]:
         _check_condition_keys(payload, name)
-    return Schema(payloads=payloads, configuration=configuration, common=common)
+    return Schema(
+        payloads=payloads,
+        configuration=configuration,
+        common=common,
+        apple_payload_types=_apple_payload_types(directory.parent / APPLE_PAYLOAD_TYPES_FILE)
+        | frozenset(payloads),
+    )
+
+
+def _apple_payload_types(path: Path) -> frozenset[str]:
+    """The names in apple_payload_types.json; none when the file is absent (a schema
+    folder of its own, in tests)."""
+    import json
+
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return frozenset()
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise SchemaError(f"{path.name}: cannot read: {exc}") from None
+    names = doc.get("payload_types") if isinstance(doc, dict) else None
+    if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+        raise SchemaError(f"{path.name}: payload_types must be a list of names")
+    if not isinstance(doc.get("source"), str) or not doc["source"]:
+        raise SchemaError(f"{path.name}: source must name where the list comes from")
+    return frozenset(names)

@@ -129,7 +129,7 @@ def _load_certificates(data: bytes, source: str) -> list[x509.Certificate]:
         if b"-----BEGIN" in data:
             return list(x509.load_pem_x509_certificates(data))
         return [x509.load_der_x509_certificate(data)]
-    except ValueError as exc:
+    except (ValueError, x509.InvalidVersion) as exc:
         reason = " ".join(str(exc).split()) or "unreadable"
         raise SigningError(f"{source}: not a PEM or DER certificate ({reason})") from None
 
@@ -485,16 +485,21 @@ def _verify_chain(
     return True, tuple(verified.chain), ""  # leaf first, anchor last
 
 
+# The message of a result whose signer cannot be checked because the envelope is damaged.
+DAMAGED_SIGNER = "the signer's part of the envelope is damaged"
+
+
 def verify_profile(
     data: bytes,
     anchors: Sequence[x509.Certificate] = (),
     now: datetime.datetime | None = None,
 ) -> VerifyResult:
     """Check a signed profile's bytes. Unsigned data gives status "unsigned"; an envelope
-    that cannot be read raises SigningError."""
-    from asn1crypto import x509 as asn1_x509
-    from cryptography import x509
-    from cryptography.hazmat.primitives import serialization
+    whose content cannot be read raises SigningError. When the content reads but the
+    signer's part of the envelope is damaged, the result is "invalid" and says why:
+    asn1crypto parses lazily, so any field the check touches may turn out unreadable."""
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.x509 import InvalidVersion
 
     now = now or datetime.datetime.now(datetime.UTC)
     if not looks_like_cms(data):
@@ -510,13 +515,53 @@ def verify_profile(
         )
     if kind != "signed_data":
         raise SigningError(f"CMS content of type {kind!r}, expected signed data")
-    messages: list[str] = []
     try:
         signed = info["content"]
+        content = signed["encap_content_info"]["content"].native
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise SigningError(f"damaged CMS envelope ({_one_line(exc)})") from None
+    if content is None:
+        raise SigningError("the signature is detached: the file holds no profile")
+    if not isinstance(content, bytes):
+        raise SigningError("the signed content is not a byte string")
+    try:
+        return _verify_signed(signed, content, anchors, now)
+    except (
+        SigningError,
+        UnsupportedAlgorithm,
+        InvalidVersion,
+        ValueError,
+        TypeError,
+        KeyError,
+        AttributeError,
+        IndexError,
+        OverflowError,
+    ) as exc:
+        return VerifyResult(
+            signed=True,
+            messages=(f"{DAMAGED_SIGNER} ({_one_line(exc)})",),
+            content=content,
+        )
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split())[:300]
+
+
+def _verify_signed(
+    signed: Any,
+    content: bytes,
+    anchors: Sequence[x509.Certificate],
+    now: datetime.datetime,
+) -> VerifyResult:
+    """The checks of verify_profile once the content is read; may raise on damage."""
+    from asn1crypto import x509 as asn1_x509
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    messages: list[str] = []
+    try:
         encap = signed["encap_content_info"]
-        content = encap["content"].native
-        if content is None:
-            raise SigningError("the signature is detached: the file holds no profile")
         certs_asn1 = [c.chosen for c in signed["certificates"] or [] if c.name == "certificate"]
         certificates = [x509.load_der_x509_certificate(c.dump()) for c in certs_asn1]
         infos = signed["signer_infos"]
@@ -554,9 +599,7 @@ def verify_profile(
     except SigningError:
         raise
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        raise SigningError(f"damaged CMS envelope ({' '.join(str(exc).split())})") from None
-    if not isinstance(content, bytes):
-        raise SigningError("the signed content is not a byte string")
+        raise SigningError(f"damaged CMS envelope ({_one_line(exc)})") from None
     if digest_name == "sha1":
         messages.append("the signature uses SHA-1, which is weak; sign again with SHA-256")
     if signer_cert is None:

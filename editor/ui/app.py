@@ -75,6 +75,13 @@ class EditorApplication:
 
         opened = []
         for name in names:
+            already = self._window_showing(Path(name))
+            if already is not None:  # one window per file: come to the front instead
+                from editor.ui.single_instance import bring_to_front
+
+                bring_to_front(already)  # type: ignore[arg-type]
+                opened.append(already)
+                continue
             try:
                 document = open_document(Path(name), self.schema)
             except ProfileReadError as exc:
@@ -93,6 +100,20 @@ class EditorApplication:
                 QTimer.singleShot(0, window.decrypt_payloads)  # type: ignore[attr-defined]
             opened.append(window)
         return opened
+
+    def _window_showing(self, path: Path) -> object | None:
+        """The open window whose document is this file (same file, however named)."""
+        for window in self.windows:
+            shown = getattr(window.document, "path", None)  # type: ignore[attr-defined]
+            if shown is None:
+                continue
+            try:
+                if os.path.samefile(shown, path):
+                    return window
+            except OSError:  # one of them is gone: compare the names
+                if Path(shown).resolve() == path.resolve():
+                    return window
+        return None
 
     def restore_leftovers(self) -> list[object]:
         """Offer the recovery copies a crash left behind."""
@@ -131,6 +152,14 @@ class EditorApplication:
         from editor.ui.recovery import Autosaver
 
         window = MainWindow(document)  # type: ignore[arg-type]
+        window.restore_layout()
+        taken = [(w.x(), w.y()) for w in self.windows]  # type: ignore[attr-defined]
+
+        def covers_another() -> bool:  # (frames shift a shown window by a few pixels)
+            return any(abs(window.x() - x) < 12 and abs(window.y() - y) < 12 for x, y in taken)
+
+        while covers_another():  # cascade, not one on top of the other
+            window.move(window.x() + 28, window.y() + 28)
         window.autosaver = Autosaver(document)  # type: ignore[arg-type,attr-defined]
         window.open_files_requested.connect(self._open_requested)
         window.destroyed.connect(lambda _obj=None, w=window: self._forget(w))

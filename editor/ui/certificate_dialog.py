@@ -39,7 +39,7 @@ from editor.core.certificates import (
     certificate_payload_from_file,
     describe_certificate_payload,
 )
-from editor.ui.colors import ERROR_COLOR, WARNING_COLOR
+from editor.ui.colors import error_color, warning_color
 from editor.ui.connection_dialog import profile_identifier_base
 from editor.ui.dialog_parts import error_label, hint_label, ok_cancel_buttons
 from editor.ui.document import Document
@@ -134,11 +134,10 @@ class CertificateSummary(QGroupBox):
             shown = bool(value)
             label.setVisible(shown)
             self.layout_.setRowVisible(label, shown)
-        self.values["not_after"].setStyleSheet(
-            f"color: {ERROR_COLOR}; font-weight: bold;" if info.expired(moment) else ""
-        )
+        expired_style = f"color: {error_color(self.palette())}; font-weight: bold;"
+        self.values["not_after"].setStyleSheet(expired_style if info.expired(moment) else "")
         self.values["not_before"].setStyleSheet(
-            f"color: {WARNING_COLOR};"
+            f"color: {warning_color(self.palette())};"
             if info.not_before is not None and info.not_before > moment
             else ""
         )
@@ -146,7 +145,7 @@ class CertificateSummary(QGroupBox):
         self.status.setStyleSheet(
             "color: palette(placeholder-text);"
             if info.ok or info.password_ok is False
-            else f"color: {ERROR_COLOR};"
+            else f"color: {error_color(self.palette())};"
         )
         self.status.setVisible(bool(self.status.text()))
 

@@ -41,7 +41,7 @@ from editor.core.certificates import IDENTITY_TYPES, identity_payloads
 from editor.core.formats import check_format, has_mdm_variable
 from editor.core.model import KeyPath, get_value
 from editor.core.presets import ConnectionType, ProxySetup
-from editor.ui.colors import ERROR_COLOR
+from editor.ui.colors import error_color
 from editor.ui.dialog_parts import error_label, hint_label, ok_cancel_buttons
 from editor.ui.document import Document
 
@@ -727,7 +727,7 @@ class ConnectionDialog(QDialog):
             problem = check_format("host", server)
         if problem:
             self.server_hint.setText(f"The server address {problem}.")
-            self.server_hint.setStyleSheet(f"color: {ERROR_COLOR};")
+            self.server_hint.setStyleSheet(f"color: {error_color(self.palette())};")
         else:
             self.server_hint.setText("Host name or IP address of the VPN server.")
             self.server_hint.setStyleSheet("color: palette(placeholder-text);")

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QWidget
 
-from editor.ui.colors import ERROR_COLOR
+from editor.ui.colors import error_color
 
 
 def ok_cancel_buttons(
@@ -36,7 +36,7 @@ def error_label(parent: QWidget, object_name: str) -> QLabel:
     label = QLabel(parent)
     label.setObjectName(object_name)
     label.setWordWrap(True)
-    label.setStyleSheet(f"color: {ERROR_COLOR};")
+    label.setStyleSheet(f"color: {error_color(label.palette())};")
     return label
 
 

@@ -188,6 +188,7 @@ class Document(QObject):
         self.path = path
         self.save_format: PlistFormat = profile.source_format
         self.targets: tuple[Target, ...] = ()
+        self.strict = False  # coercions devices accept count as errors (strict channels)
         self.undo_stack = QUndoStack(self)
         self._payload_problems: dict[int, list[Problem]] = {}
         self._profile_problems: list[Problem] = []
@@ -267,7 +268,7 @@ class Document(QObject):
     # --- problems ----------------------------------------------------------------------
     @property
     def options(self) -> Options:
-        return Options(targets=self.targets)
+        return Options(targets=self.targets, strict=self.strict)
 
     def problems(self) -> list[Problem]:
         found = list(self._profile_problems)
@@ -307,6 +308,11 @@ class Document(QObject):
     def set_targets(self, targets: tuple[Target, ...]) -> None:
         self.targets = targets
         self.revalidate_all()
+
+    def set_strict(self, strict: bool) -> None:
+        if strict != self.strict:
+            self.strict = strict
+            self.revalidate_all()
 
     def _recount(self) -> None:
         counts = dict.fromkeys(Severity, 0)

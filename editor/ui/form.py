@@ -31,7 +31,7 @@ from editor.core.platforms import badge_text
 from editor.core.schema import KeySpec
 from editor.core.validation.engine import Frame, condition_holds
 from editor.core.validation.problems import Problem, Severity
-from editor.ui.colors import SEVERITY_COLORS
+from editor.ui.colors import severity_color
 from editor.ui.document import Document
 from editor.ui.fields import Field, make_field
 from editor.ui.tree_model import item_label
@@ -227,7 +227,7 @@ class KeyRow(QWidget):
                 self.field.setStyleSheet("")
             return
         worst = min(problems, key=lambda p: p.severity.rank)
-        color = SEVERITY_COLORS[worst.severity]
+        color = severity_color(worst.severity, self.palette())
         self.problem_label.setText("\n".join(f"{p.severity.value}: {p.message}" for p in problems))
         self.problem_label.setStyleSheet(f"color: {color};")
         self.problem_label.show()

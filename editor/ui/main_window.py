@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -105,6 +106,9 @@ class MainWindow(QMainWindow):
         # the undo index at which the file's signature still covers the document
         self._signed_index: int | None = 0 if document.profile.signature else None
         self._signature_check: SignatureCheck | None = None
+        # (the encrypted file, the certificate whose key decrypted it) once decrypted here;
+        # saving over that file then asks before writing the payloads in plain text
+        self._decrypted_from: tuple[Path, Any] | None = None
         self._decrypt_hint: tuple[object, str] | None = None  # (envelope, what opens it)
         self.problems = ProblemsPanel(document, self)
         self.problems_dock = QDockWidget("Problems", self)
@@ -251,6 +255,19 @@ class MainWindow(QMainWindow):
             "Choose the platforms this profile is for",
         )
         view_menu.addAction(self.targets_action)
+        self.strict_action = self._action(
+            "&Strict Type Checking",
+            self.set_strict_types,
+            None,
+            None,
+            "Count plist types that devices coerce (<true/> for 1) as errors, as Apple "
+            "Business Manager and strict MDM servers do",
+        )
+        self.strict_action.setCheckable(True)
+        if self.settings.value("strictTypes", False, type=bool):
+            self.strict_action.setChecked(True)
+            self.document.set_strict(True)
+        view_menu.addAction(self.strict_action)
         view_menu.addSeparator()
         self.next_problem_action = self._action(
             "&Next Problem", lambda: self.step_problem(1), "F8", None, "Go to the next problem"
@@ -438,7 +455,12 @@ class MainWindow(QMainWindow):
     def _update_title(self) -> None:
         if not shiboken6.isValid(self.document.undo_stack):
             return  # the document is being torn down
-        self.setWindowTitle(f"{self.document.display_name}[*] — {APP_NAME}")
+        decrypted = (
+            " (decrypted)"
+            if self._decrypted_from is not None and not self.document.profile.is_encrypted
+            else ""
+        )
+        self.setWindowTitle(f"{self.document.display_name}{decrypted}[*] — {APP_NAME}")
         self.setWindowModified(self.document.is_modified)
 
     def _update_status(self) -> None:
@@ -446,8 +468,9 @@ class MainWindow(QMainWindow):
         errors, warnings = counts[Severity.ERROR], counts[Severity.WARNING]
         targets = ", ".join(str(t) for t in self.document.targets) or "all platforms"
         signed = " · signed" if self.document.profile.signature else ""
+        strict = " · strict types" if self.document.strict else ""
         self.status.setText(
-            f"{errors} error(s) · {warnings} warning(s) · targets: {targets}{signed}"
+            f"{errors} error(s) · {warnings} warning(s) · targets: {targets}{strict}{signed}"
         )
 
     # --- files --------------------------------------------------------------------------------
@@ -495,24 +518,43 @@ class MainWindow(QMainWindow):
         return self._save_to(Path(name), fmt)
 
     def _save_to(self, path: Path, fmt: str) -> bool:
+        from editor.core.encryption import EncryptionError
         from editor.core.signing import SigningError
 
+        recipient = None
+        if self._saves_over_encrypted(path):
+            answer = self._ask_encrypt_again(path)
+            if answer is None:
+                return False
+            if answer is False:
+                return self.save_as()
+            recipient = answer
         wrap = None
+        identity = None
         if self.document.profile.signature is not None:
             choice = self._ask_resign()
             if choice is None:
                 return False
             if choice is not False:
                 identity = choice
+        if identity is not None or recipient is not None:
+            root = self.document.profile.root
+            plist_format = "binary" if fmt == "binary" else "xml"
 
-                def wrap(data: bytes) -> bytes:
-                    from editor.core.signing import sign_profile
+            def wrap(_plain: bytes) -> bytes:  # encrypted first, then signed (core.export)
+                from editor.core.export import export_bytes
 
-                    return sign_profile(data, identity)
+                return export_bytes(
+                    root,
+                    plist_format,
+                    identity=identity,
+                    recipients=[recipient] if recipient is not None else [],
+                    source=self.document.display_name,
+                )
 
         try:
             self.document.save(path, "binary" if fmt == "binary" else "xml", wrap)
-        except (ProfileWriteError, ValueError, SigningError) as exc:
+        except (ProfileWriteError, ValueError, SigningError, EncryptionError) as exc:
             QtWidgets.QMessageBox.critical(
                 self,
                 "Could not save",
@@ -521,14 +563,15 @@ class MainWindow(QMainWindow):
             return False
         add_recent_file(self.settings, str(path))
         self.settings.setValue("lastDirectory", str(path.parent))
-        if wrap is None:
+        encrypted = " encrypted" if recipient is not None else ""
+        if identity is None:
             self.document.profile.signature = None
             self._signed_index = None
             self._signature_check = None
-            self.statusBar().showMessage(f"Saved {path}", 4000)
+            self.statusBar().showMessage(f"Saved{encrypted} {path}", 4000)
         else:
             self._adopt_signature(path)
-            self.statusBar().showMessage(f"Saved and signed {path}", 4000)
+            self.statusBar().showMessage(f"Saved{encrypted} and signed {path}", 4000)
         self._update_banner()
         self._update_status()
         return True
@@ -553,6 +596,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.maybe_keep_changes():
             self.settings.setValue("windowState", self.saveState())
+            self.settings.setValue("windowGeometry", self.saveGeometry())
             autosaver = getattr(self, "autosaver", None)
             if autosaver is not None:
                 autosaver.timer.stop()
@@ -572,6 +616,11 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     # --- dialogs ---------------------------------------------------------------------------------
+    def set_strict_types(self, strict: bool) -> None:
+        self.settings.setValue("strictTypes", strict)
+        self.document.set_strict(strict)
+        self._update_status()
+
     def edit_targets(self) -> None:
         from editor.ui.targets_dialog import TargetsDialog
 
@@ -653,6 +702,45 @@ class MainWindow(QMainWindow):
         if dialog.exec():
             self.settings.setValue(_signing().TRUST_KEY, dialog.paths())
             self.verify_signature()
+
+    def _saves_over_encrypted(self, path: Path) -> bool:
+        """Would this save write decrypted payloads over the encrypted file they came from?"""
+        if self._decrypted_from is None or self.document.profile.is_encrypted:
+            return False
+        source = self._decrypted_from[0]
+        try:
+            return path.exists() and os.path.samefile(source, path)
+        except OSError:
+            return source.resolve() == path.resolve()
+
+    def _ask_encrypt_again(self, path: Path) -> Any:
+        """The certificate to encrypt for, False to save decrypted under a new name, or
+        None to cancel."""
+        from editor.core.signing import summarize_certificate
+        from editor.ui.signing_ui import short_name
+
+        certificate = self._decrypted_from[1] if self._decrypted_from else None
+        who = short_name(summarize_certificate(certificate).subject)
+        box = QtWidgets.QMessageBox(
+            QtWidgets.QMessageBox.Icon.Warning,
+            "Encrypt again?",
+            f"{path.name} holds encrypted payloads, and they are decrypted here. Saving "
+            "would write them over the file in plain text.\n\n"
+            f"Encrypt them again for {who}, or save the decrypted profile under a new name?",
+            QtWidgets.QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        again = box.addButton("&Encrypt Again", QtWidgets.QMessageBox.ButtonRole.AcceptRole)
+        plain = box.addButton(
+            "Save &Decrypted As…", QtWidgets.QMessageBox.ButtonRole.ActionRole
+        )
+        box.setDefaultButton(again)
+        box.exec()
+        if box.clickedButton() is again:
+            return certificate
+        if box.clickedButton() is plain:
+            return False
+        return None
 
     def _ask_resign(self) -> Any:
         """Identity to sign with, False to save unsigned, None to cancel."""
@@ -781,7 +869,10 @@ class MainWindow(QMainWindow):
             QtWidgets.QMessageBox.critical(self, "Cannot decrypt", str(exc))
             return
         self.document.replace_root(root, "Decrypt payloads")
+        if self.document.path is not None:
+            self._decrypted_from = (self.document.path, dialog.identity.certificate)
         self._update_banner()
+        self._update_title()
         self.select_path(self.first_vpn_path() or ())
 
     def _show_start_panel(self, path: KeyPath) -> None:
@@ -851,14 +942,21 @@ class MainWindow(QMainWindow):
         )
 
     def restore_layout(self) -> None:
+        """Size, place and docks as the last window closed had them."""
         state = self.settings.value("windowState")
         if isinstance(state, QByteArray):
             self.restoreState(state)
+        geometry = self.settings.value("windowGeometry")  # after the docks: they resize it
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
 
 
 def _discard(widget: QWidget | None) -> None:
     """Take a widget above the form out of the window; returns None for the caller's slot."""
     if widget is not None:
+        # Never on screen again: a form let go of during a structural edit may still be
+        # asked to show before it is deleted, and would come up as a window of its own.
+        widget.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
         widget.setParent(None)
         widget.deleteLater()
 

@@ -134,6 +134,11 @@ def signature_headline(check: SignatureCheck) -> tuple[str, str]:
         return "error", f"The signature cannot be read: {check.error}"
     signer = short_name(result.signer.subject) if result.signer is not None else "an unknown signer"
     status = result.status
+    from editor.core.signing import DAMAGED_SIGNER
+
+    damage = next((m for m in result.messages if m.startswith(DAMAGED_SIGNER)), None)
+    if status == "invalid" and damage is not None:
+        return "error", f"The signature cannot be checked: {damage}. A device will refuse it."
     if status == "invalid":
         return "error", (
             f"Signed by {signer}, but the file was altered after signing or the signature is "

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication, QStyle
 
 from editor.core.model import MISSING, KeyPath
 from editor.core.validation.problems import Severity
-from editor.ui.colors import ERROR_COLOR, WARNING_COLOR
+from editor.ui.colors import error_color, warning_color
 from editor.ui.document import Document, ProblemsUpdate
 from editor.ui.icons import standard_icon
 
@@ -66,8 +66,15 @@ def item_label(array_name: str, index: int, item: Any) -> str:
     return f"Item {index + 1}"
 
 
-_ERROR_TEXT = QColor(ERROR_COLOR)
-_WARNING_TEXT = QColor(WARNING_COLOR)
+_TEXT_COLORS: dict[tuple[bool, str], QColor] = {}  # made once per colour
+
+
+def _text_color(errors: bool) -> QColor:
+    name = error_color() if errors else warning_color()
+    key = (errors, name)
+    if key not in _TEXT_COLORS:
+        _TEXT_COLORS[key] = QColor(name)
+    return _TEXT_COLORS[key]
 
 
 class PayloadTreeModel(QAbstractItemModel):
@@ -223,7 +230,7 @@ class PayloadTreeModel(QAbstractItemModel):
             if role == Qt.ItemDataRole.ForegroundRole and (errors or warnings):
                 # a colour, not a QBrush: views take either, and QBrush's first use costs
                 # PySide6 milliseconds (its gradient enums), at every start
-                return _ERROR_TEXT if errors else _WARNING_TEXT
+                return _text_color(bool(errors))
             if role == Qt.ItemDataRole.ToolTipRole and (errors or warnings):
                 return f"{errors} error(s), {warnings} warning(s) in this part"
             if role == Qt.ItemDataRole.AccessibleTextRole:

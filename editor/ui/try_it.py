@@ -562,4 +562,5 @@ def attach_try_it(window: MainWindow) -> TryItDock:
             following = menu.actions()[menu.actions().index(problems_toggle) + 1]
             menu.insertAction(following, dock.toggleViewAction())
     dock.follow()
+    dock._schedule_follow()  # again once the window has restored the docks it last had
     return dock

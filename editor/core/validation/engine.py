@@ -25,6 +25,7 @@ from typing import Any
 from editor.core.formats import check_format, has_mdm_variable
 from editor.core.model import MISSING, KeyPath, Profile
 from editor.core.platforms import PlatformSupport, Target
+from editor.core.plistio import TEXT_BEFORE_DECLARATION
 from editor.core.plisttypes import PlistDict, PlistValue, plist_type_of
 from editor.core.schema import Condition, KeySpec, PayloadSchema, Schema
 from editor.core.validation.problems import Problem, Severity
@@ -59,9 +60,12 @@ _TYPE_WORDS = {
 
 @dataclass(frozen=True)
 class Options:
-    """What the user checks for: target platforms (empty means any platform)."""
+    """What the user checks for: target platforms (empty means any platform), and
+    `strict` for channels that check plist types exactly (Apple Business Manager, some
+    MDM servers): a type devices coerce is then an error instead of a warning."""
 
     targets: tuple[Target, ...] = ()
+    strict: bool = False
 
 
 def describe_value(value: PlistValue) -> str:
@@ -246,6 +250,21 @@ def _availability_entries(
     return entries
 
 
+def _platform_versions(pairs: Iterable[tuple[str, Any]]) -> str:
+    """'iOS, macOS and visionOS 26.0' or 'iOS 10.0 and macOS 10.12'."""
+    by_version: dict[str, list[str]] = {}
+    for platform, version in pairs:
+        by_version.setdefault(str(version), []).append(platform)
+    parts = [f"{_and(platforms)} {version}" for version, platforms in by_version.items()]
+    return _and(parts)
+
+
+def _and(words: Sequence[str]) -> str:
+    if len(words) < 2:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
 def _compute_availability_entries(
     support_by_platform: Any, targets: tuple[Target, ...]
 ) -> AvailabilityEntries:
@@ -260,8 +279,19 @@ def _compute_availability_entries(
         removed_everywhere = all(
             s.introduced is None or s.removed is not None for s in support_by_platform.values()
         )
-        if removed_everywhere and any(s.removed for s in support_by_platform.values()):
-            return ((WARNING, "removed", " is no longer supported on any platform"),)
+        removed = _platform_versions(
+            (platform, support.removed)
+            for platform, support in support_by_platform.items()
+            if platform != "iPadOS" and support.introduced is not None and support.removed
+        )
+        if removed_everywhere and removed:
+            return (
+                (
+                    WARNING,
+                    "removed",
+                    f" was removed in {removed}; only earlier versions accept it",
+                ),
+            )
         if deprecated:
             return ((WARNING, "deprecated", f" is deprecated ({', '.join(deprecated)})"),)
         return ()
@@ -438,6 +468,20 @@ def _check_scalar(walk: Walk, value: PlistValue, spec: KeySpec, path: KeyPath, l
             walk.add(severity, "format-invalid", path, f"{label} {value!r} {problem}")
 
 
+def coerced_by_devices(value: PlistValue, expected: str) -> bool:
+    """Whether a device reads the value as the expected type: <true/> or <false/> for an
+    integer 0/1 (and the reverse), a whole real number for an integer, an integer for a
+    real. Profiles written so by widely used generators install."""
+    actual = plist_type_of(value)
+    if expected == "integer" and actual == "boolean":
+        return True
+    if expected == "boolean" and actual == "integer":
+        return value in (0, 1)
+    if expected == "integer" and actual == "real":
+        return isinstance(value, float) and value.is_integer()
+    return expected == "real" and actual == "integer"
+
+
 def _type_problem(walk: Walk, value: PlistValue, spec: KeySpec, path: KeyPath, label: str) -> bool:
     """Report a type mismatch; return True when the value has the right type."""
     if spec.type == "any" or _TYPE_NAMES.get(type(value)) == spec.type:
@@ -450,17 +494,29 @@ def _type_problem(walk: Walk, value: PlistValue, spec: KeySpec, path: KeyPath, l
         hint = f"; write <integer>{int(value)}</integer> instead of <{str(value).lower()}/>"
     elif spec.type == "boolean" and actual == "integer" and value in (0, 1):
         hint = f"; write <{'true' if value else 'false'}/> instead of <integer>{value}</integer>"
+    elif spec.type == "integer" and actual == "real" and coerced_by_devices(value, "integer"):
+        hint = f"; write <integer>{int(value)}</integer> instead of <real>{value}</real>"
     elif spec.type == "integer" and actual == "string" and value.strip().lstrip("-").isdigit():
         hint = f"; write <integer>{value.strip()}</integer>"
     elif spec.type == "data" and actual == "string":
         hint = "; it must be <data> (base64)"
-    walk.add(
-        ERROR,
-        "type-mismatch",
-        path,
-        f"{label} must be {_TYPE_WORDS[spec.type]}, but is {describe_value(value)}{hint}. "
-        "Some devices coerce it; Apple Business Manager and many MDMs reject it",
-    )
+    what = f"{label} must be {_TYPE_WORDS[spec.type]}, but is {describe_value(value)}{hint}"
+    if coerced_by_devices(value, spec.type):
+        walk.add(
+            ERROR if walk.options.strict else WARNING,
+            "type-coercion",
+            path,
+            f"{what}. Devices read it as {_TYPE_WORDS[spec.type]} and install the profile; "
+            "Apple Business Manager and MDM servers that check types exactly reject it",
+        )
+    else:
+        walk.add(
+            ERROR,
+            "type-mismatch",
+            path,
+            f"{what}; Apple documents {_TYPE_WORDS[spec.type]} here, and no device is known "
+            "to convert this value",
+        )
     return False
 
 
@@ -514,12 +570,13 @@ def walk_dictionary(
                         walk_value(walk, child, spec.item, child_path, frames, f"{name}")
                     continue
                 home = _misplaced_home(walk, name, frames)
-                if home is not None and "/" in home:
+                if home is not None and ("/" in home or len(frames) > 1):
+                    where = home.rsplit("/", 1)[0] if "/" in home else "the payload itself"
                     walk.add(
                         WARNING,
                         "misplaced-key",
                         child_path,
-                        f"{name} is not read here; it belongs in {home.rsplit('/', 1)[0]}",
+                        f"{name} is not read here; it belongs in {where}",
                     )
                 else:
                     walk.add(
@@ -631,10 +688,25 @@ def _walk_inside(
                 path,
                 f"{label} allows at most {spec.max_items} item(s); it has {count}",
             )
+        if spec.item is not None and spec.item.type == "string":
+            for index, item in enumerate(value):
+                if item == "":
+                    walk.add(
+                        WARNING,
+                        "empty-item",
+                        (*path, index),
+                        f'{label} item {index + 1} (index {index}) is "": an empty entry names '
+                        "nothing; fill it in or remove it",
+                    )
         if spec.item is not None:
             for index, item in enumerate(value):
                 walk_value(
-                    walk, item, spec.item, (*path, index), frames, f"{label} item {index + 1}"
+                    walk,
+                    item,
+                    spec.item,
+                    (*path, index),
+                    frames,
+                    f"{label} item {index + 1} (index {index})",
                 )
     else:
         _check_scalar(walk, value, spec, path, label)
@@ -714,7 +786,7 @@ def validate_payload(
                 ERROR,
                 "not-a-dictionary",
                 path,
-                f"payload {index + 1} is {describe_value(payload)}, "
+                f"PayloadContent/{index} (payload {index + 1}) is {describe_value(payload)}, "
                 "but a payload must be a dictionary",
             )
         ]
@@ -723,12 +795,24 @@ def validate_payload(
     if payload_schema is None:
         walk = Walk(schema.common, options)
         walk_dictionary(walk, payload, _open_copy(schema.common.root), path, [])
-        if isinstance(payload_type, str):
+        if isinstance(payload_type, str) and (
+            payload_type in schema.apple_payload_types or not schema.apple_payload_types
+        ):
             walk.add(
                 INFO,
                 "unknown-payload-type",
                 (*path, "PayloadType"),
-                f"payload type {payload_type!r} is not in the schema; it is kept as is",
+                f"payload type {payload_type!r} is an Apple payload this editor does not "
+                "edit; it is kept as is",
+            )
+        elif isinstance(payload_type, str):
+            walk.add(
+                WARNING,
+                "not-apple-payload-type",
+                (*path, "PayloadType"),
+                f"payload type {payload_type!r} is none of Apple's payload types: iPhone and "
+                "iPad refuse to install the profile (macOS may take it as managed preferences "
+                "for that domain). Check the spelling, or use Apple's type for this setting",
             )
         return walk.problems
     walk = Walk(payload_schema, options)
@@ -747,7 +831,7 @@ def validate_payload(
     walk_dictionary(walk, payload, payload_schema.root, path, [])
     walk_problems = walk.problems
     # Rules see only the targets the payload exists on.
-    rule_options = Options(targets=walk.key_targets or ())
+    rule_options = Options(targets=walk.key_targets or (), strict=options.strict)
     context = PayloadContext(schema, payload_schema, payload, path, rule_options, walk_problems)
     walk_count = len(walk_problems)
     for rule in _payload_rules().get(payload_schema.payload_type, []):
@@ -779,7 +863,18 @@ def validate_profile_level(
     walk_dictionary(walk, _top_level_view(profile.root), top_spec, (), [])
     context = ProfileContext(schema, profile, options, walk.problems)
     for note in profile.read_notes:
-        context.add(INFO, "read-leniency", (), f"{note}; an Apple device may refuse such a file")
+        if note == TEXT_BEFORE_DECLARATION:
+            context.add(
+                WARNING,
+                "text-before-declaration",
+                (),
+                f"{note}: XML allows nothing before its declaration, and plistlib and other "
+                "tools refuse such a file; delete what comes before <?xml",
+            )
+        else:
+            context.add(
+                INFO, "read-leniency", (), f"{note}; an Apple device may refuse such a file"
+            )
     for rule in _profile_rules():
         rule(context)
     return walk.problems

@@ -42,8 +42,12 @@ class Problem:
 CODES: dict[str, str] = {
     # reading
     "read-leniency": "the file needed a lenient reading an Apple device may not share",
+    "text-before-declaration": "text before the XML declaration, which XML forbids",
     # structure and types
-    "type-mismatch": "a value has another plist type than the schema says",
+    "type-mismatch": "a value has another plist type than the schema says, one a device "
+    "cannot read as the right type",
+    "type-coercion": "a value of another plist type that devices coerce (<true/> for 1, "
+    "<real>1.0</real> for 1); an error with --strict",
     "required-missing": "a required key is absent",
     "required-when-missing": "a key required by another key's value is absent",
     "value-not-allowed": "a value is not one of the allowed values",
@@ -51,10 +55,12 @@ CODES: dict[str, str] = {
     "format-invalid": "a string does not have the expected format",
     "array-length": "an array has too few or too many items",
     "empty-value": "a required string is empty",
+    "empty-item": "an array of strings holds an empty string",
     "unknown-key": "a key the schema does not know; kept as is",
     "misplaced-key": "a known key in a place where the device does not read it",
     "not-applicable": "a key the device ignores because of another key's value",
-    "unknown-payload-type": "a payload type the schema does not know; kept as is",
+    "unknown-payload-type": "an Apple payload type the schema does not describe; kept as is",
+    "not-apple-payload-type": "a PayloadType that is none of Apple's payload types",
     "not-a-dictionary": "a payload that is not a dictionary",
     "mdm-variable": "a value holds an MDM substitution variable",
     # platforms
@@ -78,6 +84,9 @@ CODES: dict[str, str] = {
     "missing-ca": "certificate authentication without a CA certificate in the profile",
     "secret-in-clear": "a password or shared secret stored in the profile in clear text",
     "pkcs12": "a PKCS#12 identity a device cannot open: its encoding, its password or no key",
+    "certificate-content": "a certificate payload that holds no certificate, or PEM where "
+    "Apple documents DER",
+    "unused-identity": "an identity payload no other payload names",
     # VPN rules
     "legacy-protocol": "PPTP or L2TP",
     "vpn-subtype": "VPNSubType missing or not allowed for the VPN type",

@@ -19,6 +19,7 @@ from editor.core.on_demand import (
     address_matches,
     domain_matches,
     flag_on,
+    on_demand_enabled,
     strings_in,
 )
 from editor.core.plisttypes import PlistDict, PlistValue
@@ -123,6 +124,13 @@ def _check_settings(ctx: PayloadContext, name: str, settings: PlistDict) -> None
     if not isinstance(rules, list):
         return
     path: KeyPath = (name, "OnDemandRules")
+    if not on_demand_enabled(ctx.payload, settings)[0]:
+        # the device does not evaluate the rules (the schema's not-applicable warning says
+        # so); only the deprecated action is worth a word
+        for index, rule in enumerate(rules):
+            if isinstance(rule, dict) and rule.get("Action") == "Allow":
+                _deprecated_allow(ctx, (*path, index))
+        return
     seen: list[tuple[int, PlistDict]] = []
     catch_all = False
     for index, rule in enumerate(rules):
@@ -193,13 +201,7 @@ def _rule_details(ctx: PayloadContext, path: KeyPath, rule: PlistDict) -> None:
                 "(iOS Deployment Reference)",
             )
     if rule.get("Action") == "Allow":
-        ctx.add(
-            WARNING,
-            "deprecated",
-            (*path, "Action"),
-            "the Allow action is deprecated since iOS 7 (it hands over to the legacy "
-            "OnDemandMatchDomains lists); use Connect or EvaluateConnection (Apple VPN schema)",
-        )
+        _deprecated_allow(ctx, path)
     if rule.get("Action") != "EvaluateConnection":
         return
     if not _nonempty_list(rule.get("ActionParameters")):
@@ -249,6 +251,16 @@ def _rule_details(ctx: PayloadContext, path: KeyPath, rule: PlistDict) -> None:
                 )
         if action == "ConnectIfNeeded":
             broad.extend((index, d) for d in domains)
+
+
+def _deprecated_allow(ctx: PayloadContext, rule_path: KeyPath) -> None:
+    ctx.add(
+        WARNING,
+        "deprecated",
+        (*rule_path, "Action"),
+        "the Allow action is deprecated since iOS 7 (it hands over to the legacy "
+        "OnDemandMatchDomains lists); use Connect or EvaluateConnection (Apple VPN schema)",
+    )
 
 
 def _nonempty_list(value: PlistValue) -> bool:

@@ -67,6 +67,16 @@ def values_at(
     return nodes
 
 
+def quoted(value: str) -> str:
+    """A value in double quotes, so that an empty one shows: PayloadUUID "" ..."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def payload_ref(index: int) -> str:
+    """A payload as paths count it, and as people do: 'PayloadContent/1 (payload 2)'."""
+    return f"PayloadContent/{index} (payload {index + 1})"
+
+
 def reference_paths(payload_schema: PayloadSchema) -> list[tuple[str, str]]:
     """(schema path, reference kind) of every key that names another payload."""
     return [(spec.path, spec.references) for spec in payload_schema.walk() if spec.references]
@@ -142,6 +152,7 @@ def _envelope_error(envelope: bytes) -> str | None:
 def check_identities(ctx: ProfileContext) -> None:
     by_uuid: dict[str, list[int]] = defaultdict(list)
     by_identifier: dict[str, list[int]] = defaultdict(list)
+    original_uuid: dict[int, str] = {}
     profile_id = ctx.profile.root.get("PayloadIdentifier")
     profile_uuid = ctx.profile.root.get("PayloadUUID")
     if isinstance(profile_uuid, str):
@@ -150,6 +161,7 @@ def check_identities(ctx: ProfileContext) -> None:
         uuid = payload.get("PayloadUUID")
         if isinstance(uuid, str):
             by_uuid[uuid.upper()].append(index)
+            original_uuid[index] = uuid
             _check_placeholder(ctx, ("PayloadContent", index, "PayloadUUID"), uuid)
             if isinstance(profile_uuid, str) and uuid.upper() == profile_uuid.upper():
                 ctx.add(
@@ -169,14 +181,15 @@ def check_identities(ctx: ProfileContext) -> None:
                     "this payload's PayloadIdentifier equals the profile's; use a longer one, "
                     f"such as {identifier}.vpn",
                 )
-    for uuid, indices in by_uuid.items():
+    for indices in by_uuid.values():
         for index in indices[1:] if len(indices) > 1 else []:
             ctx.add(
                 ERROR,
                 "duplicate-uuid",
                 ("PayloadContent", index, "PayloadUUID"),
-                f"PayloadUUID {uuid} is also used by payload {indices[0] + 1}; every payload needs "
-                "its own UUID or the device refuses the profile",
+                f"PayloadUUID {quoted(original_uuid[index])} is also used by "
+                f"{payload_ref(indices[0])}; every payload needs its own UUID or the device "
+                "refuses the profile",
             )
     for identifier, indices in by_identifier.items():
         for index in indices[1:] if len(indices) > 1 else []:
@@ -184,7 +197,8 @@ def check_identities(ctx: ProfileContext) -> None:
                 ERROR,
                 "duplicate-identifier",
                 ("PayloadContent", index, "PayloadIdentifier"),
-                f"PayloadIdentifier {identifier!r} is also used by payload {indices[0] + 1}; "
+                f"PayloadIdentifier {quoted(identifier)} is also used by "
+                f"{payload_ref(indices[0])}; "
                 "make each payload's identifier unique",
             )
 
@@ -224,8 +238,8 @@ def check_single_payloads(ctx: ProfileContext) -> None:
                     ERROR,
                     "single-payload",
                     ("PayloadContent", index),
-                    f"a profile may hold only one {payload_schema.title} payload; payload "
-                    f"{seen[kind] + 1} is one already: merge them",
+                    f"a profile may hold only one {payload_schema.title} payload; "
+                    f"{payload_ref(seen[kind])} is one already: merge them",
                 )
             else:
                 seen[str(kind)] = index
@@ -246,7 +260,8 @@ def check_references(ctx: ProfileContext) -> None:
                         ERROR,
                         "per-app-vpn",
                         ("PayloadContent", index, "VPNUUID"),
-                        f"VPNUUID {vpn_uuid!r} is also used by payload {vpn_uuids[vpn_uuid] + 1}; "
+                        f"VPNUUID {quoted(vpn_uuid)} is also used by "
+                        f"{payload_ref(vpn_uuids[vpn_uuid])}; "
                         "each per-app VPN needs its own VPNUUID",
                     )
                 else:
@@ -319,7 +334,9 @@ def check_vpn_counts(ctx: ProfileContext) -> None:
         vpn_type = payload.get("VPNType")
         if vpn_type == "AlwaysOn":
             always_on.append(index)
-        for dictionary in ("IKEv2", "IPSec", "VPN"):
+        # built-in clients only: a provider app (the VPN dictionary) checks its server its
+        # own way, often without a CA from the profile
+        for dictionary in ("IKEv2", "IPSec"):
             settings = payload.get(dictionary)
             if isinstance(settings, dict) and _uses_certificates(settings, dictionary):
                 certificate_auth = True
@@ -332,7 +349,7 @@ def check_vpn_counts(ctx: ProfileContext) -> None:
             "always-on",
             ("PayloadContent", index, "VPNType"),
             "only one Always On VPN payload is allowed per profile "
-            f"(payload {always_on[0] + 1} is one)",
+            f"({payload_ref(always_on[0])} is one)",
         )
     if certificate_auth and not has_ca and ctx.profile.payloads:
         ctx.add(
@@ -450,6 +467,41 @@ def check_certificate_types(ctx: ProfileContext) -> None:
                 )
 
 
+def _strings(node: PlistValue) -> Iterator[str]:
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for value in node.values():
+            yield from _strings(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _strings(value)
+
+
+def check_unused_identities(ctx: ProfileContext) -> None:
+    """An identity no payload names: installed, but no connection uses it."""
+    identities = identity_payloads(ctx.profile)
+    if not identities:
+        return
+    named: set[str] = set()
+    for _index, payload in _payloads(ctx.profile):
+        own = payload.get("PayloadUUID")
+        for text in _strings({k: v for k, v in payload.items() if k != "PayloadUUID"}):
+            if text != own and len(text) <= 64:
+                named.add(text.upper())
+    for index, payload in _payloads(ctx.profile):
+        uuid = payload.get("PayloadUUID")
+        if any(payload is p for _u, _k, p in identities) and str(uuid).upper() not in named:
+            ctx.add(
+                INFO,
+                "unused-identity",
+                ("PayloadContent", index),
+                f"no payload of this profile names this identity (PayloadUUID {quoted(str(uuid))}"
+                "): it is installed, but no connection uses it; name it in "
+                "PayloadCertificateUUID, or remove it",
+            )
+
+
 PROFILE_RULES: list[ProfileRule] = [
     check_profile_type,
     check_payload_count,
@@ -459,6 +511,7 @@ PROFILE_RULES: list[ProfileRule] = [
     check_references,
     check_vpn_counts,
     check_certificate_types,
+    check_unused_identities,
 ]
 
 

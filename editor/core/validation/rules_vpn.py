@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from editor.core.formats import has_mdm_variable
@@ -27,6 +28,12 @@ ON_DEMAND_DICTIONARIES = ("VPN", "IPSec", "IKEv2", "TransparentProxy")
 WEAK_ENCRYPTION = frozenset({"DES", "3DES"})
 WEAK_INTEGRITY = frozenset({"SHA1-96", "SHA1-160"})
 WEAK_DH_GROUPS = frozenset({1, 2, 5})
+# com.apple.vpn.managed.newest.yaml (27.0 seed): these values exist only in iOS, macOS and
+# visionOS before 26 (never on tvOS or watchOS).
+WEAK_AVAILABILITY = (
+    "iOS, macOS and visionOS accept it only before version 26; use AES-256-GCM, SHA2-256 "
+    "or better and group 14, 19, 20 or 31"
+)
 # Strength order for EnforceStrictAlgorithmSelection's "IKE SA at least as strong" rule.
 ENCRYPTION_STRENGTH = {
     "DES": 0,
@@ -187,6 +194,8 @@ def authentication(ctx: PayloadContext) -> None:
                 ("IKEv2", "AuthName"),
                 "EAP is on but no AuthName is given: the user is asked when connecting",
             )
+        if extended and not _has_value(ikev2, "LocalIdentifier"):
+            _eap_local_identifier(ctx)
         _identity_format(ctx, ikev2, ("IKEv2",))
         if (
             method == "Certificate"
@@ -217,12 +226,15 @@ def authentication(ctx: PayloadContext) -> None:
                         f"{key} is used only with shared-secret authentication; it is ignored here",
                     )
         elif ctx.payload.get("VPNType") == "IPSec" and not ipsec.get("LocalIdentifier"):
+            # Advice only: strongSwan and Libreswan XAuth servers use no group name, and
+            # their setup guides (hwdsl2/setup-ipsec-vpn) leave LocalIdentifier blank.
             ctx.add(
-                WARNING,
+                INFO,
                 "ipsec-identifier",
                 ("IPSec", "LocalIdentifier"),
-                "Cisco IPSec with a shared secret needs the group name in LocalIdentifier "
-                "(ending in 'hybrid' for hybrid authentication)",
+                "no group name in LocalIdentifier: a Cisco server that expects one refuses "
+                "the connection (strongSwan and Libreswan XAuth servers need none); end it in "
+                "'hybrid' for hybrid authentication",
             )
         if method == "SharedSecret" and not _has_value(ipsec, "SharedSecret"):
             ctx.add(
@@ -230,6 +242,24 @@ def authentication(ctx: PayloadContext) -> None:
                 "auth-credential",
                 ("IPSec", "SharedSecret"),
                 "no shared secret is given: the user is asked for it when connecting",
+            )
+
+
+def _eap_local_identifier(ctx: PayloadContext) -> None:
+    """Apple's schema marks IKEv2 LocalIdentifier required, yet EAP profiles without it
+    (as jawj/IKEv2-setup writes them) install and connect: with EAP the user's identity
+    is the EAP name. So a missing or empty one is a warning there, not an error."""
+    path = (*ctx.path, "IKEv2", "LocalIdentifier")
+    state = {"required-missing": "absent", "empty-value": "empty"}
+    for index, problem in enumerate(ctx.problems):
+        if problem.path == path and problem.code in ("required-missing", "empty-value"):
+            ctx.problems[index] = replace(
+                problem,
+                severity=WARNING,
+                message=f"LocalIdentifier is {state[problem.code]}: Apple's schema requires "
+                "it, but with EAP "
+                "(ExtendedAuthEnabled = 1) devices install and connect without it; give the "
+                "identity the server expects, if it expects one",
             )
 
 
@@ -284,22 +314,26 @@ def ikev2_details(ctx: PayloadContext) -> None:
         group = sa.get("DiffieHellmanGroup", 14)
         if isinstance(encryption, str):
             strength[name] = ENCRYPTION_STRENGTH.get(encryption, 4)
-        weak = []
+        weak: list[tuple[str, str]] = []  # (key, what)
         if isinstance(encryption, str) and encryption in WEAK_ENCRYPTION:
-            weak.append(f"encryption {encryption}")
+            weak.append(("EncryptionAlgorithm", f"encryption {encryption}"))
         if isinstance(integrity, str) and integrity in WEAK_INTEGRITY:
-            weak.append(f"integrity {integrity}")
+            weak.append(("IntegrityAlgorithm", f"integrity {integrity}"))
         if isinstance(group, int) and group in WEAK_DH_GROUPS:
-            weak.append(f"Diffie-Hellman group {group}")
-        if weak:
-            ctx.add(
-                ERROR if strict else WARNING,
-                "strict-algorithms" if strict else "weak-crypto",
-                ("IKEv2", name),
-                ("EnforceStrictAlgorithmSelection makes the device reject " if strict else "weak: ")
-                + ", ".join(weak)
-                + "; use AES-256-GCM, SHA2-256 or better and group 14, 19, 20 or 31",
-            )
+            weak.append(("DiffieHellmanGroup", f"Diffie-Hellman group {group}"))
+        for key, what in weak:
+            # the key itself when written; the dictionary when a default is the weak one
+            where = ("IKEv2", name, key) if key in sa else ("IKEv2", name)
+            if strict:
+                ctx.add(
+                    ERROR,
+                    "strict-algorithms",
+                    where,
+                    f"EnforceStrictAlgorithmSelection makes the device reject {what}; use "
+                    "AES-256-GCM, SHA2-256 or better and group 14, 19, 20 or 31",
+                )
+            else:
+                ctx.add(WARNING, "weak-crypto", where, f"weak: {what}; {WEAK_AVAILABILITY}")
         if strict and isinstance(group, int) and group < 14 and group not in WEAK_DH_GROUPS:
             ctx.add(
                 ERROR,
@@ -368,7 +402,6 @@ def on_demand(ctx: PayloadContext) -> None:
 
 def _non_interactive(ctx: PayloadContext, name: str, settings: PlistDict) -> None:
     method = settings.get("AuthenticationMethod")
-    password_keys = {"IKEv2": "AuthPassword", "VPN": "Password", "TransparentProxy": "Password"}
     if name == "IKEv2" and _flag(settings, "ExtendedAuthEnabled") and method != "Certificate":
         if (
             not _has_value(settings, "AuthPassword")
@@ -381,15 +414,8 @@ def _non_interactive(ctx: PayloadContext, name: str, settings: PlistDict) -> Non
                 "On Demand needs authentication that works without the user: "
                 "add a certificate or a stored password",
             )
-    elif name in ("VPN", "TransparentProxy") and method in ("Password", None):
-        if not _has_value(settings, password_keys[name]):
-            ctx.add(
-                WARNING,
-                "on-demand",
-                (name, "OnDemandEnabled"),
-                "On Demand needs authentication that works without the user: "
-                "use a certificate or a stored password",
-            )
+    # VPN and TransparentProxy: the provider app authenticates its own way (WireGuard
+    # keys in VendorConfig, a token in the app), so nothing is required of the profile.
     elif name == "IPSec" and ctx.payload.get("VPNType") == "IPSec":
         asks = _cisco_prompts(settings)
         if asks:
@@ -477,16 +503,20 @@ def tunnel_configurations(payload: PlistDict) -> Iterator[tuple[KeyPath, PlistDi
 
 def _tunnel_keys(ctx: PayloadContext, tunnel: PlistDict, path: KeyPath) -> None:
     """The IKEv2 keys of a tunnel configuration, which the schema leaves open."""
+    eap = _flag(tunnel, "ExtendedAuthEnabled")
     for key in TUNNEL_REQUIRED:
+        # as in the IKEv2 dictionary, EAP connections work without a LocalIdentifier
+        severity = WARNING if eap and key == "LocalIdentifier" else ERROR
         if key not in tunnel:
             ctx.add(
-                ERROR,
+                severity,
                 "required-missing",
                 (*path, key),
-                f"{key} is required in every tunnel configuration, as in an IKEv2 connection",
+                f"{key} is required in every tunnel configuration, as in an IKEv2 connection"
+                + ("; with EAP devices connect without it" if severity is WARNING else ""),
             )
         elif tunnel[key] == "":
-            ctx.add(ERROR, "empty-value", (*path, key), f"{key} is empty; fill it in")
+            ctx.add(severity, "empty-value", (*path, key), f"{key} is empty; fill it in")
     method = tunnel.get("AuthenticationMethod")
     needed = {"Certificate": "PayloadCertificateUUID", "SharedSecret": "SharedSecret"}
     credential = needed.get(method) if isinstance(method, str) else None
@@ -534,6 +564,25 @@ def provider(ctx: PayloadContext) -> None:
                 (name, "ProviderDesignatedRequirement"),
                 "on macOS a provider built as a system extension also needs "
                 "ProviderDesignatedRequirement (its code-signing requirement)",
+            )
+
+
+def provider_authentication(ctx: PayloadContext) -> None:
+    """A provider app (VPNType VPN or TransparentProxy) authenticates its own way: a
+    missing certificate reference is a warning there, not an error."""
+    vpn_type = ctx.payload.get("VPNType")
+    if vpn_type not in ("VPN", "TransparentProxy"):
+        return
+    path = (*ctx.path, str(vpn_type), "PayloadCertificateUUID")
+    for index, problem in enumerate(ctx.problems):
+        if problem.path == path and problem.code in ("required-when-missing", "empty-value"):
+            ctx.problems[index] = replace(
+                problem,
+                severity=WARNING,
+                message="AuthenticationMethod is Certificate but no PayloadCertificateUUID "
+                "names the identity; a built-in client would fail, while a provider app "
+                "(WireGuard, an SSL VPN) may use its own credentials and ignore it. Name the "
+                "identity, or set the method the app really uses",
             )
 
 
@@ -605,6 +654,15 @@ def pkcs12_identity(ctx: PayloadContext) -> None:
     variable = isinstance(stored, str) and has_mdm_variable(stored)
     password = stored if isinstance(stored, str) and stored and not variable else None
     inspection = inspect_pkcs12_cached(content)
+    if inspection.error is not None and not looks_like_pkcs12_cached(content):
+        ctx.add(
+            ERROR,
+            "pkcs12",
+            ("PayloadContent",),
+            "PayloadContent is not PKCS#12 data, so the device cannot install the identity; "
+            "export the certificate with its private key as a .p12 file and use that",
+        )
+        return
     if inspection.error is not None:
         ctx.add(
             INFO,
@@ -661,6 +719,46 @@ def pkcs12_identity(ctx: PayloadContext) -> None:
         )
 
 
+@functools.lru_cache(maxsize=64)
+def looks_like_pkcs12_cached(content: bytes) -> bool:
+    from editor.core.certificates import looks_like_pkcs12
+
+    return looks_like_pkcs12(content)
+
+
+@functools.lru_cache(maxsize=64)
+def _certificate_error(content: bytes) -> str | None:
+    from editor.core.certificates import certificate_shape_error
+
+    return certificate_shape_error(content)
+
+
+def certificate_content(ctx: PayloadContext) -> None:
+    """A root, pkcs1 or pem payload must hold a certificate; root and pkcs1 in DER."""
+    content = ctx.payload.get("PayloadContent")
+    if not isinstance(content, bytes) or not content:
+        return  # the schema reports the type or the absence
+    payload_type = ctx.payload_schema.payload_type
+    error = _certificate_error(content)
+    if error is not None:
+        ctx.add(
+            ERROR,
+            "certificate-content",
+            ("PayloadContent",),
+            f"{error}: the device refuses to install the profile. Put the certificate's "
+            "DER bytes here (a .cer or .der file)",
+        )
+    elif payload_type != "com.apple.security.pem" and content.lstrip().startswith(b"-----BEGIN"):
+        ctx.add(
+            WARNING,
+            "certificate-content",
+            ("PayloadContent",),
+            "the certificate is PEM text, but Apple documents DER for this payload type; "
+            "devices read it, stricter tools may not. Convert it with 'openssl x509 -in "
+            "cert.pem -outform der', or make this a com.apple.security.pem payload",
+        )
+
+
 _VPN_RULES: list[PayloadRule] = [
     legacy_protocols,
     vpn_subtype,
@@ -671,6 +769,7 @@ _VPN_RULES: list[PayloadRule] = [
     on_demand,
     always_on,
     provider,
+    provider_authentication,
     watchos_limits,
     secrets_in_clear,
 ]
@@ -681,4 +780,7 @@ PAYLOAD_RULES: dict[str, list[PayloadRule]] = {
     "com.apple.security.pkcs12": [secrets_in_clear, pkcs12_identity],
     "com.apple.security.scep": [secrets_in_clear],
     "com.apple.security.acme": [],
+    "com.apple.security.root": [certificate_content],
+    "com.apple.security.pkcs1": [certificate_content],
+    "com.apple.security.pem": [certificate_content],
 }
