@@ -51,6 +51,7 @@ from editor.core.on_demand import (
     standard_networks,
 )
 from editor.core.platforms import PLATFORMS
+from editor.ui.colors import error_color, is_dark
 from editor.ui.document import Document
 from editor.ui.tree_model import PATH_ROLE
 
@@ -435,7 +436,10 @@ class TryItPanel(QWidget):
         last = result.rule if result.rule is not None else max(shown, default=-1)
         self.lines = []
         rows: list[str] = []
-        firing_css = FIRING_COLOR.name()
+        dark = is_dark(self.palette())
+        # solid colours with text contrast above 4.5:1 in either palette
+        firing_css = "#1e5631" if dark else "#b7e4c7"
+        colors = {TICK: "#81c784" if dark else "#2e7d32", CROSS: error_color(self.palette())}
         for index in range(last + 1):
             fired = index == result.rule
             state = "fires" if fired else "does not match"
@@ -455,7 +459,7 @@ class TryItPanel(QWidget):
             )
             for mark, text in parts:
                 self.lines.append(f"    {mark} {text}")
-                color = "#2e7d32" if mark == TICK else "#c62828"
+                color = colors[mark]
                 rows.append(
                     f'<tr><td width=18 align=right style="color:{color}">{mark}</td>'
                     f"<td>{html.escape(text)}</td></tr>"
