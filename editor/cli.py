@@ -13,6 +13,7 @@ import gc
 import json
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 from typing import Any, NoReturn, TextIO
 
 from editor import __version__
@@ -41,6 +42,14 @@ def _target(text: str) -> Target:
         return Target.parse(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def command_modules() -> list[ModuleType]:
+    """The modules that add command groups: each has add_parsers(commands) and COMMANDS.
+    Imported when the parser is built, so `--version` stays quick."""
+    from editor import cli_scale, cli_signing, cli_simulate
+
+    return [cli_signing, cli_scale, cli_simulate]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -87,10 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--canonical", action="store_true", help="every value as a sorted line")
     show.add_argument("--show-secrets", action="store_true", help="with --canonical: unmasked")
 
-    from editor import cli_scale, cli_signing
-
-    cli_signing.add_parsers(commands)
-    cli_scale.add_parsers(commands)
+    for module in command_modules():
+        module.add_parsers(commands)
     return parser
 
 
@@ -348,9 +355,9 @@ def main(
             args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code) if isinstance(exc.code, int) else EXIT_FAILURE
-    from editor import cli_scale, cli_signing
-
-    handlers = {**COMMANDS, **cli_signing.COMMANDS, **cli_scale.COMMANDS}
+    handlers = dict(COMMANDS)
+    for module in command_modules():
+        handlers.update(module.COMMANDS)
     try:
         return handlers[args.command](args, out, err)
     except ProfileReadError as exc:

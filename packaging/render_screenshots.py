@@ -34,6 +34,29 @@ from editor.ui.main_window import MainWindow  # noqa: E402
 from editor.ui.signing_ui import ExportDialog  # noqa: E402
 
 SIZE = (1200, 800)
+# On Demand rules for the "Try it" picture: trusted Wi-Fi, the office network found by its
+# search domain and an HTTPS probe, per-connection rules on other Wi-Fi, else connect
+TRY_IT_RULES = [
+    {"Action": "Disconnect", "SSIDMatch": ["Example-Office"]},
+    {
+        "Action": "Disconnect",
+        "DNSDomainMatch": ["corp.example.com"],
+        "URLStringProbe": "https://intranet.corp.example.com/health",
+    },
+    {
+        "Action": "EvaluateConnection",
+        "InterfaceTypeMatch": "WiFi",
+        "ActionParameters": [
+            {"Domains": ["www.corp.example.com"], "DomainAction": "NeverConnect"},
+            {
+                "Domains": ["corp.example.com"],
+                "DomainAction": "ConnectIfNeeded",
+                "RequiredDNSServers": ["10.0.0.53"],
+            },
+        ],
+    },
+    {"Action": "Connect"},
+]
 
 
 def _certificate(
@@ -167,6 +190,24 @@ def main() -> int:
     grab(app, window, out / "editor-on-demand-dark.png")
     window.close()
     app.setPalette(app.style().standardPalette())
+
+    # 5. the On Demand "Try it" panel on richer rules: an unknown Wi-Fi, one host
+    tried = work / "On Demand.mobileconfig"
+    rich = Profile.parse(profile.to_bytes("xml"))  # a copy, unsigned
+    rich.payloads[0]["IKEv2"]["OnDemandRules"] = TRY_IT_RULES
+    rich.save(tried)
+    window = window_for(tried)
+    window.resize(1400, 940)
+    window.problems_dock.hide()
+    window.tree.expandAll()
+    window.select_path((*ikev2, "OnDemandRules"))
+    settle(app)
+    panel = window.try_it_dock.panel
+    panel.ssid.setEditText("Guest")
+    panel.host.setText("intranet.corp.example.com")
+    panel.dns.setCurrentIndex(panel.dns.findText("fails"))
+    grab(app, window, out / "on-demand-try-it.png")
+    window.close()
 
     # 3. the New VPN Connection dialog and 4. the signed/encrypted export dialog
     window = window_for(signed)

@@ -364,7 +364,8 @@ def test_readme_pictures_render(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     names = sorted(p.name for p in (tmp_path / "images").iterdir())
     assert names == [
-        "editor-ikev2.png", "editor-on-demand-dark.png", "export.png", "new-connection.png"
+        "editor-ikev2.png", "editor-on-demand-dark.png", "export.png", "new-connection.png",
+        "on-demand-try-it.png",
     ]  # fmt: skip
     for name in names:
         assert (tmp_path / "images" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -1856,7 +1856,7 @@ VPN_CASES = [
         STD,
         (((*IK, "OnDemandEnabled"), 1),),
         (((*IK, "OnDemandRules"), [{"Action": "Connect"}]),),
-        "on-demand",
+        "on-demand-no-rules",
         WARNING,
         (*IK, "OnDemandEnabled"),
     ),
@@ -1876,7 +1876,7 @@ VPN_CASES = [
                 [{"Action": "Disconnect", "SSIDMatch": ["Office"]}, {"Action": "Connect"}],
             ),
         ),
-        "on-demand",
+        "on-demand-shadowed",
         WARNING,
         (*IK, "OnDemandRules", 1),
     ),
@@ -1899,7 +1899,7 @@ VPN_CASES = [
                 [{"Domains": ["intranet.example.com"], "DomainAction": "ConnectIfNeeded"}],
             ),
         ),
-        "on-demand",
+        "on-demand-no-parameters",
         WARNING,
         (*IK, "OnDemandRules", 0, "Action"),
     ),
@@ -1911,9 +1911,159 @@ VPN_CASES = [
             ((*IK, "OnDemandRules"), [{"Action": "Connect", "InterfaceTypeMatch": "WiFi"}]),
         ),
         (((*IK, "OnDemandRules", 1), {"Action": "Disconnect"}),),
-        "on-demand",
-        INFO,
+        "on-demand-no-catch-all",
+        WARNING,
         (*IK, "OnDemandRules"),
+    ),
+    # On Demand rule analysis (rules_on_demand)
+    case(
+        "on-demand-shadowed-by-broader-rule",
+        STD,
+        (
+            ((*IK, "OnDemandEnabled"), 1),
+            (
+                (*IK, "OnDemandRules"),
+                [
+                    {"Action": "Connect", "InterfaceTypeMatch": "WiFi"},
+                    {"Action": "Disconnect", "SSIDMatch": ["Office"]},
+                    {"Action": "Ignore"},
+                ],
+            ),
+        ),
+        (((*IK, "OnDemandRules", 0, "SSIDMatch"), ["Cafe"]),),
+        "on-demand-shadowed",
+        WARNING,
+        (*IK, "OnDemandRules", 1),
+    ),
+    case(
+        "on-demand-unreachable-ssid-on-cellular",
+        STD,
+        (
+            ((*IK, "OnDemandEnabled"), 1),
+            (
+                (*IK, "OnDemandRules"),
+                [
+                    {"Action": "Disconnect", "InterfaceTypeMatch": "Cellular", "SSIDMatch": ["A"]},
+                    {"Action": "Connect"},
+                ],
+            ),
+        ),
+        (((*IK, "OnDemandRules", 0, "InterfaceTypeMatch"), "WiFi"),),
+        "on-demand-unreachable",
+        WARNING,
+        (*IK, "OnDemandRules", 0),
+    ),
+    case(
+        "on-demand-ethernet-on-ios",
+        STD,
+        (
+            ((*IK, "OnDemandEnabled"), 1),
+            (
+                (*IK, "OnDemandRules"),
+                [{"Action": "Disconnect", "InterfaceTypeMatch": "Ethernet"}, {"Action": "Connect"}],
+            ),
+        ),
+        (((*IK, "OnDemandRules", 0, "InterfaceTypeMatch"), "WiFi"),),
+        "on-demand-interface-platform",
+        WARNING,
+        (*IK, "OnDemandRules", 0, "InterfaceTypeMatch"),
+        targets=("ios:17",),
+    ),
+    case(
+        "on-demand-cellular-on-macos",
+        STD,
+        (
+            ((*IK, "OnDemandEnabled"), 1),
+            (
+                (*IK, "OnDemandRules"),
+                [{"Action": "Connect", "InterfaceTypeMatch": "Cellular"}, {"Action": "Connect"}],
+            ),
+        ),
+        (((*IK, "OnDemandRules", 0, "InterfaceTypeMatch"), "Ethernet"),),
+        "on-demand-interface-platform",
+        WARNING,
+        (*IK, "OnDemandRules", 0, "InterfaceTypeMatch"),
+        targets=("macos:14",),
+    ),
+    case(
+        "on-demand-http-probe",
+        STD,
+        (
+            ((*IK, "OnDemandEnabled"), 1),
+            (
+                (*IK, "OnDemandRules"),
+                [
+                    {"Action": "Disconnect", "URLStringProbe": "http://intranet.example.com/"},
+                    {"Action": "Connect"},
+                ],
+            ),
+        ),
+        (((*IK, "OnDemandRules", 0, "URLStringProbe"), "https://intranet.example.com/"),),
+        "on-demand-http-probe",
+        WARNING,
+        (*IK, "OnDemandRules", 0, "URLStringProbe"),
+    ),
+    case(
+        "on-demand-http-required-probe",
+        STD,
+        (
+            ((*IK, "OnDemandEnabled"), 1),
+            (
+                (*IK, "OnDemandRules"),
+                [
+                    {
+                        "Action": "EvaluateConnection",
+                        "ActionParameters": [
+                            {
+                                "Domains": ["example.com"],
+                                "DomainAction": "ConnectIfNeeded",
+                                "RequiredURLStringProbe": "http://intranet.example.com/",
+                            }
+                        ],
+                    },
+                ],
+            ),
+        ),
+        (
+            (
+                (*RULES, 0, "ActionParameters", 0, "RequiredURLStringProbe"),
+                "https://intranet.example.com/",
+            ),
+        ),
+        "on-demand-http-probe",
+        WARNING,
+        (*RULES, 0, "ActionParameters", 0, "RequiredURLStringProbe"),
+    ),
+    case(
+        "on-demand-swallowed-never",
+        STD,
+        (
+            ((*IK, "OnDemandEnabled"), 1),
+            (
+                (*IK, "OnDemandRules"),
+                [
+                    {
+                        "Action": "EvaluateConnection",
+                        "ActionParameters": [
+                            {"Domains": ["example.com"], "DomainAction": "ConnectIfNeeded"},
+                            {"Domains": ["www.example.com"], "DomainAction": "NeverConnect"},
+                        ],
+                    },
+                ],
+            ),
+        ),
+        (
+            (
+                (*RULES, 0, "ActionParameters"),
+                [
+                    {"Domains": ["www.example.com"], "DomainAction": "NeverConnect"},
+                    {"Domains": ["example.com"], "DomainAction": "ConnectIfNeeded"},
+                ],
+            ),
+        ),
+        "on-demand-swallowed-never",
+        WARNING,
+        (*RULES, 0, "ActionParameters", 1, "Domains"),
     ),
     case(
         "on-demand-interactive-eap",

@@ -133,6 +133,10 @@ class MainWindow(QMainWindow):
         self._update_status()
         self.verify_signature()
         self.select_path(self.first_vpn_path() or ())
+        # On Demand "Try it" dock (editor/ui/try_it.py): it follows the selection itself
+        from editor.ui.try_it import attach_try_it
+
+        self.try_it_dock = attach_try_it(self)
 
     # --- actions and menus ---------------------------------------------------------------
     def _action(

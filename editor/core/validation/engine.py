@@ -758,9 +758,10 @@ ProfileRule = Callable[[ProfileContext], None]
 
 
 def _payload_rules() -> dict[str, list[PayloadRule]]:
-    from editor.core.validation import rules_vpn
+    from editor.core.validation import rules_on_demand, rules_vpn
 
-    return rules_vpn.PAYLOAD_RULES
+    extra = rules_on_demand.PAYLOAD_RULES
+    return {k: [*v, *extra.get(k, [])] for k, v in rules_vpn.PAYLOAD_RULES.items()}
 
 
 def _profile_rules() -> list[ProfileRule]:

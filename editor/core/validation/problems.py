@@ -100,6 +100,16 @@ CODES: dict[str, str] = {
     "strict-algorithms": "settings rejected by EnforceStrictAlgorithmSelection",
     "ineffective-setting": "a setting that has no effect in this combination",
     "on-demand": "On Demand rules that cannot work as intended",
+    # On Demand rule analysis (rules_on_demand)
+    "on-demand-shadowed": "an On Demand rule never fires: an earlier rule matches all it matches",
+    "on-demand-unreachable": "an On Demand rule never fires: its conditions exclude each other",
+    "on-demand-no-catch-all": "the On Demand rules do not end with a rule without conditions",
+    "on-demand-no-rules": "OnDemandEnabled is 1 but there are no rules",
+    "on-demand-interface-platform": "an InterfaceTypeMatch that a target platform does not have",
+    "on-demand-http-probe": "an On Demand probe URL over plain HTTP",
+    "on-demand-no-parameters": "EvaluateConnection without ActionParameters",
+    "on-demand-swallowed-never": "a NeverConnect entry after a ConnectIfNeeded entry that "
+    "matches its domains first",
     "always-on": "Always On VPN constraints",
     "per-app-vpn": "per-app VPN constraints",
     "system-extension": "a system-extension provider without its designated requirement",

@@ -25,13 +25,6 @@ VPN = "com.apple.vpn.managed"
 APPLAYER = "com.apple.vpn.managed.applayer"
 
 ON_DEMAND_DICTIONARIES = ("VPN", "IPSec", "IKEv2", "TransparentProxy")
-RULE_MATCH_KEYS = (
-    "DNSDomainMatch",
-    "DNSServerAddressMatch",
-    "InterfaceTypeMatch",
-    "SSIDMatch",
-    "URLStringProbe",
-)
 WEAK_ENCRYPTION = frozenset({"DES", "3DES"})
 WEAK_INTEGRITY = frozenset({"SHA1-96", "SHA1-160"})
 WEAK_DH_GROUPS = frozenset({1, 2, 5})
@@ -389,19 +382,11 @@ def on_demand(ctx: PayloadContext) -> None:
         settings = _dict(ctx.payload.get(name))
         if settings is None:
             continue
+        # the rules themselves are analysed in rules_on_demand
         rules = settings.get("OnDemandRules")
         enabled = _flag(settings, "OnDemandEnabled")
-        legacy = any(k.startswith("OnDemandMatchDomains") for k in settings)
-        if enabled and not isinstance(rules, list) and not legacy:
-            ctx.add(
-                WARNING,
-                "on-demand",
-                (name, "OnDemandEnabled"),
-                "On Demand is on but there are no OnDemandRules: the VPN never connects by itself",
-            )
         if not isinstance(rules, list):
             continue
-        _rule_order(ctx, rules, (name, "OnDemandRules"))
         if enabled:
             _non_interactive(ctx, name, settings)
         if any(t.platform == "watchOS" for t in ctx.options.targets):
@@ -413,46 +398,6 @@ def on_demand(ctx: PayloadContext) -> None:
                         (name, "OnDemandRules", index, "Action"),
                         "watchOS honours only the Disconnect action",
                     )
-
-
-def _rule_order(ctx: PayloadContext, rules: list[PlistValue], path: KeyPath) -> None:
-    catch_all_at = None
-    for index, rule in enumerate(rules):
-        if not isinstance(rule, dict):
-            continue
-        if catch_all_at is not None:
-            ctx.add(
-                WARNING,
-                "on-demand",
-                (*path, index),
-                f"this rule is never reached: rule {catch_all_at + 1} has no conditions and "
-                "matches every network first",
-            )
-            continue
-        if rule.get("Action") == "Allow":
-            ctx.add(
-                WARNING,
-                "deprecated",
-                (*path, index, "Action"),
-                "the Allow action is deprecated; use Connect or EvaluateConnection",
-            )
-        if rule.get("Action") == "EvaluateConnection" and not rule.get("ActionParameters"):
-            ctx.add(
-                WARNING,
-                "on-demand",
-                (*path, index, "Action"),
-                "EvaluateConnection needs ActionParameters with the domains to evaluate",
-            )
-        if not any(key in rule for key in RULE_MATCH_KEYS):
-            catch_all_at = index
-    if rules and catch_all_at is None:
-        ctx.add(
-            INFO,
-            "on-demand",
-            path,
-            "no final rule without conditions: on networks no rule matches, the VPN keeps its "
-            "current state; add a last rule (for example Action Connect or Disconnect) to decide",
-        )
 
 
 def _non_interactive(ctx: PayloadContext, name: str, settings: PlistDict) -> None:
