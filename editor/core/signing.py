@@ -247,10 +247,12 @@ def load_pem_identity(
         else serialization.load_der_private_key
     )
     # _check_key's trial signature replaces the slow check of an RSA key's factors.
+    encrypted = False
     try:
         try:
             key = loader(key_data, None, unsafe_skip_rsa_key_validation=True)
         except TypeError:  # encrypted: now the passphrase is needed
+            encrypted = True
             secret = _ask(passphrase)
             if secret is None:
                 raise SigningError(
@@ -259,7 +261,8 @@ def load_pem_identity(
             key = loader(key_data, secret, unsafe_skip_rsa_key_validation=True)
     except ValueError as exc:
         reason = " ".join(str(exc).split())
-        if "password" in reason.lower() or "decrypt" in reason.lower():
+        # A wrong passphrase may also decrypt into bytes that do not parse as a key.
+        if encrypted or "password" in reason.lower() or "decrypt" in reason.lower():
             raise SigningError(f"{key_path}: wrong passphrase for the key") from None
         raise SigningError(f"{key_path}: not a readable private key ({reason})") from None
     extra = list(certificates[1:])
