@@ -479,3 +479,12 @@ def test_no_rule_analysis_while_on_demand_is_off(schema: Any) -> None:
     assert _on_demand_problems(rules, schema, enabled=0, codes="not-applicable") == [
         ("warning", "not-applicable", ("IKEv2", "OnDemandRules"))
     ]
+
+
+def test_an_early_catch_all_is_a_catch_all(schema: Any) -> None:
+    """A rule without conditions covers every network wherever it stands: the rules after
+    it are shadowed, but no network is left without a rule."""
+    rules = [{"Action": "Connect"}, {"InterfaceTypeMatch": "WiFi", "Action": "Disconnect"}]
+    assert _on_demand_problems(rules, schema, enabled=1) == [
+        ("warning", "on-demand-shadowed", ("IKEv2", "OnDemandRules", 1))
+    ]

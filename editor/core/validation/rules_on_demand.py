@@ -152,7 +152,9 @@ def _check_settings(ctx: PayloadContext, name: str, settings: PlistDict) -> None
                 "first matching rule wins (Apple VPN schema; NEVPNManager.onDemandRules)",
             )
         seen.append((index, rule))
-        catch_all = not any(key in rule for key in CONDITION_KEYS)
+        # any rule without conditions covers every network, wherever it stands (the
+        # rules after it are reported as shadowed above)
+        catch_all = catch_all or not any(key in rule for key in CONDITION_KEYS)
     if rules and not catch_all:
         ctx.add(
             WARNING,
