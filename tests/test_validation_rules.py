@@ -2530,6 +2530,72 @@ VERDICT_CASES += [
 
 VERDICT_CASES += [
     case(
+        "always-on-tunnel-empty-certificate-reference",
+        ALWAYSON,
+        (((*T0, "PayloadCertificateUUID"), ""),),
+        (((*T0, "PayloadCertificateUUID"), PKCS12_UUID),),
+        "empty-value",
+        ERROR,
+        (*T0, "PayloadCertificateUUID"),
+    ),
+    case(
+        "always-on-wifi-without-tunnel",
+        ALWAYSON,
+        (((*P0, "AlwaysOn", "TunnelConfigurations", 1), DEL),),
+        (((*P0, "AlwaysOn", "TunnelConfigurations", 0, "Interfaces"), ["Cellular", "WiFi"]),),
+        "always-on",
+        WARNING,
+        (*P0, "AlwaysOn", "TunnelConfigurations"),
+        clean=False,
+    ),
+    case(
+        "always-on-service-exception-twice",
+        ALWAYSON,
+        (
+            (
+                (*P0, "AlwaysOn", "ServiceExceptions"),
+                [
+                    {"ServiceName": "VoiceMail", "Action": "Allow"},
+                    {"ServiceName": "VoiceMail", "Action": "Drop"},
+                ],
+            ),
+        ),
+        (
+            (
+                (*P0, "AlwaysOn", "ServiceExceptions"),
+                [
+                    {"ServiceName": "VoiceMail", "Action": "Allow"},
+                    {"ServiceName": "AirPrint", "Action": "Drop"},
+                ],
+            ),
+        ),
+        "always-on",
+        WARNING,
+        (*P0, "AlwaysOn", "ServiceExceptions", 1, "ServiceName"),
+    ),
+    case(
+        "transparent-proxy-empty-bundle-identifier",
+        PROVIDER,
+        (
+            ((*P0, "VPNType"), "TransparentProxy"),
+            ((*P0, "TransparentProxy"), PROVIDER_PAYLOAD["VPN"]),
+            ((*P0, "TransparentProxy", "ProviderBundleIdentifier"), ""),
+            ((*P0, "TransparentProxy", "RemoteAddress"), DEL),
+            ((*P0, "VPN"), DEL),
+        ),
+        (
+            (
+                (*P0, "TransparentProxy", "ProviderBundleIdentifier"),
+                PROVIDER_PAYLOAD["VPN"]["ProviderBundleIdentifier"],
+            ),
+        ),
+        "system-extension",
+        WARNING,
+        (*P0, "TransparentProxy", "ProviderBundleIdentifier"),
+        targets=("macos:14",),
+        good_targets=("macos:14",),
+    ),
+    case(
         "eap-tunnel-without-local-identifier",
         ALWAYSON,
         (

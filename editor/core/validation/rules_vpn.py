@@ -482,16 +482,49 @@ def always_on(ctx: PayloadContext) -> None:
         _tunnel_keys(ctx, tunnel, path)
     if isinstance(tunnels, list):
         interfaces: list[str] = []
+        every_tunnel_names_its_interfaces = True
         for tunnel in tunnels:
             if isinstance(tunnel, dict) and isinstance(tunnel.get("Interfaces"), list):
                 interfaces.extend(i for i in tunnel["Interfaces"] if isinstance(i, str))
-        for name in {i for i in interfaces if interfaces.count(i) > 1}:
+            else:
+                every_tunnel_names_its_interfaces = False
+        twice = {i for i in interfaces if interfaces.count(i) > 1}
+        for name in twice:
             ctx.add(
                 ERROR,
                 "always-on",
                 ("AlwaysOn", "TunnelConfigurations"),
                 f"the {name} interface is named in more than one tunnel configuration",
             )
+        # (an interface named twice is the error to mend first; it often hides this one)
+        if tunnels and every_tunnel_names_its_interfaces and not twice:
+            for interface, word in (("Cellular", "cellular"), ("WiFi", "Wi-Fi")):
+                if interface not in interfaces:
+                    ctx.add(
+                        WARNING,
+                        "always-on",
+                        ("AlwaysOn", "TunnelConfigurations"),
+                        f"no tunnel configuration names {interface} in its Interfaces, so "
+                        f"Always On sets up no tunnel over {word}; add {interface} to a "
+                        "tunnel's Interfaces, or a tunnel for it",
+                    )
+    exceptions = settings.get("ServiceExceptions")
+    if isinstance(exceptions, list):
+        seen: dict[str, int] = {}
+        for index, exception in enumerate(exceptions):
+            service = exception.get("ServiceName") if isinstance(exception, dict) else None
+            if not isinstance(service, str):
+                continue
+            if service in seen:
+                ctx.add(
+                    WARNING,
+                    "always-on",
+                    ("AlwaysOn", "ServiceExceptions", index, "ServiceName"),
+                    f"the {service} service already has an exception (ServiceExceptions/"
+                    f"{seen[service]}); keep one, with the action you mean",
+                )
+            else:
+                seen[service] = index
 
 
 def tunnel_configurations(payload: PlistDict) -> Iterator[tuple[KeyPath, PlistDict]]:
@@ -527,6 +560,15 @@ def _tunnel_keys(ctx: PayloadContext, tunnel: PlistDict, path: KeyPath) -> None:
             (*path, credential),
             f"{credential} is required when AuthenticationMethod is {method}",
         )
+    elif credential is not None and tunnel[credential] in ("", b""):
+        ctx.add(
+            ERROR,
+            "empty-value",
+            (*path, credential),
+            f"{credential} is empty, but AuthenticationMethod {method} needs it: the tunnel "
+            "cannot authenticate"
+            + (" (choose the identity payload here)" if credential.endswith("UUID") else ""),
+        )
     _identity_format(ctx, tunnel, path)
 
 
@@ -553,6 +595,19 @@ def provider(ctx: PayloadContext) -> None:
         return
     for name in ("VPN", "TransparentProxy"):
         settings = _dict(ctx.payload.get(name))
+        if name == "TransparentProxy" and settings is not None:
+            # a transparent proxy on macOS is always a system extension, which needs both
+            for key in ("ProviderBundleIdentifier", "ProviderDesignatedRequirement"):
+                if not settings.get(key):
+                    ctx.add(
+                        WARNING,
+                        "system-extension",
+                        (name, key),
+                        f"{key} is {'empty' if key in settings else 'missing'}: on macOS a "
+                        "transparent proxy is a system extension, which needs both its "
+                        "bundle identifier and its code-signing requirement",
+                    )
+            continue
         if (
             settings
             and settings.get("ProviderBundleIdentifier")
