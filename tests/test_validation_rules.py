@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -2640,7 +2640,12 @@ def test_code_gone_when_fixed(c: Case, schema: Schema) -> None:
 # --- codes ------------------------------------------------------------------------------
 
 # Codes with a test elsewhere in this file (not in the table).
-TESTED_ELSEWHERE = {"read-leniency", "duplicate-profile-identifier", "text-before-declaration"}
+TESTED_ELSEWHERE = {
+    "read-leniency",
+    "duplicate-profile-identifier",
+    "text-before-declaration",
+    "certificate-validity",
+}
 
 
 def test_every_emitted_code_has_a_case() -> None:
@@ -3478,3 +3483,99 @@ def test_provider_certificate_authentication_needs_no_ca_payload(schema: Schema)
     assert [p for p in check(provider, schema) if p.code == "missing-ca"] == []
     ikev2 = edited(STD, ((("PayloadContent", 2), DEL),))
     assert [p.severity for p in check(ikev2, schema) if p.code == "missing-ca"] == [INFO]
+
+
+# --- certificate validity, judged at a fixed moment -----------------------------------------
+
+MOMENT = datetime(2026, 6, 1, tzinfo=UTC)
+
+
+def _certificate_and_key(
+    not_before: datetime, not_after: datetime
+) -> tuple[Any, Any]:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Validity Test CA")])
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before)
+        .not_valid_after(not_after)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    return certificate, key
+
+
+def _validity_problems(payload: dict[str, Any], schema: Schema) -> list[tuple[str, KeyPath]]:
+    problems = validate_profile(make_profile(payload), schema, Options(now=MOMENT))
+    return [(p.severity.value, p.path) for p in problems if p.code == "certificate-validity"]
+
+
+@pytest.mark.parametrize(
+    ("not_before", "not_after", "expected"),
+    [
+        pytest.param((2020, 1, 1), (2026, 5, 31), "error", id="expired"),
+        pytest.param((2026, 7, 1), (2036, 1, 1), "warning", id="not-yet-valid"),
+        pytest.param((2020, 1, 1), (2026, 6, 20), "warning", id="expires-in-19-days"),
+        pytest.param((2020, 1, 1), (2026, 7, 2), None, id="valid-for-a-month"),
+    ],
+)
+@pytest.mark.parametrize("encoding", ["der", "pem"])
+def test_certificate_validity_of_root_and_pem_payloads(
+    schema: Schema,
+    not_before: tuple[int, int, int],
+    not_after: tuple[int, int, int],
+    expected: str | None,
+    encoding: str,
+) -> None:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    certificate, _key = _certificate_and_key(
+        datetime(*not_before, tzinfo=UTC),
+        datetime(*not_after, tzinfo=UTC),
+    )
+    der = encoding == "der"
+    payload = dict(
+        ROOT_PAYLOAD,
+        PayloadType="com.apple.security.root" if der else "com.apple.security.pem",
+        PayloadContent=certificate.public_bytes(Encoding.DER if der else Encoding.PEM),
+    )
+    found = _validity_problems(payload, schema)
+    assert found == ([] if expected is None else [(expected, (*P0, "PayloadContent"))])
+
+
+def test_utc_time_years_follow_rfc_5280() -> None:
+    """Certificates until 2049 carry UTCTime (two-digit years), later ones GeneralizedTime."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from editor.core.certificates import certificate_validity
+
+    start = datetime(1999, 12, 31, 23, 59, 59, tzinfo=UTC)
+    end = datetime(2051, 1, 2, 3, 4, 5, tzinfo=UTC)
+    certificate, _key = _certificate_and_key(start, end)
+    assert certificate_validity(certificate.public_bytes(Encoding.DER)) == (start, end)
+    assert certificate_validity(b"not a certificate") is None
+
+
+def test_an_expired_pkcs12_identity_is_an_error(schema: Schema) -> None:
+    from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
+
+    certificate, key = _certificate_and_key(
+        datetime(2020, 1, 1, tzinfo=UTC),
+        datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    data = pkcs12.serialize_key_and_certificates(
+        b"Expired", key, certificate, None, BestAvailableEncryption(b"secret")
+    )
+    payload = dict(PKCS12_PAYLOAD, PayloadContent=data, Password="secret")
+    assert _validity_problems(payload, schema) == [("error", (*P0, "PayloadContent"))]
+    wrong = dict(payload, Password="not it")  # the identity does not open: no dates known
+    assert _validity_problems(wrong, schema) == []

@@ -16,6 +16,7 @@ profile gained or lost a problem, a rule changed) or a problem has no verdict.
 from __future__ import annotations
 
 import argparse
+import datetime
 import fnmatch
 import json
 import re
@@ -80,16 +81,21 @@ class Row:
     path: str  # payload indexes written N, so repeated payloads group
 
 
+# The moment certificate validity is judged at in the triage (certificate-validity).
+TRIAGE_MOMENT = datetime.datetime(2026, 12, 1, tzinfo=datetime.UTC)
+
+
 def corpus_rows(corpus: Path) -> tuple[Counter[Row], dict[str, str]]:
     """Errors and warnings per file, as `vpn-profile validate` reports them on all the
     corpus files together; and the files that cannot be read, with the reason."""
     from editor.core.model import Profile
     from editor.core.plistio import ProfileReadError
     from editor.core.schema import load_schema
-    from editor.core.validation.engine import validate_profile
+    from editor.core.validation.engine import Options, validate_profile
     from editor.core.validation.rules_profile import cross_profile_problems
 
     schema = load_schema()
+    options = Options(now=TRIAGE_MOMENT)  # verdicts must not change with the calendar
     rows: Counter[Row] = Counter()
     unreadable: dict[str, str] = {}
     loaded = []
@@ -101,7 +107,7 @@ def corpus_rows(corpus: Path) -> tuple[Counter[Row], dict[str, str]]:
             unreadable[path.name] = exc.reason
             continue
         loaded.append((path.name, profile))
-        found[path.name] = validate_profile(profile, schema)
+        found[path.name] = validate_profile(profile, schema, options)
     for name, problems in cross_profile_problems(loaded).items():
         found[name].extend(problems)
     for name, problems in found.items():

@@ -117,25 +117,81 @@ def _der_item(data: bytes, at: int) -> tuple[int, int, int] | None:
     return (tag, at, end) if end <= len(data) else None
 
 
+def _certificate_der(content: bytes) -> bytes | str:
+    """The DER bytes of the (first) certificate in DER or PEM content, or why there are none."""
+    if not content.lstrip().startswith(_PEM_MARKER):
+        return content
+    import base64
+    import binascii
+
+    text = content.decode("ascii", "replace")
+    begin = text.find("-----BEGIN CERTIFICATE-----")
+    end = text.find("-----END CERTIFICATE-----", begin + 1)
+    if begin < 0 or end < 0:
+        return "PayloadContent is PEM text without a certificate in it"
+    body = "".join(text[begin + 27 : end].split())
+    try:
+        return base64.b64decode(body, validate=True)
+    except (binascii.Error, ValueError):
+        return "PayloadContent is PEM text whose certificate is not valid base64"
+
+
+def _der_time(data: bytes, item: tuple[int, int, int]) -> datetime.datetime | None:
+    """A UTCTime or GeneralizedTime of RFC 5280 (4.1.2.5), in UTC."""
+    tag, start, end = item
+    text = data[start:end].decode("ascii", "replace")
+    utc = datetime.UTC
+    try:
+        if tag == 0x17 and len(text) == 13 and text.endswith("Z"):
+            year = int(text[:2])  # RFC 5280: 50-99 are 19xx, 00-49 are 20xx
+            text = f"{(1900 if year >= 50 else 2000) + year}{text[2:]}"
+        elif tag != 0x18 or len(text) != 15 or not text.endswith("Z"):
+            return None
+        return datetime.datetime.strptime(text[:14], "%Y%m%d%H%M%S").replace(tzinfo=utc)
+    except ValueError:
+        return None
+
+
+def certificate_validity(content: bytes) -> tuple[datetime.datetime, datetime.datetime] | None:
+    """(not before, not after) of a DER or PEM certificate, read from its DER without the
+    cryptography library (validation stays quick); None when they cannot be read."""
+    data = _certificate_der(content)
+    if isinstance(data, str):
+        return None
+    outer = _der_item(data, 0)
+    tbs = _der_item(data, outer[1]) if outer is not None and outer[0] == 0x30 else None
+    if tbs is None or tbs[0] != 0x30:
+        return None
+    at = tbs[1]
+    fields: list[tuple[int, int, int]] = []
+    while at < tbs[2] and len(fields) < 6:
+        item = _der_item(data, at)
+        if item is None:
+            return None
+        fields.append(item)
+        at = item[2]
+    if fields and fields[0][0] == 0xA0:  # the explicit version
+        fields = fields[1:]
+    if len(fields) < 4 or fields[3][0] != 0x30:  # serial, algorithm, issuer, validity
+        return None
+    validity = fields[3]
+    first = _der_item(data, validity[1])
+    second = _der_item(data, first[2]) if first is not None else None
+    if first is None or second is None:
+        return None
+    not_before, not_after = _der_time(data, first), _der_time(data, second)
+    if not_before is None or not_after is None:
+        return None
+    return not_before, not_after
+
+
 def certificate_shape_error(content: bytes) -> str | None:
     """Why the bytes are not an X.509 certificate in DER or PEM, or None: the outer shape
     only (a SEQUENCE of the signed part, the algorithm and the signature bits), read
     without the cryptography library so that validation stays quick."""
-    data = content
-    if data.lstrip().startswith(_PEM_MARKER):
-        import base64
-        import binascii
-
-        text = data.decode("ascii", "replace")
-        begin = text.find("-----BEGIN CERTIFICATE-----")
-        end = text.find("-----END CERTIFICATE-----", begin + 1)
-        if begin < 0 or end < 0:
-            return "PayloadContent is PEM text without a certificate in it"
-        body = "".join(text[begin + 27 : end].split())
-        try:
-            data = base64.b64decode(body, validate=True)
-        except (binascii.Error, ValueError):
-            return "PayloadContent is PEM text whose certificate is not valid base64"
+    data = _certificate_der(content)
+    if isinstance(data, str):
+        return data
     outer = _der_item(data, 0)
     if outer is None or outer[0] != 0x30 or outer[2] != len(data):
         return "PayloadContent is not a certificate (neither DER nor PEM)"

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime
 import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from editor.core.formats import check_format, has_mdm_variable
@@ -66,6 +66,12 @@ class Options:
 
     targets: tuple[Target, ...] = ()
     strict: bool = False
+    # the moment certificates' validity is judged at (None: now); fixed in tests and in
+    # the corpus triage, so that their verdicts do not change with the calendar
+    now: datetime.datetime | None = None
+
+    def moment(self) -> datetime.datetime:
+        return self.now or datetime.datetime.now(datetime.UTC)
 
 
 def describe_value(value: PlistValue) -> str:
@@ -831,7 +837,7 @@ def validate_payload(
     walk_dictionary(walk, payload, payload_schema.root, path, [])
     walk_problems = walk.problems
     # Rules see only the targets the payload exists on.
-    rule_options = Options(targets=walk.key_targets or (), strict=options.strict)
+    rule_options = replace(options, targets=walk.key_targets or ())
     context = PayloadContext(schema, payload_schema, payload, path, rule_options, walk_problems)
     walk_count = len(walk_problems)
     for rule in _payload_rules().get(payload_schema.payload_type, []):

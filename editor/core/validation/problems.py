@@ -87,6 +87,8 @@ CODES: dict[str, str] = {
     "certificate-content": "a certificate payload that holds no certificate, or PEM where "
     "Apple documents DER",
     "unused-identity": "an identity payload no other payload names",
+    "certificate-validity": "a certificate that has expired, is not yet valid, or expires "
+    "within 30 days",
     # VPN rules
     "legacy-protocol": "PPTP or L2TP",
     "vpn-subtype": "VPNSubType missing or not allowed for the VPN type",

@@ -6,6 +6,7 @@ already express are not repeated here.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import re
 from collections.abc import Iterator
@@ -772,6 +773,9 @@ def pkcs12_identity(ctx: PayloadContext) -> None:
             "the stored Password does not open the PKCS#12 data, so installing the profile "
             "fails; correct the password or remove it so the device asks for it",
         )
+    if password_ok is True:  # the identity opened: its certificate's dates are known
+        info = pkcs12_info(content, password)
+        validity_problems(ctx, info.not_before, info.not_after, "the identity's certificate")
 
 
 @functools.lru_cache(maxsize=64)
@@ -814,6 +818,62 @@ def certificate_content(ctx: PayloadContext) -> None:
         )
 
 
+EXPIRY_WARNING_DAYS = 30
+
+
+def validity_problems(
+    ctx: PayloadContext,
+    not_before: datetime.datetime | None,
+    not_after: datetime.datetime | None,
+    what: str,
+) -> None:
+    """A certificate outside its validity period fails path validation (RFC 5280,
+    6.1.3): expired, an error; not yet valid or expiring within 30 days, a warning."""
+    moment = ctx.options.moment()
+    if not_after is not None and not_after < moment:
+        ctx.add(
+            ERROR,
+            "certificate-validity",
+            ("PayloadContent",),
+            f"{what} expired on {not_after:%Y-%m-%d}: connections that rely on it fail; "
+            "replace it with a current one",
+        )
+    elif not_before is not None and not_before > moment:
+        ctx.add(
+            WARNING,
+            "certificate-validity",
+            ("PayloadContent",),
+            f"{what} is not valid before {not_before:%Y-%m-%d}: until then connections that "
+            "rely on it fail",
+        )
+    elif not_after is not None and not_after - moment < datetime.timedelta(
+        days=EXPIRY_WARNING_DAYS
+    ):
+        days = (not_after - moment).days
+        ctx.add(
+            WARNING,
+            "certificate-validity",
+            ("PayloadContent",),
+            f"{what} expires on {not_after:%Y-%m-%d}, in {days} day(s); renew it before then",
+        )
+
+
+@functools.lru_cache(maxsize=64)
+def _validity(content: bytes) -> tuple[datetime.datetime, datetime.datetime] | None:
+    from editor.core.certificates import certificate_validity
+
+    return certificate_validity(content)
+
+
+def certificate_dates(ctx: PayloadContext) -> None:
+    content = ctx.payload.get("PayloadContent")
+    if not isinstance(content, bytes) or not content:
+        return
+    dates = _validity(content)
+    if dates is not None:
+        validity_problems(ctx, dates[0], dates[1], "the certificate")
+
+
 _VPN_RULES: list[PayloadRule] = [
     legacy_protocols,
     vpn_subtype,
@@ -835,7 +895,7 @@ PAYLOAD_RULES: dict[str, list[PayloadRule]] = {
     "com.apple.security.pkcs12": [secrets_in_clear, pkcs12_identity],
     "com.apple.security.scep": [secrets_in_clear],
     "com.apple.security.acme": [],
-    "com.apple.security.root": [certificate_content],
-    "com.apple.security.pkcs1": [certificate_content],
-    "com.apple.security.pem": [certificate_content],
+    "com.apple.security.root": [certificate_content, certificate_dates],
+    "com.apple.security.pkcs1": [certificate_content, certificate_dates],
+    "com.apple.security.pem": [certificate_content, certificate_dates],
 }
