@@ -9,6 +9,7 @@ identity and a root CA) or one of the small samples below, changed by a list of
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -139,8 +140,38 @@ ACME_PAYLOAD: dict[str, Any] = {
 }
 
 
+@functools.cache
+def _another_ca(name: str) -> bytes:
+    """A CA certificate of its own (DER): two CA payloads with one certificate would be a
+    duplicate-certificate."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import Encoding
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    return (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(2)
+        .not_valid_before(datetime(2020, 1, 1))
+        .not_valid_after(datetime(2099, 1, 1))
+        .sign(key, hashes.SHA256())
+        .public_bytes(Encoding.DER)
+    )
+
+
 def root_payload(uuid: str, identifier: str) -> dict[str, Any]:
-    return {**copy.deepcopy(ROOT_PAYLOAD), "PayloadUUID": uuid, "PayloadIdentifier": identifier}
+    return {
+        **copy.deepcopy(ROOT_PAYLOAD),
+        "PayloadUUID": uuid,
+        "PayloadIdentifier": identifier,
+        "PayloadContent": _another_ca(identifier),
+    }
 
 
 # Real PKCS#12 identities and a real encrypted-payload envelope, made once per run.
@@ -2485,6 +2516,24 @@ CERTIFICATE_CASES = [
 ]
 
 VERDICT_CASES += [
+    case(
+        "duplicate-certificate",
+        STD,
+        (
+            (
+                ("PayloadContent", 3),
+                dict(
+                    ROOT_PAYLOAD,
+                    PayloadUUID="0F1E2D3C-4B5A-4978-8695-A4B3C2D1E0F9",
+                    PayloadIdentifier="com.example.vpn.root.again",
+                ),
+            ),
+        ),
+        ((("PayloadContent", 3), DEL),),
+        "duplicate-certificate",
+        WARNING,
+        ("PayloadContent", 3, "PayloadContent"),
+    ),
     case(
         "eap-without-local-identifier",
         STD,

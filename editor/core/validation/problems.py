@@ -89,6 +89,7 @@ CODES: dict[str, str] = {
     "unused-identity": "an identity payload no other payload names",
     "certificate-validity": "a certificate that has expired, is not yet valid, or expires "
     "within 30 days",
+    "duplicate-certificate": "the same certificate or identity in two payloads",
     # VPN rules
     "legacy-protocol": "PPTP or L2TP",
     "vpn-subtype": "VPNSubType missing or not allowed for the VPN type",

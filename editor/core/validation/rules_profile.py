@@ -502,6 +502,31 @@ def check_unused_identities(ctx: ProfileContext) -> None:
             )
 
 
+def check_duplicate_certificates(ctx: ProfileContext) -> None:
+    """The same certificate or identity twice: installed twice, referenced once at best."""
+    first: dict[tuple[str, bytes], int] = {}
+    for index, payload in _payloads(ctx.profile):
+        kind = payload.get("PayloadType")
+        content = payload.get("PayloadContent")
+        if kind not in (*CERTIFICATE_TYPES, PKCS12) or not isinstance(content, bytes):
+            continue
+        if not content:
+            continue
+        key = (str(kind), content)
+        if key not in first:
+            first[key] = index
+            continue
+        earlier = first[key]
+        ctx.add(
+            WARNING,
+            "duplicate-certificate",
+            ("PayloadContent", index, "PayloadContent"),
+            f"payload {index + 1} holds the same {'identity' if kind == PKCS12 else 'certificate'}"
+            f" as payload {earlier + 1} (PayloadContent/{earlier}): the device installs it "
+            "twice; remove one and point its references at the other",
+        )
+
+
 PROFILE_RULES: list[ProfileRule] = [
     check_profile_type,
     check_payload_count,
@@ -512,6 +537,7 @@ PROFILE_RULES: list[ProfileRule] = [
     check_vpn_counts,
     check_certificate_types,
     check_unused_identities,
+    check_duplicate_certificates,
 ]
 
 
