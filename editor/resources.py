@@ -17,6 +17,14 @@ def resource_root() -> Path:
     return Path(__file__).resolve().parent.parent / "resources"
 
 
+def docs_path() -> Path:
+    """The folder holding README.md and docs/: the help the application shows."""
+    frozen_root = getattr(sys, "_MEIPASS", None)
+    if frozen_root is not None:
+        return Path(frozen_root) / "help"
+    return Path(__file__).resolve().parent.parent
+
+
 def resource_path(*parts: str) -> Path:
     return resource_root().joinpath(*parts)
 

@@ -63,6 +63,10 @@ step "contents and size"
 for executable in "$name" vpn-profile; do
   [ -x "$bundle/$executable" ] || fail "$bundle/$executable is missing"
 done
+# the offline help (Help > Contents) and the pictures its pages show
+for page in help/README.md help/docs/validation-rules.md help/docs/images/editor-ikev2.png; do
+  [ -f "$bundle/_internal/$page" ] || fail "$page is missing from the bundle"
+done
 size_mib=$(du -sm "$bundle" | cut -f1)
 echo "$(du -sh "$bundle" | cut -f1) ($size_mib MiB), $(find "$bundle" -type f | wc -l) files"
 [ "$size_mib" -le "$max_mib" ] || fail "the bundle is $size_mib MiB, over $max_mib MiB"

@@ -123,6 +123,8 @@ class KeySpec:
     secret: bool = False
     references: str | None = None
     availability: Availability = field(default_factory=dict)
+    # where the availability facts come from (the data's availability/source)
+    availability_source: str = ""
     item: KeySpec | None = None
     keys: dict[str, KeySpec] = field(default_factory=dict)
     open: bool = False
@@ -410,6 +412,9 @@ class _Loader:
             open=self._bool(raw, "open", where),
         )
         spec.availability = self.availability(raw.get("availability"), inherited, where)
+        raw_availability = raw.get("availability")
+        if isinstance(raw_availability, dict) and isinstance(raw_availability.get("source"), str):
+            spec.availability_source = raw_availability["source"]
         if "required_when" in raw:
             spec.required_when = self.condition(raw["required_when"], f"{where}: required_when")
         if "applies_when" in raw:
@@ -525,6 +530,7 @@ class _Loader:
         keys: dict[str, KeySpec] = {}
         for raw in raw_keys:
             spec = self.key(raw, parent.path, parent.availability, where_file)
+            _inherit_source(spec, parent.availability_source)
             if spec.name in keys:
                 raise SchemaError(f"{where_file}: {spec.path}: key listed twice")
             keys[spec.name] = spec
@@ -563,6 +569,9 @@ class _Loader:
         if "iOS" in enrollment and "iPadOS" not in enrollment:
             enrollment["iPadOS"] = enrollment["iOS"]
         root = KeySpec(name="", path="", type="dictionary", availability=availability)
+        raw_availability = doc.get("availability")
+        if isinstance(raw_availability, dict) and isinstance(raw_availability.get("source"), str):
+            root.availability_source = raw_availability["source"]
         raw_keys: list[Any] = list(common)
         includes = doc.get("includes", [])
         self._expect(isinstance(includes, list), where, "includes must be a list")
@@ -589,6 +598,17 @@ class _Loader:
             user_enrollment=enrollment,
             root=root,
         )
+
+
+def _inherit_source(spec: KeySpec, source: str) -> None:
+    """A key without its own availability source takes its dictionary's, and so on down
+    (a key whose availability is inherited has its facts from the same place)."""
+    if not spec.availability_source:
+        spec.availability_source = source
+    if spec.item is not None:
+        _inherit_source(spec.item, spec.availability_source)
+    for child in spec.keys.values():
+        _inherit_source(child, spec.availability_source)
 
 
 def _absent_where_included_is_absent(raw_key: Any, included_doc: Any) -> Any:

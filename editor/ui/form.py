@@ -126,6 +126,7 @@ class KeyRow(QWidget):
         tooltip = self._tooltip()
         self.label.setToolTip(tooltip)
         self.field.setToolTip(tooltip)
+        self.field.focus_widget().setWhatsThis(self._whats_this(tooltip))  # Shift+F1
         self.refresh(value)
 
     def _make_read_only(self, why: str) -> None:
@@ -156,6 +157,11 @@ class KeyRow(QWidget):
         if self.spec.has_default:
             parts.append(f"Default: {self.spec.default}")
         return "<br>".join(parts)
+
+    def _whats_this(self, tooltip: str) -> str:
+        """The tooltip, plus where its facts come from."""
+        source = self.spec.availability_source if self.spec is not None else ""
+        return tooltip + (f"<br><i>Source: {source}</i>" if source else "")
 
     def _badge_text(self) -> str:
         """Where the key works, shown when it says more than the payload's own badge."""

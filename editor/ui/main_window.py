@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from editor import __version__
 from editor.core.model import KeyPath
 from editor.core.plistio import ProfileReadError, ProfileWriteError
 from editor.core.schema import Schema
@@ -114,6 +113,8 @@ class MainWindow(QMainWindow):
         self.problems_dock = QDockWidget("Problems", self)
         self.problems_dock.setObjectName("problemsDock")
         self.problems_dock.setWidget(self.problems)
+        self.problems.explanation_requested.connect(self.explain_code)
+        self._help: Any = None  # the help window, made on first use
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.problems_dock)
         self.resizeDocks([self.problems_dock], [170], Qt.Orientation.Vertical)
         self.status = QLabel(self)
@@ -200,7 +201,15 @@ class MainWindow(QMainWindow):
             sp.SP_FileDialogDetailedView,
             "Add a certificate or identity file (.cer, .pem, .der, .p12) to the profile",
         )
-        self.about_action = self._action("&About", self.about)
+        self.about_action = self._action("&About VPN Profile Editor", self.about)
+        self.help_action = self._action(
+            "&Contents",
+            self.show_help,
+            QKeySequence.StandardKey.HelpContents,
+            None,
+            "The user guide and the validation rules (F1 on a problem explains it)",
+        )
+        self.about_qt_action = self._action("About &Qt", QtWidgets.QApplication.aboutQt)
         self.export_action = self._action(
             "&Export Signed or Encrypted…",
             self.export_dialog,
@@ -299,7 +308,9 @@ class MainWindow(QMainWindow):
             [self.verify_action, self.trust_action, self.decrypt_action, self.export_action]
         )
         help_menu = self.menuBar().addMenu("&Help")
-        help_menu.addAction(self.about_action)
+        help_menu.addActions([self.help_action, QtWidgets.QWhatsThis.createAction(self)])
+        help_menu.addSeparator()
+        help_menu.addActions([self.about_action, self.about_qt_action])
 
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("mainToolbar")
@@ -937,12 +948,37 @@ class MainWindow(QMainWindow):
         return True
 
     def about(self) -> None:
-        QtWidgets.QMessageBox.about(
-            self,
-            f"About {APP_NAME}",
-            f"<b>{APP_NAME}</b> {__version__}<br>Create, check, sign and export Apple VPN "
-            "configuration profiles. Works offline.",
-        )
+        from editor.ui import help as help_pages
+
+        help_pages.about(self)
+
+    def help_window(self) -> Any:
+        """The help window of this editor window, made when first asked for."""
+        from editor.ui.help import HelpWindow
+
+        if self._help is None:
+            self._help = HelpWindow(self)
+        return self._help
+
+    def show_help(self) -> None:
+        """F1: the explanation of the selected problem when the problems list has the
+        focus, else the contents."""
+        code = self.problems.selected_code() if self.problems.list.hasFocus() else None
+        if code:
+            self.explain_code(code)
+        else:
+            self._raise(self.help_window())
+
+    def explain_code(self, code: str) -> None:
+        window = self.help_window()
+        window.show_code(code)
+        self._raise(window)
+
+    @staticmethod
+    def _raise(window: Any) -> None:
+        window.show()
+        window.raise_()
+        window.activateWindow()
 
     def restore_layout(self) -> None:
         """Size, place and docks as the last window closed had them."""

@@ -13,6 +13,7 @@ import bisect
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -165,6 +166,7 @@ class ProblemsModel(QAbstractTableModel):
 
 class ProblemsPanel(QWidget):
     problem_activated = Signal(object)  # key path
+    explanation_requested = Signal(str)  # a problem code: "What does this mean?"
 
     def __init__(self, document: Document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -192,6 +194,8 @@ class ProblemsPanel(QWidget):
         self.list.setColumnWidth(1, 280)
         self.list.setColumnWidth(2, 520)
         self.list.activated.connect(self._activated)
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list.customContextMenuRequested.connect(self._context_menu)
         layout.addWidget(self.list)
         document.problems_updated.connect(self.model.apply)
         document.problems_changed.connect(self._update_summary)
@@ -216,6 +220,29 @@ class ProblemsPanel(QWidget):
             self.model.names_changed()
 
     # --- reading the rows (tests, benchmarks, accessibility checks) --------------------
+    def selected_code(self) -> str | None:
+        """The code of the problem selected in the list, if one is."""
+        index = self.list.currentIndex()
+        if not index.isValid() or index.row() >= self.model.rowCount():
+            return None
+        return self.model.problem(index.row()).code
+
+    def _context_menu(self, position: Any) -> None:
+        from PySide6.QtWidgets import QMenu
+
+        index = self.list.indexAt(position)
+        if not index.isValid():
+            return
+        self.list.setCurrentIndex(index)
+        code = self.model.problem(index.row()).code
+        menu = QMenu(self)
+        go = menu.addAction("&Go to Field")
+        go.triggered.connect(lambda: self._activated(index))
+        explain = menu.addAction("&What Does This Mean?")
+        explain.setShortcut(QKeySequence(Qt.Key.Key_F1))
+        explain.triggered.connect(lambda: self.explanation_requested.emit(code))
+        menu.exec(self.list.viewport().mapToGlobal(position))
+
     def row_count(self) -> int:
         return self.model.rowCount()
 
