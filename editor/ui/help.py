@@ -103,6 +103,8 @@ class HelpWindow(QDialog):
             return False
         self.browser.setTextCursor(found)
         self.browser.ensureCursorVisible()
+        bar = self.browser.verticalScrollBar()  # the row near the top, not the bottom edge
+        bar.setValue(bar.value() + self.browser.cursorRect(found).top() - 24)
         return True
 
     def find_next(self) -> None:
