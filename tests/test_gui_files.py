@@ -292,3 +292,43 @@ def test_the_tree_draws_errors_in_the_dark_colour_under_a_dark_palette(
         assert QColor(brush).name() == DARK_COLORS[Severity.ERROR]
     finally:
         qapp.setPalette(before)
+
+
+def test_target_platforms_are_kept_with_the_file(
+    qtbot: Any, editor: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from editor.ui import targets_dialog
+
+    path = tmp_path / "office.mobileconfig"
+    make_profile(IKEV2_PAYLOAD).save(path)
+    other = tmp_path / "other.mobileconfig"
+    make_profile(IKEV2_PAYLOAD).save(other)
+    (window,) = editor.open_paths([str(path)])
+    qtbot.waitExposed(window)
+
+    def choose_ios_17_and_macos_14(dialog: Any) -> int:
+        """What a person does in the dialog: tick two platforms, type their versions, OK."""
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        dialog.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+        for platform, version in (("iOS", "17"), ("macOS", "14")):
+            QTest.mouseClick(dialog.checks[platform], Qt.MouseButton.LeftButton)
+            QTest.mouseClick(dialog.versions[platform], Qt.MouseButton.LeftButton)
+            for key in version:
+                QTest.keyClicks(QApplication.focusWidget(), key)
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+        return int(dialog.result())
+
+    monkeypatch.setattr(targets_dialog.TargetsDialog, "exec", choose_ios_17_and_macos_14)
+    window.targets_action.trigger()
+    chosen = [str(t) for t in window.document.targets]
+    assert len(chosen) == 2 and "targets: " in window.status.text()
+    window.close()
+    qtbot.waitUntil(lambda: window not in editor.windows)
+
+    (again,) = editor.open_paths([str(path)])
+    assert [str(t) for t in again.document.targets] == chosen
+    assert chosen[0] in again.status.text()
+    (unrelated,) = editor.open_paths([str(other)])
+    assert unrelated.document.targets == ()

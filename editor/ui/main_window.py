@@ -130,6 +130,7 @@ class MainWindow(QMainWindow):
         document.undo_stack.indexChanged.connect(self._update_banner)
         document.path_changed.connect(self._update_title)
         document.problems_changed.connect(self._update_status)
+        self._restore_targets()
         self._update_title()
         self._update_status()
         self.verify_signature()
@@ -577,6 +578,7 @@ class MainWindow(QMainWindow):
             return False
         add_recent_file(self.settings, str(path))
         self.settings.setValue("lastDirectory", str(path.parent))
+        self._remember_targets()  # the file may have a new name now
         encrypted = " encrypted" if recipient is not None else ""
         if identity is None:
             self.document.profile.signature = None
@@ -641,9 +643,49 @@ class MainWindow(QMainWindow):
         dialog = TargetsDialog(self.document.targets, self)
         if dialog.exec():
             self.document.set_targets(dialog.targets())
+            self._remember_targets()
             self._update_status()
             if self.form is not None:
                 self._show_form(self._selected_path)
+
+    # Target platforms are kept per file in the settings (never in the profile itself).
+    def _targets_key(self) -> str | None:
+        if self.document.path is None:
+            return None
+        import hashlib
+
+        name = str(self.document.path.resolve())
+        return "targetsByFile/" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:24]
+
+    def _remember_targets(self) -> None:
+        key = self._targets_key()
+        if key is None:
+            return
+        if self.document.targets:
+            targets = self.document.targets
+            # written as Target.parse reads them back ("iOS:17.0")
+            self.settings.setValue(
+                key, [t.platform + (f":{t.version}" if t.version else "") for t in targets]
+            )
+        else:
+            self.settings.remove(key)
+
+    def _restore_targets(self) -> None:
+        """The targets last chosen for this file, if any."""
+        from editor.core.platforms import Target
+
+        key = self._targets_key()
+        saved = self.settings.value(key) if key is not None else None
+        if isinstance(saved, str):  # QSettings gives a one-item list back as a string
+            saved = [saved]
+        if not isinstance(saved, list) or not saved:
+            return
+        try:
+            targets = tuple(Target.parse(str(text)) for text in saved)
+        except ValueError:
+            return  # written by another version: ignore, not fail
+        if targets != self.document.targets:
+            self.document.set_targets(targets)
 
     # --- signatures, encryption, PKCS#12 ------------------------------------------------
     def verify_signature(self) -> None:
