@@ -332,3 +332,52 @@ def test_target_platforms_are_kept_with_the_file(
     assert chosen[0] in again.status.text()
     (unrelated,) = editor.open_paths([str(other)])
     assert unrelated.document.targets == ()
+
+
+# --- Always On tunnels: the full IKEv2 form, named by what they are -------------------------
+
+
+def test_a_tunnel_has_the_ikev2_fields_and_a_name(qtbot: Any, schema: Any) -> None:
+    from gui_helpers import open_window
+
+    from editor.ui.document import Document
+    from editor.ui.tree_model import item_label
+
+    tunnel = {"ProtocolType": "IKEv2", "Interfaces": ["Cellular"]}
+    payload = {
+        "PayloadIdentifier": "com.example.vpn.alwayson",
+        "PayloadType": "com.apple.vpn.managed",
+        "PayloadUUID": "60718293-A4B5-4FC0-91E2-5D6E7F8091A2",
+        "PayloadVersion": 1,
+        "UserDefinedName": "Always On",
+        "VPNType": "AlwaysOn",
+        "AlwaysOn": {
+            "TunnelConfigurations": [tunnel, dict(tunnel, Interfaces=["WiFi"])],
+            "ServiceExceptions": [{"ServiceName": "VoiceMail", "Action": "Allow"}],
+        },
+    }
+    window = open_window(qtbot, Document(make_profile(payload), schema))
+    path = ("PayloadContent", 0, "AlwaysOn", "TunnelConfigurations", 0)
+    window.select_path(path)
+    assert window.form is not None
+    rows = window.form.rows
+    for key, label in (
+        ("RemoteAddress", "Server address"),
+        ("LocalIdentifier", "Local identity"),
+        ("RemoteIdentifier", "Remote identity"),
+    ):
+        assert key in rows, sorted(rows)
+        assert rows[key].label.text().startswith(label)
+        assert "IKEv2 setting" not in rows[key].label.text()
+    assert "OnDemandRules" not in rows  # tunnels have no On Demand rules
+    missing = {p.path for p in window.document.problems() if p.code == "required-missing"}
+    assert (*path, "RemoteAddress") in missing
+    assert item_label("TunnelConfigurations", 0, tunnel) == "Tunnel 1 · Cellular"
+    assert item_label("TunnelConfigurations", 1, dict(tunnel, Interfaces=["WiFi"])) == (
+        "Tunnel 2 · Wi-Fi"
+    )
+    assert item_label("ServiceExceptions", 0, payload["AlwaysOn"]["ServiceExceptions"][0]) == (
+        "Exception · VoiceMail · Allow"
+    )
+    index = window.model.index_for_path(path)
+    assert index.data() == "Tunnel 1 · Cellular"

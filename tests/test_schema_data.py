@@ -187,7 +187,11 @@ def _first_key(doc: dict[str, Any], name: str) -> dict[str, Any]:
             lambda d: _first_key(d, "VPNType").update(values=["IKEv2", 3]),
             "allowed value 3 is not of type string",
         ),
-        (lambda d: _first_key(d, "IKEv2").update(structure="Nope"), "both structure and keys"),
+        (lambda d: _first_key(d, "IKEv2").update(structure="Nope"), "unknown structure 'Nope'"),
+        (
+            lambda d: _first_key(d, "VPNType").update(without=["RemoteAddress"]),
+            "without needs a structure",
+        ),
         (
             lambda d: _first_key(d, "VPNSubType").update(
                 required_when={"key": "/NoSuchKey", "equals": "x"}

@@ -251,6 +251,7 @@ _KEY_FIELDS = {
     "item",
     "keys",
     "structure",
+    "without",
     "open",
 }
 _SUPPORT_FIELDS = {"introduced", "deprecated", "removed", "supervised"}
@@ -475,9 +476,14 @@ class _Loader:
             )
             spec.references = raw["references"]
         # children
+        own_keys: list[Any] = []
+        if "keys" in raw:
+            self._expect(plist_type == "dictionary", where, "keys on a non-dictionary")
+            self._expect(isinstance(raw["keys"], list), where, "keys must be a list")
+            own_keys = list(raw["keys"])
+        self._expect("without" not in raw or "structure" in raw, where, "without needs a structure")
         if "structure" in raw:
             self._expect(plist_type == "dictionary", where, "structure on a non-dictionary")
-            self._expect("keys" not in raw, where, "both structure and keys")
             structure_name = raw["structure"]
             self._expect(
                 structure_name in self.structures, where, f"unknown structure {structure_name!r}"
@@ -487,13 +493,26 @@ class _Loader:
                 where,
                 f"structure {structure_name!r} contains itself",
             )
+            structure_keys = list(self.structures[structure_name][1])
+            left_out = raw.get("without", [])
+            names = {k.get("name") for k in structure_keys if isinstance(k, dict)}
+            self._expect(
+                isinstance(left_out, list) and all(n in names for n in left_out),
+                where,
+                "without must list keys of the structure",
+            )
+            own_names = {k.get("name") for k in own_keys if isinstance(k, dict)}
+            # own keys first, then the structure's (those not left out nor given here)
+            own_keys += [
+                k
+                for k in structure_keys
+                if k.get("name") not in left_out and k.get("name") not in own_names
+            ]
             self._structure_stack.append(structure_name)
-            spec.keys = self.key_list(self.structures[structure_name][1], spec, where_file)
+            spec.keys = self.key_list(own_keys, spec, where_file)
             self._structure_stack.pop()
-        elif "keys" in raw:
-            self._expect(plist_type == "dictionary", where, "keys on a non-dictionary")
-            self._expect(isinstance(raw["keys"], list), where, "keys must be a list")
-            spec.keys = self.key_list(raw["keys"], spec, where_file)
+        elif own_keys or "keys" in raw:
+            spec.keys = self.key_list(own_keys, spec, where_file)
         if "item" in raw:
             self._expect(
                 plist_type == "array" or (plist_type == "dictionary" and spec.open),

@@ -49,7 +49,19 @@ def _is_container(value: Any, spec_item_type: str | None) -> bool:
 
 
 def item_label(array_name: str, index: int, item: Any) -> str:
-    """'Rule 2 · Connect' style names for dictionaries inside arrays."""
+    """'Rule 2 · Connect' style names for dictionaries inside arrays: what they are."""
+    if isinstance(item, dict) and array_name == "TunnelConfigurations":
+        interfaces = item.get("Interfaces")
+        listed = interfaces if isinstance(interfaces, list) else []
+        names = [i for i in listed if isinstance(i, str)]
+        shown = {"WiFi": "Wi-Fi"}
+        return f"Tunnel {index + 1}" + (
+            " · " + ", ".join(shown.get(n, n) for n in names) if names else ""
+        )
+    if isinstance(item, dict) and array_name in ("ServiceExceptions", "ApplicationExceptions"):
+        what = item.get("ServiceName") or item.get("BundleIdentifier")
+        parts = [str(p) for p in (what, item.get("Action")) if isinstance(p, str) and p]
+        return " · ".join(["Exception", *parts]) if parts else f"Exception {index + 1}"
     if isinstance(item, dict):
         for key in (
             "Action",

@@ -275,9 +275,6 @@ def check_references(ctx: ProfileContext) -> None:
             continue
         if payload_schema.payload_type not in paths_cache:
             paths = reference_paths(payload_schema)
-            if payload_schema.payload_type == VPN:
-                # Always On tunnels carry IKEv2 keys the schema leaves open
-                paths.append((f"{TUNNELS}/PayloadCertificateUUID", "certificate"))
             paths_cache[payload_schema.payload_type] = paths
         for schema_path, reference in paths_cache[payload_schema.payload_type]:
             for rel_path, value in values_at(payload, schema_path):

@@ -55,8 +55,6 @@ VENDOR_KEYS = {
 # enough: no FQDN, address or e-mail identity starts with "CN=").
 _DN_RE = re.compile(r"^\s*/?(CN|O|OU|C|DC|L|ST|E|UID|EMAILADDRESS|SERIALNUMBER)\s*=\s*\S", re.I)
 # Keys an Always On tunnel configuration must carry, as in the IKEv2 dictionary.
-TUNNEL_REQUIRED = ("RemoteAddress", "RemoteIdentifier", "LocalIdentifier", "AuthenticationMethod")
-TUNNEL_SECRETS = ("SharedSecret", "AuthPassword", "Password")
 
 
 def _dict(value: PlistValue) -> PlistDict | None:
@@ -246,11 +244,12 @@ def authentication(ctx: PayloadContext) -> None:
             )
 
 
-def _eap_local_identifier(ctx: PayloadContext) -> None:
+def _eap_local_identifier(ctx: PayloadContext, where: KeyPath = ("IKEv2",)) -> None:
     """Apple's schema marks IKEv2 LocalIdentifier required, yet EAP profiles without it
     (as jawj/IKEv2-setup writes them) install and connect: with EAP the user's identity
-    is the EAP name. So a missing or empty one is a warning there, not an error."""
-    path = (*ctx.path, "IKEv2", "LocalIdentifier")
+    is the EAP name. So a missing or empty one is a warning there, not an error. `where`
+    is the IKEv2 dictionary or an Always On tunnel, relative to the payload."""
+    path = (*ctx.path, *where, "LocalIdentifier")
     state = {"required-missing": "absent", "empty-value": "empty"}
     for index, problem in enumerate(ctx.problems):
         if problem.path == path and problem.code in ("required-missing", "empty-value"):
@@ -536,40 +535,11 @@ def tunnel_configurations(payload: PlistDict) -> Iterator[tuple[KeyPath, PlistDi
 
 
 def _tunnel_keys(ctx: PayloadContext, tunnel: PlistDict, path: KeyPath) -> None:
-    """The IKEv2 keys of a tunnel configuration, which the schema leaves open."""
-    eap = _flag(tunnel, "ExtendedAuthEnabled")
-    for key in TUNNEL_REQUIRED:
-        # as in the IKEv2 dictionary, EAP connections work without a LocalIdentifier
-        severity = WARNING if eap and key == "LocalIdentifier" else ERROR
-        if key not in tunnel:
-            ctx.add(
-                severity,
-                "required-missing",
-                (*path, key),
-                f"{key} is required in every tunnel configuration, as in an IKEv2 connection"
-                + ("; with EAP devices connect without it" if severity is WARNING else ""),
-            )
-        elif tunnel[key] == "":
-            ctx.add(severity, "empty-value", (*path, key), f"{key} is empty; fill it in")
-    method = tunnel.get("AuthenticationMethod")
-    needed = {"Certificate": "PayloadCertificateUUID", "SharedSecret": "SharedSecret"}
-    credential = needed.get(method) if isinstance(method, str) else None
-    if credential is not None and credential not in tunnel:
-        ctx.add(
-            ERROR,
-            "required-when-missing",
-            (*path, credential),
-            f"{credential} is required when AuthenticationMethod is {method}",
-        )
-    elif credential is not None and tunnel[credential] in ("", b""):
-        ctx.add(
-            ERROR,
-            "empty-value",
-            (*path, credential),
-            f"{credential} is empty, but AuthenticationMethod {method} needs it: the tunnel "
-            "cannot authenticate"
-            + (" (choose the identity payload here)" if credential.endswith("UUID") else ""),
-        )
+    """A tunnel configuration holds the IKEv2 connection keys (the schema gives it the
+    same structure, so the walk checks presence, types and references); what is left is
+    what the IKEv2 rules add."""
+    if _flag(tunnel, "ExtendedAuthEnabled"):
+        _eap_local_identifier(ctx, path)
     _identity_format(ctx, tunnel, path)
 
 
@@ -669,11 +639,6 @@ def secrets_in_clear(ctx: PayloadContext) -> None:
         name = secret_path.rsplit("/", 1)[-1].removesuffix("[]")
         for path, value in values_at(ctx.payload, secret_path):
             _secret_value(ctx, path, name, value)
-    if payload_type == VPN:
-        for path, tunnel in tunnel_configurations(ctx.payload):
-            for name in TUNNEL_SECRETS:
-                if name in tunnel:
-                    _secret_value(ctx, (*path, name), name, tunnel[name])
 
 
 def _secret_value(ctx: PayloadContext, path: KeyPath, name: str, value: PlistValue) -> None:
