@@ -7,6 +7,7 @@ import io
 import shlex
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -99,7 +100,10 @@ def test_help_keeps_exit_status_tables() -> None:
     assert "\n  4  the file is not signed\n" in text
 
 
-@pytest.mark.skipif(shutil.which("man") is None, reason="man-db is not installed")
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux") or shutil.which("man") is None,
+    reason="needs man-db (Linux)",
+)
 def test_man_pages_format_without_warnings(tmp_path: Path) -> None:
     cli_docs.main([str(tmp_path)])
     for page in ("vpn-profile.1", "vpn-profile-editor.1"):
@@ -142,6 +146,7 @@ def _complete(script: Path, words: str, cwd: Path) -> list[str]:
     return [line for line in result.stdout.splitlines() if line]
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="bash completion is for Unix shells")
 def test_bash_completion(tmp_path: Path) -> None:
     cli_docs.main([str(tmp_path)])
     work = tmp_path / "work"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import io
 import os
 import plistlib
 import re
@@ -396,3 +397,82 @@ def _check_installed_package(version: str, profiles: dict[str, Path], tmp_path: 
         env=env,
     ).stdout
     assert "-F _vpn_profile vpn-profile" in completion
+
+
+# --- the macOS and Windows release workflow ------------------------------------------------
+
+WORKFLOW = ROOT / ".github" / "workflows" / "release.yml"
+
+
+def _actionlint() -> str:
+    found = shutil.which("actionlint", path=str(Path(sys.executable).parent)) or shutil.which(
+        "actionlint"
+    )
+    if found is None:
+        if sys.platform.startswith("linux"):
+            pytest.fail('actionlint is missing: pip install -e ".[test]"')
+        pytest.skip("actionlint is installed by the test extra on Linux only")
+    return found
+
+
+def _lint(workflow_text: str, folder: Path) -> subprocess.CompletedProcess[str]:
+    workflows = folder / ".github" / "workflows"
+    workflows.mkdir(parents=True, exist_ok=True)
+    (workflows / "release.yml").write_text(workflow_text)
+    return subprocess.run(
+        [_actionlint(), "-no-color", ".github/workflows/release.yml"],
+        capture_output=True,
+        text=True,
+        cwd=folder,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_the_release_workflow_passes_actionlint(tmp_path: Path) -> None:
+    """The workflow cannot run here; actionlint (with shellcheck when present) checks it."""
+    text = WORKFLOW.read_text()
+    result = _lint(text, tmp_path / "as-written")
+    assert result.returncode == 0, result.stdout + result.stderr
+    # the check can fail: a misspelt key, an unknown expression, a broken script
+    for broken in (
+        text.replace("runs-on: windows-2022", "runs_on: windows-2022"),
+        text.replace("secrets.APPLE_ID }}", "secret.APPLE_ID }}"),
+        text.replace('hdiutil detach "$mount_point"', 'hdiutil detach "$mount_point'),
+    ):
+        assert broken != text
+        assert _lint(broken, tmp_path / "broken").returncode != 0
+
+
+def test_the_release_workflow_builds_tests_packages_and_signs_from_secrets() -> None:
+    text = WORKFLOW.read_text()
+    for runner in ("runs-on: macos-", "runs-on: windows-"):
+        assert runner in text
+    # the same spec, the tests, the packaging tools, the smoke tests
+    build = r"pyinstaller(?:\.exe)? --noconfirm packaging/vpn-profile-editor\.spec"
+    builds = re.findall(build, text)
+    assert len(builds) == 2
+    assert text.count('-m pytest -q -m "not packaging"') == 2
+    assert "hdiutil create" in text and "packaging/windows/vpn-profile-editor.iss" in text
+    assert "file_associations.info_plist_types()" in text
+    assert "HKCU:\\Software\\Classes\\.mobileconfig" in text
+    # signing material only from secrets; nothing secret in the repository
+    sensitive = re.findall(
+        r"^\s+(\w*(?:PASSWORD|CERTIFICATE|IDENTITY|APPLE_ID|TEAM_ID)\w*): (.*)$", text, re.M
+    )
+    assert len(sensitive) >= 8
+    for name, value in sensitive:
+        assert value == f"${{{{ secrets.{name} }}}}", name
+    assert re.search(r"BEGIN (CERTIFICATE|PRIVATE KEY)", text) is None
+    for tool in ("codesign", "notarytool submit", "stapler staple", "signtool"):
+        assert tool in text
+    assert "SignTool=signtool" in (PACKAGING / "windows" / "vpn-profile-editor.iss").read_text()
+
+
+def test_the_smoke_profile_is_valid(tmp_path: Path) -> None:
+    """The release workflow's smoke tests validate this profile and expect exit 0."""
+    from editor import cli
+
+    profile = tmp_path / "smoke.mobileconfig"
+    subprocess.run([sys.executable, str(PACKAGING / "smoke_profile.py"), str(profile)], check=True)
+    assert cli.main(["validate", str(profile)], out=io.StringIO(), err=io.StringIO()) == 0
