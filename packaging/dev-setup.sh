@@ -13,13 +13,14 @@ shift || true
 # fonts, OpenSSL for the interoperability tests, and Xvfb for screenshots. For the
 # packaging tests: binutils (PyInstaller's objdump), the freedesktop tools that check the
 # .desktop and MIME files (xdg-mime answers through libfile-mimeinfo-perl's mimetype),
-# lintian and patchelf for the Debian package, man-db to format the man pages and zsh
-# to load the generated completion. Skipped when all are present.
+# lintian and patchelf for the Debian package, man-db to format the man pages, zsh to
+# load the generated completion, and shellcheck, through which actionlint checks the
+# release workflow's scripts. Skipped when all are present.
 mapfile -t qt_packages < <(grep -v '^#' packaging/linux/qt-runtime-packages)
 packages=(python3 python3-venv "${qt_packages[@]}" xvfb xauth openssl)
 if [ "$mode" = test ]; then
   packages+=(binutils desktop-file-utils shared-mime-info xdg-utils libfile-mimeinfo-perl
-             lintian patchelf man-db zsh)
+             lintian patchelf man-db zsh shellcheck)
 fi
 missing=()
 for package in "${packages[@]}"; do
