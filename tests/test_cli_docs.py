@@ -168,19 +168,57 @@ def test_bash_completion(tmp_path: Path) -> None:
     assert _complete(editor_script, "vpn-profile-editor corp.m", work) == ["corp.mobileconfig"]
 
 
+# Types WORDS and a Tab in an interactive zsh (on a pseudo-terminal) and prints every
+# match the completion offered, one a line: compadd is wrapped to report its matches.
+ZSH_DRIVER = r"""
+zmodload zsh/zpty
+zpty z zsh -f -i
+zpty -w z "PROMPT= ; fpath=($1 \$fpath); autoload -Uz compinit; compinit -u -d /dev/null"
+zpty -w z 'compadd () {
+  if [[ ${@[1,(i)(-|--)]} == *-(O|A|D)\ * ]]; then builtin compadd "$@"; return $?; fi
+  typeset -a hits; builtin compadd -A hits "$@"
+  local hit; for hit in $hits; do print -r -- "<HIT>$hit"; done
+  builtin compadd "$@"
+}'
+zpty -w z 'bindkey "^I" complete-word'
+zpty -w z "print -r -- '<READY>'"
+zpty -r z line '*<READY>*'
+zpty -r z line '*<READY>*'
+zpty -w -n z "$2"$'\t'
+zpty -w z $'\C-u'
+zpty -w z "print -r -- '<DONE>'"
+zpty -r z out '*<DONE>*<DONE>*'
+print -r -- "$out" | grep -a '<HIT>' | sed 's/.*<HIT>//' | tr -d '\r' | sort -u
+zpty -d z
+"""
+
+
 @pytest.mark.skipif(shutil.which("zsh") is None, reason="zsh is not installed")
-def test_zsh_completion_loads(tmp_path: Path) -> None:
-    """The scripts parse, and compinit picks them up from fpath as completion functions."""
-    cli_docs.main([str(tmp_path)])
+def test_zsh_completion(tmp_path: Path) -> None:
+    """The scripts load as completion functions and complete as in bash."""
+    docs = tmp_path / "docs"
+    cli_docs.main([str(docs)])
     for name in ("_vpn-profile", "_vpn-profile-editor"):
-        subprocess.run(["zsh", "-n", str(tmp_path / name)], check=True)
-    script = (
-        f"fpath=({shlex.quote(str(tmp_path))} $fpath)\n"
-        "autoload -Uz compinit && compinit -u -d /dev/null\n"
-        "print -r -- ${_comps[vpn-profile]} ${_comps[vpn-profile-editor]}\n"
-    )
-    result = subprocess.run(
-        ["zsh", "-f", "-c", script], capture_output=True, text=True, check=True,
-        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
-    )
-    assert result.stdout.split() == ["_vpn-profile", "_vpn-profile-editor"]
+        subprocess.run(["zsh", "-n", str(docs / name)], check=True)
+    driver = tmp_path / "driver.zsh"
+    driver.write_text(ZSH_DRIVER)
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "corp.mobileconfig").write_text("")
+
+    def complete(words: str) -> list[str]:
+        result = subprocess.run(
+            ["zsh", "-f", str(driver), str(docs), words],
+            capture_output=True, text=True, cwd=work, timeout=60, check=True,
+            env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "TERM": "dumb"},
+        )
+        return result.stdout.split()
+
+    assert complete("vpn-profile ") == sorted(name for name, _h, _p in _commands())
+    assert complete("vpn-profile ve") == ["verify"]
+    assert complete("vpn-profile validate --") == ["--format", "--help", "--target"]
+    assert complete("vpn-profile validate --format ") == ["json", "text"]
+    assert complete("vpn-profile validate --target ") == []
+    assert complete("vpn-profile sign a b --identity corp.m") == ["corp.mobileconfig"]
+    assert complete("vpn-profile-editor --scr") == ["--screenshot"]
+    assert complete("vpn-profile-editor corp.m") == ["corp.mobileconfig"]
