@@ -169,7 +169,8 @@ def test_bash_completion(tmp_path: Path) -> None:
 
 
 # Types WORDS and a Tab in an interactive zsh (on a pseudo-terminal) and prints every
-# match the completion offered, one a line: compadd is wrapped to report its matches.
+# match the completion offered, one a line: compadd is wrapped to report its matches, and
+# the completion widget reports when it has finished.
 ZSH_DRIVER = r"""
 zmodload zsh/zpty
 zpty z zsh -f -i
@@ -180,14 +181,15 @@ zpty -w z 'compadd () {
   local hit; for hit in $hits; do print -r -- "<HIT>$hit"; done
   builtin compadd "$@"
 }'
-zpty -w z 'bindkey "^I" complete-word'
+zpty -w z '_mark_completed() { print -r -- "<COMPLETED>" }'
+zpty -w z '_complete_and_mark() { comppostfuncs=(_mark_completed); _main_complete }'
+zpty -w z 'zle -C complete-and-mark complete-word _complete_and_mark'
+zpty -w z 'bindkey "^I" complete-and-mark'
 zpty -w z "print -r -- '<READY>'"
 zpty -r z line '*<READY>*'
 zpty -r z line '*<READY>*'
 zpty -w -n z "$2"$'\t'
-zpty -w z $'\C-u'
-zpty -w z "print -r -- '<DONE>'"
-zpty -r z out '*<DONE>*<DONE>*'
+zpty -r z out '*<COMPLETED>*'
 print -r -- "$out" | grep -a '<HIT>' | sed 's/.*<HIT>//' | tr -d '\r' | sort -u
 zpty -d z
 """
