@@ -32,6 +32,13 @@ class CLIError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from editor.cli_docs import EpilogFormatter
+
+        # keeps the layout of each command's epilog (example, exit status)
+        kwargs.setdefault("formatter_class", EpilogFormatter)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         self.exit(EXIT_FAILURE, f"{self.prog}: error: {message}\n")
@@ -56,12 +63,32 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="vpn-profile",
         description="Check, convert and inspect Apple VPN configuration profiles (.mobileconfig).",
+        epilog="""
+example:
+  vpn-profile validate --target ios:17 --target macos:14 corp-vpn.mobileconfig
+
+exit status:
+  0  success
+  2  a failure, reported as one line naming the file and the reason
+
+Each command's --help shows its options, its example and its exit status.
+""",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     validate = commands.add_parser(
-        "validate", help="check profiles against the schema and the rules"
+        "validate",
+        help="check profiles against the schema and the rules",
+        epilog="""
+example:
+  vpn-profile validate --format json --target ios:17 corp-vpn.mobileconfig
+
+exit status:
+  0  no errors (warnings allowed)
+  1  errors found
+  2  a file could not be read
+""",
     )
     validate.add_argument("files", nargs="+", metavar="FILE")
     validate.add_argument(
@@ -82,16 +109,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     convert = commands.add_parser(
-        "convert", help="read any supported profile and write it as XML or binary"
+        "convert",
+        help="read any supported profile and write it as XML or binary",
+        epilog="""
+example:
+  vpn-profile convert --format binary corp-vpn.mobileconfig corp-vpn.binary.mobileconfig
+""",
     )
     convert.add_argument("input", metavar="IN")
     convert.add_argument("output", metavar="OUT")
     convert.add_argument("--format", choices=("xml", "binary"), default="xml")
 
-    schema = commands.add_parser("schema", help="list every key the editor knows")
+    schema = commands.add_parser(
+        "schema",
+        help="list every key the editor knows",
+        epilog="""
+example:
+  vpn-profile schema --format json
+""",
+    )
     schema.add_argument("--format", choices=("text", "json"), default="text")
 
-    show = commands.add_parser("show", help="summarize a profile")
+    show = commands.add_parser(
+        "show",
+        help="summarize a profile",
+        epilog="""
+example:
+  vpn-profile show corp-vpn.signed.mobileconfig
+""",
+    )
     show.add_argument("file", metavar="FILE")
     show.add_argument("--canonical", action="store_true", help="every value as a sorted line")
     show.add_argument("--show-secrets", action="store_true", help="with --canonical: unmasked")

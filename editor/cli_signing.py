@@ -72,7 +72,12 @@ def _identity_options(parser: argparse.ArgumentParser, chain: bool) -> None:
 def add_parsers(commands: Any) -> None:
     """Add the signing sub-commands to the `vpn-profile` parser."""
     sign = commands.add_parser(
-        "sign", help="sign a profile (CMS, SHA-256, content attached, chain included)"
+        "sign",
+        help="sign a profile (CMS, SHA-256, content attached, chain included)",
+        epilog="""
+example:
+  vpn-profile sign corp-vpn.mobileconfig corp-vpn.signed.mobileconfig --identity signer.p12
+""",
     )
     sign.add_argument("input", metavar="IN")
     sign.add_argument("output", metavar="OUT")
@@ -82,6 +87,17 @@ def add_parsers(commands: Any) -> None:
         "verify",
         help="check a signed profile's signature and chain "
         "(exit 0 valid, 1 invalid, 3 untrusted/expired, 4 unsigned)",
+        epilog="""
+example:
+  vpn-profile verify corp-vpn.signed.mobileconfig --trust corp-root-ca.pem
+
+exit status:
+  0  the signature is valid and the chain reaches a trust anchor
+  1  the signature or the content is invalid (altered)
+  2  a failure, such as a file that cannot be read
+  3  valid but not trusted, or the signer has expired
+  4  the file is not signed
+""",
     )
     verify.add_argument("file", metavar="FILE")
     verify.add_argument(
@@ -94,7 +110,12 @@ def add_parsers(commands: Any) -> None:
     verify.add_argument("--format", choices=("text", "json"), default="text")
 
     encrypt = commands.add_parser(
-        "encrypt", help="encrypt the payloads for a device certificate (EncryptedPayloadContent)"
+        "encrypt",
+        help="encrypt the payloads for a device certificate (EncryptedPayloadContent)",
+        epilog="""
+example:
+  vpn-profile encrypt corp-vpn.mobileconfig corp-vpn.encrypted.mobileconfig --recipient device.pem
+""",
     )
     encrypt.add_argument("input", metavar="IN")
     encrypt.add_argument("output", metavar="OUT")
@@ -106,7 +127,14 @@ def add_parsers(commands: Any) -> None:
         help="the device's RSA certificate; repeatable",
     )
 
-    decrypt = commands.add_parser("decrypt", help="decrypt an encrypted profile's payloads")
+    decrypt = commands.add_parser(
+        "decrypt",
+        help="decrypt an encrypted profile's payloads",
+        epilog="""
+example:
+  vpn-profile decrypt corp-vpn.encrypted.mobileconfig corp-vpn.mobileconfig --identity device.p12
+""",
+    )
     decrypt.add_argument("input", metavar="IN")
     decrypt.add_argument("output", metavar="OUT")
     _identity_options(decrypt, chain=False)

@@ -9,16 +9,18 @@ cd "$here"
 mode=${1:-test}
 shift || true
 
-# System libraries Qt needs (offscreen and X11), fonts, OpenSSL for the
-# interoperability tests, and Xvfb for screenshots. For the packaging test: binutils
-# (PyInstaller's objdump) and the freedesktop tools that check the .desktop and MIME
-# files (xdg-mime answers through libfile-mimeinfo-perl's mimetype). Skipped when all
-# are present.
-packages=(python3 python3-venv libgl1 libegl1 libfontconfig1 libglib2.0-0 libxkbcommon0
-          libdbus-1-3 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1
-          libxcb-shape0 xvfb xauth openssl)
+# System libraries Qt needs (offscreen and X11; packaging/linux/qt-runtime-packages),
+# fonts, OpenSSL for the interoperability tests, and Xvfb for screenshots. For the
+# packaging tests: binutils (PyInstaller's objdump), the freedesktop tools that check the
+# .desktop and MIME files (xdg-mime answers through libfile-mimeinfo-perl's mimetype),
+# lintian and patchelf for the Debian package, man-db to format the man pages, zsh to
+# load the generated completion, and shellcheck, through which actionlint checks the
+# release workflow's scripts. Skipped when all are present.
+mapfile -t qt_packages < <(grep -v '^#' packaging/linux/qt-runtime-packages)
+packages=(python3 python3-venv "${qt_packages[@]}" xvfb xauth openssl)
 if [ "$mode" = test ]; then
-  packages+=(binutils desktop-file-utils shared-mime-info xdg-utils libfile-mimeinfo-perl)
+  packages+=(binutils desktop-file-utils shared-mime-info xdg-utils libfile-mimeinfo-perl
+             lintian patchelf man-db zsh shellcheck)
 fi
 missing=()
 for package in "${packages[@]}"; do

@@ -20,9 +20,19 @@ ORGANIZATION = "VPN Profile Editor"
 PROBE_VARIABLE = "VPN_EDITOR_EXIT_WHEN_SHOWN"
 
 
-def _parse_args(argv: Sequence[str]) -> argparse.Namespace:
+def build_parser() -> argparse.ArgumentParser:
+    from editor.cli_docs import EpilogFormatter
+
     parser = argparse.ArgumentParser(
-        prog="vpn-profile-editor", description="Edit Apple VPN configuration profiles."
+        prog="vpn-profile-editor",
+        description="Edit Apple VPN configuration profiles.",
+        formatter_class=EpilogFormatter,
+        epilog="""
+A running editor receives the files of a later launch and comes to the front.
+
+example:
+  vpn-profile-editor corp-vpn.mobileconfig
+""",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
@@ -35,8 +45,12 @@ def _parse_args(argv: Sequence[str]) -> argparse.Namespace:
         action="store_true",
         help="open the files in a new editor process, not in the one already running",
     )
-    parser.add_argument("files", nargs="*", metavar="FILE")
-    return parser.parse_args(list(argv))
+    parser.add_argument("files", nargs="*", metavar="FILE", help="profiles to open")
+    return parser
+
+
+def _parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    return build_parser().parse_args(list(argv))
 
 
 class EditorApplication:

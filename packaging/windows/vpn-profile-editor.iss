@@ -37,6 +37,11 @@ OutputBaseFilename=vpn-profile-editor-{#AppVersion}-setup
 Compression=lzma2
 SolidCompression=yes
 WizardStyle=modern
+#ifdef Sign
+; iscc /DSign "/Ssigntool=COMMAND $f" signs the installer and its uninstaller (release.yml)
+SignTool=signtool
+SignedUninstaller=yes
+#endif
 
 [Files]
 Source: "{#BundleDir}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
