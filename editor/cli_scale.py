@@ -53,6 +53,15 @@ def add_parsers(commands: Any) -> None:
         "diff",
         help="list what differs between two profiles, by key path "
         "(exit 0 same, 1 different, 2 unreadable)",
+        epilog="""
+example:
+  vpn-profile diff corp-vpn.old.mobileconfig corp-vpn.mobileconfig --format json
+
+exit status:
+  0  the profiles hold the same values
+  1  they differ
+  2  a file could not be read
+""",
     )
     diff.add_argument("a", metavar="A")
     diff.add_argument("b", metavar="B")
@@ -63,7 +72,12 @@ def add_parsers(commands: Any) -> None:
     _identity_options(diff, chain=False)  # to decrypt encrypted payloads
 
     imports = commands.add_parser(
-        "import", help="make a profile from a WireGuard (.conf) or OpenVPN (.ovpn) configuration"
+        "import",
+        help="make a profile from a WireGuard (.conf) or OpenVPN (.ovpn) configuration",
+        epilog="""
+example:
+  vpn-profile import wireguard office.conf -o office.mobileconfig --platform macos
+""",
     )
     imports.add_argument("kind", choices=("wireguard", "openvpn"))
     imports.add_argument("file", metavar="FILE")
@@ -83,6 +97,10 @@ def add_parsers(commands: Any) -> None:
     export = commands.add_parser(
         "export-declarations",
         help="turn the VPN payloads into declarative device management declarations (OS 27)",
+        epilog="""
+example:
+  vpn-profile export-declarations corp-vpn.mobileconfig --out declarations/
+""",
     )
     export.add_argument("file", metavar="FILE")
     export.add_argument(
@@ -265,7 +283,12 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _render_parser(commands: Any) -> None:
     render = commands.add_parser(
-        "render", help="one profile per CSV row from a template with @@column@@ placeholders"
+        "render",
+        help="one profile per CSV row from a template with @@column@@ placeholders",
+        epilog="""
+example:
+  vpn-profile render template.mobileconfig --data users.csv --out profiles/ --name-column user
+""",
     )
     render.add_argument("template", metavar="TEMPLATE")
     render.add_argument("--data", required=True, metavar="ROWS.csv", help="UTF-8 CSV, header first")

@@ -49,7 +49,17 @@ def _probe(text: str) -> tuple[str, bool]:
 
 def add_parsers(commands: Any) -> None:
     simulate = commands.add_parser(
-        "simulate", help="show which On Demand rule fires on a network, and why"
+        "simulate",
+        help="show which On Demand rule fires on a network, and why",
+        epilog="""
+example:
+  vpn-profile simulate corp-vpn.mobileconfig --interface wifi --ssid Office --format json
+
+exit status:
+  0  a rule fired
+  1  no rule fired (the behaviour is undefined)
+  2  the file could not be read
+""",
     )
     simulate.add_argument("file", metavar="FILE")
     simulate.add_argument(
