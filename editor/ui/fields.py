@@ -10,8 +10,8 @@ import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDateTime, Qt, QTimeZone, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QDateTime, QEvent, QObject, Qt, QTimeZone, Signal
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -33,6 +33,59 @@ from editor.core.schema import KeySpec
 from editor.ui.icons import standard_icon
 
 INT32_MAX = 2**31 - 1
+
+
+class _WheelGuard(QObject):
+    """Lets the wheel change a value widget only while it has focus; otherwise the
+    wheel scrolls whatever holds the widget (the form), as native forms do."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.Wheel
+            and isinstance(watched, QWidget)
+            and not watched.hasFocus()
+        ):
+            event.ignore()  # Qt then offers the wheel to the parents
+            return True
+        return False
+
+
+_WHEEL_GUARD: _WheelGuard | None = None
+
+
+class _DocumentUndo(QObject):
+    """Text widgets keep an undo history of their own and take Ctrl+Z for it; in the
+    form, Ctrl+Z must undo the profile's last edit (typing in one field is one step)."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
+            if event.matches(QKeySequence.StandardKey.Undo) or event.matches(
+                QKeySequence.StandardKey.Redo
+            ):
+                event.ignore()  # not the widget's: the window's Undo and Redo take it
+                return True
+        return False
+
+
+_DOCUMENT_UNDO: _DocumentUndo | None = None
+
+
+def undo_in_document(widget: QWidget) -> None:
+    """Ctrl+Z and Ctrl+Shift+Z in `widget` undo and redo the profile's edits."""
+    global _DOCUMENT_UNDO
+    if _DOCUMENT_UNDO is None:
+        _DOCUMENT_UNDO = _DocumentUndo()
+    widget.installEventFilter(_DOCUMENT_UNDO)
+    if isinstance(widget, QPlainTextEdit):
+        widget.setUndoRedoEnabled(False)  # its menu's Undo would bypass the document
+
+
+def ignore_wheel_unless_focused(widget: QWidget) -> None:
+    global _WHEEL_GUARD
+    if _WHEEL_GUARD is None:
+        _WHEEL_GUARD = _WheelGuard()
+    widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # the wheel gives no focus either
+    widget.installEventFilter(_WHEEL_GUARD)
 
 
 class Field(QWidget):
@@ -63,6 +116,10 @@ class Field(QWidget):
     def focus_widget(self) -> QWidget:
         return self
 
+    def tab_stops(self) -> list[QWidget]:
+        """The widgets Tab stops at, left to right."""
+        return [self.focus_widget()]
+
     def default_text(self) -> str:
         if self.spec is not None and self.spec.has_default:
             return str(self.spec.default)
@@ -73,6 +130,7 @@ class TextField(Field):
     def __init__(self, spec: KeySpec | None, parent: QWidget | None = None) -> None:
         super().__init__(spec, parent)
         self.edit = QLineEdit(self)
+        undo_in_document(self.edit)
         self.layout_.addWidget(self.edit)
         self.edit.textEdited.connect(lambda text: self._emit(text, True))
         if spec is not None and spec.secret:
@@ -106,6 +164,7 @@ class ChoiceField(Field):
     def __init__(self, spec: KeySpec, parent: QWidget | None = None) -> None:
         super().__init__(spec, parent)
         self.combo = QComboBox(self)
+        ignore_wheel_unless_focused(self.combo)
         self.combo.setEditable(spec.values_open)
         self.layout_.addWidget(self.combo)
         self.combo.addItem("", MISSING)
@@ -118,6 +177,7 @@ class ChoiceField(Field):
                 )
         self.combo.activated.connect(self._picked)
         if spec.values_open:
+            undo_in_document(self.combo.lineEdit())
             self.combo.lineEdit().textEdited.connect(self._typed)
 
     def _picked(self, row: int) -> None:
@@ -166,10 +226,12 @@ class IntegerField(Field):
     def __init__(self, spec: KeySpec | None, parent: QWidget | None = None) -> None:
         super().__init__(spec, parent)
         self.spin = QSpinBox(self)
+        ignore_wheel_unless_focused(self.spin)
         low = int(spec.minimum) if spec is not None and spec.minimum is not None else -INT32_MAX
         high = int(spec.maximum) if spec is not None and spec.maximum is not None else INT32_MAX
         self.spin.setRange(max(low, -INT32_MAX), min(high, INT32_MAX))
         self.spin.setAccelerated(True)
+        undo_in_document(self.spin)
         self.layout_.addWidget(self.spin)
         self.layout_.addStretch(1)
         self.spin.valueChanged.connect(lambda v: self._emit(int(v), True))
@@ -188,7 +250,9 @@ class RealField(Field):
     def __init__(self, spec: KeySpec | None, parent: QWidget | None = None) -> None:
         super().__init__(spec, parent)
         self.spin = QDoubleSpinBox(self)
+        ignore_wheel_unless_focused(self.spin)
         self.spin.setDecimals(3)
+        undo_in_document(self.spin)
         self.spin.setRange(-1e12, 1e12)
         self.layout_.addWidget(self.spin)
         self.layout_.addStretch(1)
@@ -235,6 +299,7 @@ class DateField(Field):
     def __init__(self, spec: KeySpec | None, parent: QWidget | None = None) -> None:
         super().__init__(spec, parent)
         self.edit = QDateTimeEdit(self)
+        ignore_wheel_unless_focused(self.edit)
         self.edit.setCalendarPopup(True)
         self.edit.setTimeZone(QTimeZone.utc())
         self.edit.setDisplayFormat("yyyy-MM-dd HH:mm:ss 'UTC'")
@@ -312,6 +377,9 @@ class DataField(Field):
     def focus_widget(self) -> QWidget:
         return self.load
 
+    def tab_stops(self) -> list[QWidget]:
+        return [self.load, self.save]
+
 
 class ListField(Field):
     """An array of strings or numbers, one item per line."""
@@ -319,6 +387,7 @@ class ListField(Field):
     def __init__(self, spec: KeySpec | None, parent: QWidget | None = None) -> None:
         super().__init__(spec, parent)
         self.edit = QPlainTextEdit(self)
+        undo_in_document(self.edit)
         self.edit.setTabChangesFocus(True)
         self.edit.setPlaceholderText("one item per line")
         self.edit.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 12)
@@ -393,12 +462,14 @@ class ReferenceField(Field):
     ) -> None:
         super().__init__(spec, parent)
         self.combo = QComboBox(self)
+        ignore_wheel_unless_focused(self.combo)
         self.combo.setEditable(True)
         self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         for label, value in choices:
             self.combo.addItem(label, value)
         self.layout_.addWidget(self.combo)
         self.combo.activated.connect(lambda row: self._emit(self.combo.itemData(row)))
+        undo_in_document(self.combo.lineEdit())
         self.combo.lineEdit().textEdited.connect(lambda text: self._emit(text, True))
 
     def _show(self, value: Any) -> None:

@@ -8,11 +8,13 @@ node gets an ordered list of its items. Keys the schema does not know appear und
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
+    QApplication,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -127,6 +129,14 @@ class KeyRow(QWidget):
         self.label.setToolTip(tooltip)
         self.field.setToolTip(tooltip)
         self.refresh(value)
+
+    def tab_stops(self) -> list[QWidget]:
+        """The row's widgets that take focus, left to right."""
+        stops = self.field.tab_stops()
+        if self.new_uuid is not None:
+            stops.append(self.new_uuid)
+        stops.append(self.unset)
+        return stops
 
     def _make_read_only(self, why: str) -> None:
         widget = self.field.focus_widget()
@@ -247,6 +257,9 @@ class NodeForm(QScrollArea):
         self.rows: dict[str, KeyRow] = {}
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # its fields are the stops, not itself
+        self.node = document.value(path)  # the object shown: a different one needs a new form
+        self.title: QLabel | None = None
         self.body = QWidget(self)
         self.setWidget(self.body)
         self.outer = QVBoxLayout(self.body)
@@ -258,7 +271,6 @@ class NodeForm(QScrollArea):
 
     # --- building ----------------------------------------------------------------------
     def _header(self) -> None:
-        value = self.document.value(self.path)
         title = QLabel(self)
         title.setObjectName("formTitle")
         font = title.font()
@@ -281,16 +293,22 @@ class NodeForm(QScrollArea):
         else:
             last = self.path[-1]
             if isinstance(last, int):
-                parent_name = next((p for p in reversed(self.path[:-1]) if isinstance(p, str)), "")
-                title.setText(item_label(parent_name, last, value))
+                title.setText(self._item_title())
             else:
                 title.setText(self.spec.label if self.spec is not None else str(last))
             description = self.spec.description if self.spec is not None else ""
+        self.title = title
         self.outer.addWidget(title)
         if description:
             text = QLabel(description, self)
             text.setWordWrap(True)
             self.outer.addWidget(text)
+
+    def _item_title(self) -> str:
+        index = self.path[-1]
+        assert isinstance(index, int)
+        parent_name = next((p for p in reversed(self.path[:-1]) if isinstance(p, str)), "")
+        return item_label(parent_name, index, self.document.value(self.path))
 
     def _build(self) -> None:
         self._header()
@@ -395,11 +413,7 @@ class NodeForm(QScrollArea):
         layout.addLayout(buttons)
         self.outer.addWidget(box)
         item_spec = spec.item if spec is not None else None
-        self.add_button.clicked.connect(
-            lambda: self.document.insert_item(
-                self.path, len(self.document.value(self.path)), _new_item(item_spec)
-            )
-        )
+        self.add_button.clicked.connect(lambda: self._add_item(_new_item(item_spec)))
         self.remove_button.clicked.connect(self._remove_selected)
         self.up_button.clicked.connect(lambda: self._move_selected(-1))
         self.down_button.clicked.connect(lambda: self._move_selected(1))
@@ -409,6 +423,7 @@ class NodeForm(QScrollArea):
 
     def _fill_items(self) -> None:
         value = self.document.value(self.path)
+        current = self.items.currentRow()
         self.items.clear()
         if not isinstance(value, list):
             return
@@ -417,6 +432,16 @@ class NodeForm(QScrollArea):
         name = str(self.path[-1])
         for index, item in enumerate(value):
             QListWidgetItem(item_label(name, index, item), self.items)
+        if value:
+            self.items.setCurrentRow(min(max(current, 0), len(value) - 1))
+
+    def _add_item(self, item: Any) -> None:
+        """Append an item, then select it in the list (Enter opens it)."""
+        value = self.document.value(self.path)
+        index = len(value) if isinstance(value, list) else 0
+        self.document.insert_item(self.path, index, item)
+        self.items.setCurrentRow(index)
+        self.items.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _remove_selected(self) -> None:
         row = self.items.currentRow()
@@ -428,6 +453,7 @@ class NodeForm(QScrollArea):
         target = row + step
         if row >= 0 and 0 <= target < self.items.count():
             self.document.move_item(self.path, row, target)
+            self.items.setCurrentRow(target)  # the moved item stays selected
 
     def _open_selected(self) -> None:
         row = self.items.currentRow()
@@ -459,12 +485,16 @@ class NodeForm(QScrollArea):
 
     # --- updates -------------------------------------------------------------------------
     def _on_value_changed(self, path: KeyPath) -> None:
-        if path[: len(self.path)] != self.path or len(path) <= len(self.path):
-            return
-        if hasattr(self, "items") and len(path) >= len(self.path):
+        if path[: len(self.path)] != self.path or self.document.value(self.path) is not self.node:
+            return  # elsewhere, or this node was replaced: the window builds a new form
+        if self.path and isinstance(self.path[-1], int) and self.title is not None:
+            self.title.setText(self._item_title())  # "Rule 1 · Connect" follows the Action
+        if hasattr(self, "items"):
             self._fill_items()
             return
-        value = self.document.value(self.path)
+        if len(path) <= len(self.path):
+            return
+        value = self.node
         if not isinstance(value, dict):
             return
         name = path[len(self.path)]
@@ -484,6 +514,60 @@ class NodeForm(QScrollArea):
         for name, row in self.rows.items():
             row.show_problems(by_key.get(name, []))
 
+    # --- focus and scrolling -----------------------------------------------------------
+    def tab_stops(self) -> list[QWidget]:
+        """Every widget of the form that takes focus, in the order they are seen."""
+        if hasattr(self, "items"):
+            return [
+                self.items,
+                self.add_button,
+                self.remove_button,
+                self.up_button,
+                self.down_button,
+                self.open_button,
+            ]
+        return [stop for row in self.rows.values() for stop in row.tab_stops()]
+
+    def first_field(self) -> QWidget | None:
+        """The first stop a person can see and use."""
+        return next((w for w in self.tab_stops() if _can_focus(w)), None)
+
+    def view_state(self) -> FormView:
+        """Where the user is: the focused widget (by key) and the scroll position."""
+        focus = QApplication.focusWidget()
+        key, stop = "", -1
+        if focus is not None and self.isAncestorOf(focus):
+            for name, row in self.rows.items():
+                stops = row.tab_stops()
+                stop = next(
+                    (i for i, w in enumerate(stops) if w is focus or w.isAncestorOf(focus)), -1
+                )
+                if stop >= 0:
+                    key = name
+                    break
+            else:
+                stops = self.tab_stops()
+                stop = next((i for i, w in enumerate(stops) if w is focus), -1)
+        item = self.items.currentRow() if hasattr(self, "items") else -1
+        cursor = focus.cursorPosition() if isinstance(focus, QLineEdit) else -1
+        return FormView(self.verticalScrollBar().value(), key, stop, item, cursor)
+
+    def restore_view(self, view: FormView) -> None:
+        """Put focus and scrolling back where `view_state` found them."""
+        if hasattr(self, "items") and view.item >= 0 and self.items.count():
+            self.items.setCurrentRow(min(view.item, self.items.count() - 1))
+        row = self.rows.get(view.key) if view.key else None
+        stops = row.tab_stops() if row is not None else ([] if view.key else self.tab_stops())
+        if 0 <= view.stop < len(stops) and _can_focus(stops[view.stop]):
+            widget = stops[view.stop]
+            widget.setFocus(Qt.FocusReason.OtherFocusReason)
+            focused = QApplication.focusWidget()
+            if isinstance(focused, QLineEdit) and view.cursor >= 0:
+                focused.setCursorPosition(view.cursor)
+        # the scroll range is known once the new body is laid out
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        self.verticalScrollBar().setValue(view.scroll)
+
     def focus_key(self, name: str) -> bool:
         row = self.rows.get(name)
         if row is None:
@@ -493,6 +577,25 @@ class NodeForm(QScrollArea):
         self.ensureWidgetVisible(row)
         row.field.focus_widget().setFocus(Qt.FocusReason.OtherFocusReason)
         return True
+
+
+@dataclass(frozen=True)
+class FormView:
+    """Where the user was in a form: kept when the form is built again."""
+
+    scroll: int
+    key: str  # the row holding the focus ("" for none, or for an array form)
+    stop: int  # which of that row's (or the form's) tab stops, -1 for none
+    item: int  # the array form's selected item
+    cursor: int  # the caret in a line edit, -1 elsewhere
+
+
+def _can_focus(widget: QWidget) -> bool:
+    return (
+        widget.isVisibleTo(widget.window())
+        and widget.isEnabled()
+        and bool(widget.focusPolicy() & Qt.FocusPolicy.TabFocus)
+    )
 
 
 def _is_certificate_payload(value: Any) -> bool:

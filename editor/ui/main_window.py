@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -116,10 +117,13 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status)
         self._selected_path: KeyPath = ()
         self._expanded: set[KeyPath] = set()
+        self._tree_scroll = 0
+        self._payloads_moved = False  # forms show choices among the payloads: build anew
         self._make_actions()
         self.tree.selectionModel().currentChanged.connect(self._on_current_changed)
         self.model.modelAboutToBeReset.connect(self._remember_tree_state)
         self.model.modelReset.connect(self._restore_tree_state)
+        document.structure_changed.connect(self._on_structure_changed)
         self.problems.problem_activated.connect(self.show_problem)
         document.undo_stack.cleanChanged.connect(self._update_title)
         document.undo_stack.indexChanged.connect(self._update_banner)
@@ -258,7 +262,7 @@ class MainWindow(QMainWindow):
             None,
             "Go to the previous problem",
         )
-        self.focus_tree_action = self._action("Go to &Tree", self.tree.setFocus, "Ctrl+1")
+        self.focus_tree_action = self._action("Go to &Tree", self.focus_tree, "Ctrl+1")
         self.focus_form_action = self._action("Go to &Form", self.focus_form, "Ctrl+2")
         self.focus_problems_action = self._action("Go to Pro&blems", self.focus_problems, "Ctrl+3")
         view_menu.addActions(
@@ -339,8 +343,11 @@ class MainWindow(QMainWindow):
     def remove_selected_payload(self) -> None:
         path = self._selected_path
         if len(path) >= 2 and path[0] == "PayloadContent" and isinstance(path[1], int):
-            self.document.remove_item(("PayloadContent",), path[1], "Remove payload")
-            self.select_path(())
+            index = path[1]
+            self.document.remove_item(("PayloadContent",), index, "Remove payload")
+            left = len(self.document.profile.payloads)
+            # the payload that took its place, or the one before: the tree stays put
+            self.select_path(("PayloadContent", min(index, left - 1)) if left else ())
 
     # --- tree and forms ------------------------------------------------------------------
     def first_vpn_path(self) -> KeyPath | None:
@@ -362,8 +369,20 @@ class MainWindow(QMainWindow):
             | QItemSelectionModel.SelectionFlag.Rows,
         )
         self.tree.scrollTo(index)
-        if self.form is form_before:  # not built just now by _on_current_changed
-            self._show_form(self.model.node_for(index).path if index.isValid() else ())
+        path = self.model.node_for(index).path if index.isValid() else ()
+        if self.form is form_before and not self._form_shows(path):
+            self._show_form(path)  # not built just now by _on_current_changed
+
+    def _form_shows(self, path: KeyPath) -> bool:
+        """Whether the form on screen is that node's, up to date: edits update a form in
+        place, and building it again would lose the user's focus and scrolling."""
+        form = self.form
+        return (
+            form is not None
+            and not self._payloads_moved
+            and form.path == path
+            and self.document.value(path) is form.node
+        )
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         path = current.data(PATH_ROLE) if current.isValid() else ()
@@ -372,6 +391,9 @@ class MainWindow(QMainWindow):
 
     def _show_form(self, path: KeyPath) -> None:
         self._selected_path = path
+        self._payloads_moved = False
+        # the same node built again (after an undo, say): the user stays where they were
+        view = self.form.view_state() if self.form is not None and self.form.path == path else None
         _discard(self.form)
         self.form = NodeForm(self.document, path, self.form_host)
         self.form.open_requested.connect(self.select_path)
@@ -380,6 +402,25 @@ class MainWindow(QMainWindow):
         self.form_layout.addWidget(self.form)
         self.form.show()  # a layout would only show it on the next event loop turn
         self.remove_payload_action.setEnabled(len(path) >= 2)
+        self._update_tab_order()
+        if view is not None:
+            self.form.restore_view(view)
+
+    def _update_tab_order(self) -> None:
+        """Tab walks tree → what is above the form → the form's fields as seen → problems."""
+        chain: list[QWidget] = [self.tree]
+        for panel in (self.pkcs12_notice, self.start_panel):
+            if panel is not None:
+                chain.extend(
+                    w
+                    for w in panel.findChildren(QWidget)
+                    if w.focusPolicy() & Qt.FocusPolicy.TabFocus
+                )
+        if self.form is not None:
+            chain.extend(self.form.tab_stops())
+        chain.extend([self.problems.show_info, self.problems.list])
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
 
     def step_problem(self, step: int) -> bool:
         """Select the next (or previous) problem of the panel and go to its field."""
@@ -394,13 +435,24 @@ class MainWindow(QMainWindow):
         self.show_problem(self.problems.row_path(row))
         return True
 
+    def focus_tree(self) -> None:
+        self.tree.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
     def focus_form(self) -> None:
-        if self.form is not None:
-            self.form.focusNextChild()
+        """The first field of the form a person can see, wherever the focus was."""
+        if self.form is None:
+            return
+        first = self.form.first_field()
+        if first is not None:
+            self.form.ensureWidgetVisible(first)
+            first.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def focus_problems(self) -> None:
         self.problems_dock.show()
-        self.problems.list.setFocus()
+        view = self.problems.list
+        if not view.currentIndex().isValid() and self.problems.row_count():
+            view.setCurrentIndex(self.problems.model.index(0, 0))  # a visible focus ring
+        view.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def show_problem(self, path: KeyPath) -> None:
         """Select the node holding the problem's key and focus its field."""
@@ -412,7 +464,12 @@ class MainWindow(QMainWindow):
         if rest and isinstance(rest[0], str) and self.form is not None:
             self.form.focus_key(rest[0])
 
+    def _on_structure_changed(self, path: KeyPath) -> None:
+        if len(path) <= 1:
+            self._payloads_moved = True
+
     def _remember_tree_state(self) -> None:
+        self._tree_scroll = self.tree.verticalScrollBar().value()
         self._expanded = set()
         for path, node in list(self.model._nodes.items()):
             index = self.model.createIndex(node.row, 0, node)
@@ -425,9 +482,8 @@ class MainWindow(QMainWindow):
             if index.isValid() and self.model.node_for(index).path == path:
                 self.tree.expand(index)
         self.tree.expand(self.model.index(0, 0))
+        self.tree.verticalScrollBar().setValue(self._tree_scroll)
         wanted = self._selected_path
-        while wanted and self.document.value(wanted) is None:
-            wanted = wanted[:-1]
         QTimer.singleShot(0, lambda: self.select_path(self.model.nearest_path(wanted)))
 
     # --- title and status ------------------------------------------------------------------
