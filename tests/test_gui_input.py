@@ -3,18 +3,20 @@ has focus, Tab walks the focus chain, the wheel scrolls, shortcuts are key press
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pytest
 from gui_driver import WindowDriver
 from gui_helpers import open_window
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QAbstractSpinBox, QComboBox, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QAbstractSpinBox, QComboBox, QWidget
 
-from editor.core.model import Profile
+from editor.core.model import MISSING, Profile
 from editor.core.schema import Schema
 from editor.ui.document import Document
+from editor.ui.tree_model import PATH_ROLE
 from tests.conftest import IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD, make_profile
 
 pytestmark = pytest.mark.usefixtures("isolated_settings", "dialogs")
@@ -111,3 +113,148 @@ def test_the_wheel_changes_a_value_widget_that_has_focus(qtbot: Any, schema: Sch
         driver.tab()
     driver.wheel(combo, -1)
     assert window.document.value(("PayloadContent", 0, "IKEv2", "DeadPeerDetectionRate"))
+
+
+# --- focus and scrolling after structural edits (item 4) -------------------------------
+def test_adding_a_rule_selects_it_and_enter_opens_it(qtbot: Any, schema: Schema) -> None:
+    driver = driven(qtbot, schema, on_demand_profile())
+    window = driver.window
+    window.select_path(RULES)
+    form = window.form
+    assert form is not None
+    driver.click(form.add_button)
+    rules = window.document.value(RULES)
+    assert len(rules) == 3
+    assert rules[2] == {"Action": "Connect"}  # not the deprecated Allow
+    assert window.form is form  # updated in place, not built again
+    assert driver.focused() is form.items
+    assert form.items.currentRow() == 2
+    driver.press(Qt.Key.Key_Return)
+    assert window.form is not None and window.form.path == (*RULES, 2)
+    assert window.form.title is not None and window.form.title.text() == "Rule 3 · Connect"
+
+
+def test_changing_an_action_keeps_focus_and_the_heading_follows(
+    qtbot: Any, schema: Schema
+) -> None:
+    driver = driven(qtbot, schema, on_demand_profile())
+    window = driver.window
+    window.select_path((*RULES, 1))
+    driver.shortcut("Ctrl+2")
+    combo = driver.field("Action")
+    assert driver.focused() is combo
+    driver.press(Qt.Key.Key_Down)  # Connect → Disconnect
+    assert window.document.value((*RULES, 1, "Action")) == "Disconnect"
+    assert driver.focused() is combo
+    form = window.form
+    assert form is not None and form.title is not None
+    assert form.title.text() == "Rule 2 · Disconnect"
+    index = window.tree.currentIndex()
+    assert index.data() == "Rule 2 · Disconnect"
+
+
+def test_structural_edits_keep_focus_and_scroll_position(qtbot: Any, schema: Schema) -> None:
+    driver = driven(qtbot, schema, on_demand_profile())
+    window = driver.window
+    window.resize(1000, 600)
+    window.select_path(("PayloadContent", 0, "IKEv2"))
+    form = window.form
+    assert form is not None
+    remove = form.rows["OnDemandRules"].unset
+    driver.click(remove)  # scrolls down to it, as a person would
+    at = driver.scroll_value()
+    assert at > 0
+    assert window.document.value((*RULES,)) is MISSING
+    assert driver.scroll_value() == at
+    focus = driver.focused()
+    assert focus is form.rows["OnDemandRules"].field.focus_widget()  # the row's Add button
+    driver.shortcut(QKeySequence.StandardKey.Undo)
+    assert len(window.document.value(RULES)) == 2
+    assert window.form is not None
+    assert driver.scroll_value() == at
+    assert window.form.isAncestorOf(driver.focused())
+    assert window.form.rows["OnDemandRules"].isAncestorOf(driver.focused())
+
+
+def test_removing_the_last_payload_keeps_the_tree_in_place(qtbot: Any, schema: Schema) -> None:
+    driver = driven(qtbot, schema, on_demand_profile())
+    window = driver.window
+    window.select_path(("PayloadContent", 2))
+    driver.shortcut("Ctrl+1")
+    driver.press(Qt.Key.Key_Delete)
+    assert len(window.document.profile.payloads) == 2
+    assert window.tree.currentIndex().data(PATH_ROLE) == ("PayloadContent", 1)
+
+
+# --- the focus chain (item 5) ----------------------------------------------------------
+def on_screen(widget: QWidget) -> bool:
+    """Visible, and inside every scroll area's viewport that holds it."""
+    if not widget.isVisible():
+        return False
+    top = widget.window()
+    rect = QRect(widget.mapTo(top, QPoint(0, 0)), widget.size())
+    parent = widget.parentWidget()
+    while parent is not None:
+        if isinstance(parent, QAbstractScrollArea):
+            port = parent.viewport()
+            if not QRect(port.mapTo(top, QPoint(0, 0)), port.size()).intersects(rect):
+                return False
+        parent = parent.parentWidget()
+    return True
+
+
+def test_tab_walks_tree_then_the_form_as_seen_then_problems(qtbot: Any, schema: Schema) -> None:
+    driver = driven(qtbot, schema, on_demand_profile())
+    window = driver.window
+    window.resize(1000, 600)
+    window.select_path((*RULES, 0))
+    driver.shortcut("Ctrl+1")
+    assert driver.focused() is window.tree
+    form = window.form
+    assert form is not None
+    seen: list[QWidget] = []
+    while True:
+        widget = driver.tab()
+        if not form.isAncestorOf(widget):
+            break
+        assert on_screen(widget), f"Tab stopped on {widget.accessibleName()!r}, unseen"
+        seen.append(widget)
+    assert widget is window.problems.show_info
+    assert driver.tab() is window.problems.list
+    assert driver.tab() is window.tree
+    names = [w.accessibleName() for w in seen]
+    # the list field holding "Office" is a stop, and before its remove button
+    ssid = form.rows["SSIDMatch"]
+    assert ssid.field.focus_widget() in seen
+    assert seen.index(ssid.field.focus_widget()) + 1 == seen.index(ssid.unset)
+    # in the order a person reads them: down the form, left to right in a row
+    spots = [w.mapTo(form.body, w.rect().center()) for w in seen]
+    for index, (before, after) in enumerate(itertools.pairwise(spots)):
+        same_line = abs(after.y() - before.y()) <= 8
+        assert after.y() > before.y() or (same_line and after.x() > before.x()), names[index:]
+    # and Shift+Tab walks back the same way
+    driver.shortcut("Ctrl+1")
+    back = [driver.backtab() for _ in range(2)]
+    assert back == [window.problems.list, window.problems.show_info]
+    assert driver.backtab() is seen[-1]
+
+
+def test_go_to_shortcuts_land_on_tree_first_field_and_problems(qtbot: Any, schema: Schema) -> None:
+    profile = on_demand_profile()
+    del profile.root["PayloadContent"][0]["IKEv2"]["RemoteAddress"]
+    driver = driven(qtbot, schema, profile)
+    window = driver.window
+    window.select_path(("PayloadContent", 0))
+    assert window.problems.row_count() > 0
+    form = window.form
+    assert form is not None
+    first = form.first_field()
+    for start in ("Ctrl+3", "Ctrl+1", "Ctrl+2"):
+        driver.shortcut(start)
+        driver.shortcut("Ctrl+2")
+        assert driver.focused() is first
+        driver.shortcut("Ctrl+1")
+        assert driver.focused() is window.tree
+        driver.shortcut("Ctrl+3")
+        assert driver.focused() is window.problems.list
+        assert window.problems.list.currentIndex().isValid()

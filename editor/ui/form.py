@@ -51,7 +51,12 @@ def _style_as_note(label: QLabel) -> None:
     label.setFont(font)
 
 
-def _new_item(spec: KeySpec | None) -> Any:
+# A new item's value for a required key whose first allowed value is a poor start
+# (Allow, the first On Demand action, is deprecated).
+_NEW_ITEM_VALUES: dict[tuple[str, str], Any] = {("OnDemandRules", "Action"): "Connect"}
+
+
+def _new_item(spec: KeySpec | None, array_name: str = "") -> Any:
     """A new array item: a dictionary with its required keys filled where possible."""
     if spec is None or spec.type != "dictionary":
         return ""
@@ -59,7 +64,9 @@ def _new_item(spec: KeySpec | None) -> Any:
     for name, child in spec.keys.items():
         if not child.required:
             continue
-        if child.has_default:
+        if (array_name, name) in _NEW_ITEM_VALUES:
+            item[name] = _NEW_ITEM_VALUES[array_name, name]
+        elif child.has_default:
             item[name] = child.default
         elif child.values:
             item[name] = child.values[0]
@@ -109,7 +116,7 @@ class KeyRow(QWidget):
         self.unset.setText("✕")
         self.unset.setToolTip(f"Remove {name} from the profile (the device then uses its default)")
         self.unset.setAccessibleName(f"Remove {name}")
-        self.unset.clicked.connect(lambda: form.document.remove_key(self.path))
+        self.unset.clicked.connect(self._remove_key)
         line.addWidget(self.unset)
         layout.addLayout(line)
         if name == "PayloadType" and len(form.path) in (0, 2) and value is not MISSING:
@@ -129,6 +136,11 @@ class KeyRow(QWidget):
         self.label.setToolTip(tooltip)
         self.field.setToolTip(tooltip)
         self.refresh(value)
+
+    def _remove_key(self) -> None:
+        self.form.document.remove_key(self.path)
+        if self.isVisible():  # the button hides itself: the user stays on this row
+            self.field.focus_widget().setFocus(Qt.FocusReason.OtherFocusReason)
 
     def tab_stops(self) -> list[QWidget]:
         """The row's widgets that take focus, left to right."""
@@ -413,7 +425,9 @@ class NodeForm(QScrollArea):
         layout.addLayout(buttons)
         self.outer.addWidget(box)
         item_spec = spec.item if spec is not None else None
-        self.add_button.clicked.connect(lambda: self._add_item(_new_item(item_spec)))
+        self.add_button.clicked.connect(
+            lambda: self._add_item(_new_item(item_spec, str(self.path[-1])))
+        )
         self.remove_button.clicked.connect(self._remove_selected)
         self.up_button.clicked.connect(lambda: self._move_selected(-1))
         self.down_button.clicked.connect(lambda: self._move_selected(1))

@@ -185,10 +185,14 @@ class MainWindow(QMainWindow):
         self.remove_payload_action = self._action(
             "&Remove Payload",
             self.remove_selected_payload,
-            None,
+            "Ctrl+Delete",
             sp.SP_TrashIcon,
-            "Remove the selected payload",
+            "Remove the selected payload (Delete in the tree)",
         )
+        # Delete in the tree removes the selected payload or rule; in a field it edits text
+        self.delete_node_action = self._action("Delete", self.delete_selected_node, "Delete")
+        self.delete_node_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.tree.addAction(self.delete_node_action)
         self.add_certificate_action = self._action(
             "Add &Certificate…",
             self.add_certificate,
@@ -349,6 +353,18 @@ class MainWindow(QMainWindow):
             # the payload that took its place, or the one before: the tree stays put
             self.select_path(("PayloadContent", min(index, left - 1)) if left else ())
 
+    def delete_selected_node(self) -> None:
+        """The tree's Delete: a payload, or an item of an array (an On Demand rule)."""
+        path = self._selected_path
+        if len(path) == 2:
+            self.remove_selected_payload()
+        elif len(path) > 2 and isinstance(path[-1], int):
+            array, index = path[:-1], path[-1]
+            self.document.remove_item(array, index, "Remove item")
+            left = self.document.value(array)
+            count = len(left) if isinstance(left, list) else 0
+            self.select_path((*array, min(index, count - 1)) if count else array)
+
     # --- tree and forms ------------------------------------------------------------------
     def first_vpn_path(self) -> KeyPath | None:
         for index, payload in self.document.profile.payload_dicts():
@@ -483,8 +499,10 @@ class MainWindow(QMainWindow):
                 self.tree.expand(index)
         self.tree.expand(self.model.index(0, 0))
         self.tree.verticalScrollBar().setValue(self._tree_scroll)
-        wanted = self._selected_path
-        QTimer.singleShot(0, lambda: self.select_path(self.model.nearest_path(wanted)))
+        # what is selected when the timer fires: an action may select its result meanwhile
+        QTimer.singleShot(
+            0, lambda: self.select_path(self.model.nearest_path(self._selected_path))
+        )
 
     # --- title and status ------------------------------------------------------------------
     def _update_title(self) -> None:
