@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QDialog,
+    QMenu,
     QScrollArea,
     QWidget,
 )
@@ -51,12 +52,21 @@ class WindowDriver:
         self.settle()
 
     # --- what a person sees ------------------------------------------------------------
-    @staticmethod
-    def focused() -> QWidget:
-        widget = QApplication.focusWidget()
-        if widget is None:
-            raise FocusLostError("no widget has the keyboard focus")
-        return widget
+    def focused(self) -> QWidget:
+        """Where a key goes now: an open menu, else the focus widget.
+
+        When a window has just closed, the window manager activates the one below it
+        (the offscreen platform has no window manager: the driver does it, as one would).
+        """
+        for attempt in range(200):
+            widget = QApplication.activePopupWidget() or QApplication.focusWidget()
+            if widget is not None:
+                return widget
+            if attempt == 10 and QApplication.activeWindow() is None:
+                below = QApplication.activeModalWidget() or self.window
+                below.activateWindow()
+            QTest.qWait(10)
+        raise FocusLostError("no widget has the keyboard focus")
 
     def settle(self) -> None:
         """Let the window catch up, as it does between a person's keystrokes."""
@@ -159,35 +169,85 @@ class WindowDriver:
         self.shortcut(QKeySequence.StandardKey.SelectAll)
         self.type(text)
 
+    # --- menus -----------------------------------------------------------------------
+    def menu(self, *texts: str) -> None:
+        """Choose a menu item with the keyboard: Alt and the menu's letter, then the arrow
+        keys down to each item (and Right into a submenu), then Enter."""
+        bar = self.window.menuBar()
+        top = next(a for a in bar.actions() if a.text().replace("&", "") == texts[0])
+        letter = top.text()[top.text().index("&") + 1]
+        self.shortcut(f"Alt+{letter}")
+        for depth, text in enumerate(texts[1:], start=1):
+            menu = QApplication.activePopupWidget()
+            assert isinstance(menu, QMenu), f"no menu open for {text!r}"
+            wanted = next(
+                (a for a in menu.actions() if a.text().replace("&", "") == text and a.isEnabled()),
+                None,
+            )
+            assert wanted is not None, f"{text!r} is not in the menu"
+            for _ in range(len(menu.actions()) + 1):
+                if menu.activeAction() is wanted:
+                    break
+                self.press(Qt.Key.Key_Down)
+            assert menu.activeAction() is wanted, f"the arrow keys never reach {text!r}"
+            last = depth == len(texts) - 1
+            self.press(Qt.Key.Key_Return if last or wanted.menu() is None else Qt.Key.Key_Right)
+
     # --- modal dialogs -----------------------------------------------------------------
     @contextmanager
     def answering(self, *steps: Callable[[QDialog], None]) -> Iterator[list[QDialog]]:
         """Answer the modal dialogs the block opens, in order, from inside their loops.
 
-        Each step gets the dialog (already shown and focused) and acts on it with this
-        driver's keys and clicks, for instance `lambda d: driver.type("secret\\n")`.
-        The list yielded holds the dialogs answered; the block fails if one was not.
+        Each step gets the dialog (shown, with focus) and acts on it with this driver's
+        keys and clicks, for instance `lambda d: driver.type("secret\\n")`. A step may
+        open the next dialog (it is answered by the next step meanwhile). A dialog that
+        opens when no step is left is rejected and fails the block, as does a step
+        whose dialog never opened. Yields the list of dialogs answered.
         """
         answered: list[QDialog] = []
+        unexpected: list[str] = []
+        failures: list[BaseException] = []
         pending = list(steps)
+        watching = [True]
 
         def poll() -> None:
+            if not watching[0]:
+                return
+            QTimer.singleShot(20, poll)  # first: a step may run a nested event loop
             dialog = QApplication.activeModalWidget()
-            if (
-                isinstance(dialog, QDialog)
-                and dialog.isVisible()
-                and dialog not in answered
-                and QApplication.focusWidget() is not None
-            ):
-                answered.append(dialog)
-                step = pending.pop(0)
-                step(dialog)
-            if pending:
-                QTimer.singleShot(20, poll)
+            if not isinstance(dialog, QDialog) or not dialog.isVisible() or dialog in answered:
+                return
+            if QApplication.activeWindow() is not dialog:
+                dialog.activateWindow()  # what a window manager does with a new dialog
+                return
+            answered.append(dialog)
+            if not pending:
+                unexpected.append(dialog.windowTitle())
+                dialog.reject()
+                return
+            try:
+                pending.pop(0)(dialog)
+                QApplication.processEvents()
+                if dialog.isVisible():
+                    raise AssertionError(f"{dialog.windowTitle()!r} is still open after its step")
+            except BaseException as exc:  # close what is open, or the test would hang
+                failures.append(exc)
+                pending.clear()
+                while isinstance(QApplication.activeModalWidget(), QDialog):
+                    modal = QApplication.activeModalWidget()
+                    assert isinstance(modal, QDialog)
+                    modal.reject()
+                    QApplication.processEvents()
 
         QTimer.singleShot(0, poll)
-        yield answered
-        self.settle()
+        try:
+            yield answered
+            self.settle()
+        finally:
+            watching[0] = False
+        if failures:
+            raise failures[0]
+        assert not unexpected, f"unexpected dialog(s) opened: {unexpected}"
         assert not pending, f"{len(pending)} expected dialog(s) never opened"
 
     def scroll_value(self) -> int:

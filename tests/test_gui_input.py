@@ -4,6 +4,8 @@ has focus, Tab walks the focus chain, the wheel scrolls, shortcuts are key press
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,15 +13,31 @@ from gui_driver import WindowDriver
 from gui_helpers import open_window
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QAbstractScrollArea, QAbstractSpinBox, QComboBox, QWidget
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QAbstractSpinBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QWidget,
+)
 
 from editor.core.model import MISSING, Profile
 from editor.core.schema import Schema
+from editor.ui.connection_dialog import ConnectionDialog
 from editor.ui.document import Document
 from editor.ui.tree_model import PATH_ROLE
 from tests.conftest import IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD, make_profile
+from tests.test_gui_dialogs import Files, files  # noqa: F401 (the certificate files fixture)
 
 pytestmark = pytest.mark.usefixtures("isolated_settings", "dialogs")
+
+
+@pytest.fixture
+def certificates(request: pytest.FixtureRequest) -> Files:
+    """A CA (PEM), a client certificate (DER) and its identity (.p12), made with OpenSSL."""
+    made: Files = request.getfixturevalue("files")
+    return made
 
 RULES = ("PayloadContent", 0, "IKEv2", "OnDemandRules")
 
@@ -258,3 +276,111 @@ def test_go_to_shortcuts_land_on_tree_first_field_and_problems(qtbot: Any, schem
         driver.shortcut("Ctrl+3")
         assert driver.focused() is window.problems.list
         assert window.problems.list.currentIndex().isValid()
+
+
+# --- every payload type can be added (item 3) ------------------------------------------
+def test_the_add_payload_menu_offers_every_payload_type(qtbot: Any, schema: Schema) -> None:
+    driver = driven(qtbot, schema, on_demand_profile())
+    window = driver.window
+    window._fill_add_menu()
+    offered = {a.text() for a in window.add_menu.actions()}
+    for payload_type, payload_schema in schema.payloads.items():
+        if payload_type in ("Configuration", "com.apple.vpn.managed"):
+            continue  # the connection types above make these
+        assert payload_schema.title in offered or payload_type.endswith("applayer")
+    assert "Per-app VPN" in offered
+
+
+def test_add_an_app_mapping_from_the_menu_and_link_it_to_a_new_per_app_vpn(
+    qtbot: Any, schema: Schema
+) -> None:
+    driver = driven(qtbot, schema, on_demand_profile())
+    window = driver.window
+    document = window.document
+    driver.menu("Edit", "Add Payload", "Per-App VPN App Mapping")
+    index = len(document.profile.payloads) - 1
+    mapping = document.value(("PayloadContent", index))
+    assert mapping["PayloadType"] == "com.apple.vpn.managed.appmapping"
+    # the new payload is selected and the focus is in its form
+    assert window.tree.currentIndex().data(PATH_ROLE) == ("PayloadContent", index)
+    assert window.form is not None and window.form.isAncestorOf(driver.focused())
+    # open the first mapping, pick its VPN with New…
+    window.select_path(("PayloadContent", index, "AppLayerVPNMapping", 0))
+    form = window.form
+    assert form is not None
+    new_button = form.rows["VPNUUID"].new_uuid
+    assert new_button is not None and new_button.text() == "New…"
+
+    def fill_connection(dialog: QDialog) -> None:
+        assert isinstance(dialog, ConnectionDialog)
+        driver.click(dialog.name_edit)
+        driver.type("Mail VPN")
+        driver.click(dialog.server_edit)
+        driver.type("vpn.example.com\n")
+
+    with driver.answering(fill_connection):
+        driver.click(new_button)
+    per_app = document.value(("PayloadContent", index + 1))
+    assert per_app["PayloadType"] == "com.apple.vpn.managed.applayer"
+    assert per_app["UserDefinedName"] == "Mail VPN"
+    item = ("PayloadContent", index, "AppLayerVPNMapping", 0)
+    assert document.value((*item, "VPNUUID")) == per_app["VPNUUID"]
+    assert window.form is not None and window.form.path == item
+    # the picker now lists the per-app VPN by name
+    combo = window.form.rows["VPNUUID"].field.focus_widget()
+    assert isinstance(combo, QComboBox)
+    assert combo.currentText() == f"Mail VPN — {per_app['VPNUUID']}"
+
+
+# --- dialogs driven with the keyboard --------------------------------------------------
+def choose_file(driver: WindowDriver, path: Path) -> Callable[[QDialog], None]:
+    """A step for the file chooser: type the file's path, then Enter."""
+
+    def step(dialog: QDialog) -> None:
+        assert isinstance(dialog, QFileDialog)
+        driver.type(f"{path}\n")
+
+    return step
+
+
+def test_add_certificate_with_the_keyboard_selects_the_new_payload(
+    qtbot: Any, schema: Schema, certificates: Files
+) -> None:
+    driver = driven(qtbot, schema, on_demand_profile())
+    window = driver.window
+    document = window.document
+    before = len(document.profile.payloads)
+
+    def certificate_dialog(dialog: QDialog) -> None:
+        driver.press(Qt.Key.Key_Space)  # the focus starts on Choose File…
+        driver.press(Qt.Key.Key_Return)  # the file is chosen: Enter adds it
+
+    with driver.answering(certificate_dialog, choose_file(driver, certificates.ca_pem)):
+        driver.menu("Edit", "Add Certificate…")
+    assert len(document.profile.payloads) == before + 1
+    added = document.value(("PayloadContent", before))
+    assert added["PayloadType"] == "com.apple.security.root"
+    assert window.tree.currentIndex().data(PATH_ROLE) == ("PayloadContent", before)
+    assert window.form is not None and window.form.path == ("PayloadContent", before)
+
+
+def test_add_vpn_with_the_keyboard_selects_the_new_payload(qtbot: Any, schema: Schema) -> None:
+    driver = driven(qtbot, schema, on_demand_profile())
+    window = driver.window
+    document = window.document
+    before = len(document.profile.payloads)
+
+    def connection_dialog(dialog: QDialog) -> None:
+        assert isinstance(dialog, ConnectionDialog)
+        driver.click(dialog.name_edit)
+        driver.type("Second VPN")
+        driver.click(dialog.server_edit)
+        driver.type("vpn2.example.com\n")
+
+    with driver.answering(connection_dialog):
+        driver.menu("Edit", "Add Payload", "IKEv2")
+    assert len(document.profile.payloads) == before + 1
+    added = document.value(("PayloadContent", before))
+    assert added["UserDefinedName"] == "Second VPN"
+    assert added["IKEv2"]["RemoteAddress"] == "vpn2.example.com"
+    assert window.tree.currentIndex().data(PATH_ROLE) == ("PayloadContent", before)

@@ -219,6 +219,7 @@ class CertificateDialog(QDialog):
         self.choose_button = QPushButton("&Choose File…", file_line)
         self.choose_button.setAccessibleName("Choose a certificate file")
         self.choose_button.clicked.connect(self.choose_file)
+        self.choose_button.setAutoDefault(False)  # Enter adds the chosen file, not choose again
         file_layout.addWidget(self.file_edit, 1)
         file_layout.addWidget(self.choose_button)
         file_label = QLabel("&File:", self)
@@ -270,6 +271,7 @@ class CertificateDialog(QDialog):
             self, "Add Certificate", ok_name="Add certificate"
         )
         layout.addWidget(self.buttons)
+        self.ok_button.setDefault(True)
         QWidget.setTabOrder(self.choose_button, self.password_edit)
         QWidget.setTabOrder(self.password_edit, self.store_password_check)
         QWidget.setTabOrder(self.store_password_check, self.name_edit)
@@ -310,6 +312,8 @@ class CertificateDialog(QDialog):
         self._refresh()
         if self.is_pkcs12 and not self.password_edit.text():
             self.password_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self.name_edit.setFocus(Qt.FocusReason.OtherFocusReason)  # Enter adds it
         return True
 
     def _refuse(self, path: Path, message: str) -> bool:

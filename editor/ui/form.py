@@ -112,6 +112,13 @@ class KeyRow(QWidget):
             self.new_uuid.setAccessibleName(f"New UUID for {name}")
             self.new_uuid.clicked.connect(lambda: form.document.set_value(self.path, new_uuid()))
             line.addWidget(self.new_uuid)
+        if spec is not None and spec.references == "vpn-uuid":
+            self.new_uuid = QToolButton(self)
+            self.new_uuid.setText("New…")
+            self.new_uuid.setToolTip("Add a per-app VPN payload and use its VPNUUID here")
+            self.new_uuid.setAccessibleName("New per-app VPN")
+            self.new_uuid.clicked.connect(lambda: form.new_vpn_requested.emit(self.path))
+            line.addWidget(self.new_uuid)
         self.unset = QToolButton(self)
         self.unset.setText("✕")
         self.unset.setToolTip(f"Remove {name} from the profile (the device then uses its default)")
@@ -261,6 +268,7 @@ class KeyRow(QWidget):
 
 class NodeForm(QScrollArea):
     open_requested = Signal(object)  # key path to select in the tree
+    new_vpn_requested = Signal(object)  # path of a VPNUUID: make a per-app VPN for it
 
     def __init__(self, document: Document, path: KeyPath, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -297,7 +297,9 @@ class MainWindow(QMainWindow):
             standard_icon(sp.SP_FileDialogNewFolder), "Add VPN"
         )
         self.add_vpn_button_action.setMenu(self.add_menu)
-        self.add_vpn_button_action.setToolTip("Add a VPN connection (the arrow picks its type)")
+        self.add_vpn_button_action.setToolTip(
+            "Add a VPN connection (the arrow offers every type of payload)"
+        )
         self.add_vpn_button_action.triggered.connect(
             lambda: self.add_connection(str(self.settings.value("lastConnectionType", "ikev2")))
         )
@@ -307,7 +309,8 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.targets_action)
 
     def _fill_add_menu(self) -> None:
-        """The connection types, put in the menu the first time it opens."""
+        """Every payload type, put in the menu the first time it opens: the connection
+        types (through the New VPN Connection dialog), then the other payloads."""
         if self.add_menu.actions():
             return
         from editor.core import presets
@@ -316,6 +319,66 @@ class MainWindow(QMainWindow):
             action = self.add_menu.addAction(kind.title)
             action.setStatusTip(kind.description)
             action.triggered.connect(lambda _checked=False, k=kind.id: self.add_connection(k))
+        self.add_menu.addSection("Other payloads")
+        from_file = self.add_menu.addAction("Certificate or Identity from a File…")
+        from_file.setStatusTip(self.add_certificate_action.statusTip())
+        from_file.triggered.connect(self.add_certificate)
+        made_by_dialog = {"Configuration", presets.VPN_PAYLOAD, presets.PER_APP_PAYLOAD}
+        others = [
+            (payload_schema.title, payload_type)
+            for payload_type, payload_schema in self.document.schema.payloads.items()
+            if payload_type not in made_by_dialog
+        ]
+        for title, payload_type in sorted(others):
+            action = self.add_menu.addAction(title)
+            action.setStatusTip(f"Add an empty {title} payload ({payload_type}) to fill in")
+            action.triggered.connect(
+                lambda _checked=False, t=payload_type: self.add_blank_payload(t)
+            )
+
+    def add_blank_payload(self, payload_type: str) -> int:
+        """Add a payload of any type the schema knows, select it and go to its form."""
+        from editor.core.blank_payloads import blank_payload
+        from editor.ui.connection_dialog import profile_identifier_base
+
+        payload = blank_payload(
+            self.document.schema,
+            payload_type,
+            profile_identifier_base(self.document),
+            tuple(uuid for _label, uuid in self.per_app_vpns()),
+        )
+        title = self.document.schema.payloads[payload_type].title
+        index = self.document.add_payload(payload, f"Add {title}")
+        self.select_path(("PayloadContent", index))
+        self.focus_form()
+        return index
+
+    def per_app_vpns(self) -> list[tuple[str, str]]:
+        """(name, VPNUUID) of the profile's per-app VPN payloads."""
+        from editor.core.presets import PER_APP_PAYLOAD
+
+        found = []
+        for _index, payload in self.document.profile.payload_dicts():
+            uuid = payload.get("VPNUUID")
+            if payload.get("PayloadType") == PER_APP_PAYLOAD and isinstance(uuid, str) and uuid:
+                name = payload.get("UserDefinedName") or payload.get("PayloadDisplayName")
+                found.append((str(name or "per-app VPN"), uuid))
+        return found
+
+    def new_per_app_vpn_for(self, path: KeyPath) -> bool:
+        """The New button of a VPNUUID: add a per-app VPN and point the key at it."""
+        dialog = self.make_connection_dialog("per-app")
+        if not dialog.exec() or dialog.added_index is None:
+            return False
+        payload = self.document.value(("PayloadContent", dialog.added_index))
+        uuid = payload.get("VPNUUID") if isinstance(payload, dict) else None
+        if not isinstance(uuid, str):
+            return False
+        self.document.set_value(path, uuid)
+        self.select_path(self.model.nearest_path(path))
+        if self.form is not None and isinstance(path[-1], str):
+            self.form.focus_key(path[-1])
+        return True
 
     def add_connection(self, type_id: str) -> None:
         """The New VPN Connection dialog on this type; OK adds the payload (one undo step)."""
@@ -412,7 +475,8 @@ class MainWindow(QMainWindow):
         view = self.form.view_state() if self.form is not None and self.form.path == path else None
         _discard(self.form)
         self.form = NodeForm(self.document, path, self.form_host)
-        self.form.open_requested.connect(self.select_path)
+        self.form.open_requested.connect(self._open_node)
+        self.form.new_vpn_requested.connect(self.new_per_app_vpn_for)
         self._show_pkcs12_notice(path)
         self._show_start_panel(path)
         self.form_layout.addWidget(self.form)
@@ -421,6 +485,11 @@ class MainWindow(QMainWindow):
         self._update_tab_order()
         if view is not None:
             self.form.restore_view(view)
+
+    def _open_node(self, path: KeyPath) -> None:
+        """A form's Open or Add: show that node, the focus on its first field."""
+        self.select_path(path)
+        self.focus_form()
 
     def _update_tab_order(self) -> None:
         """Tab walks tree → what is above the form → the form's fields as seen → problems."""
