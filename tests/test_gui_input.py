@@ -3,6 +3,7 @@ has focus, Tab walks the focus chain, the wheel scrolls, shortcuts are key press
 
 from __future__ import annotations
 
+import datetime
 import itertools
 from collections.abc import Callable
 from pathlib import Path
@@ -22,13 +23,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from editor.core.model import MISSING, Profile
+from editor.core.certificates import certificate_payload_from_file
+from editor.core.encryption import inspect_pkcs12_payload
+from editor.core.model import MISSING, KeyPath, Profile
 from editor.core.schema import Schema
+from editor.core.validation.problems import Problem, Severity
+from editor.ui.colors import ERROR_COLOR, SEVERITY_COLORS
 from editor.ui.connection_dialog import ConnectionDialog
 from editor.ui.document import Document
 from editor.ui.tree_model import PATH_ROLE
 from tests.conftest import IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD, make_profile
-from tests.test_gui_dialogs import Files, files  # noqa: F401 (the certificate files fixture)
+from tests.test_gui_dialogs import (  # noqa: F401 (files: the certificate files fixture)
+    PASSWORD,
+    Files,
+    files,
+)
 
 pytestmark = pytest.mark.usefixtures("isolated_settings", "dialogs")
 
@@ -384,3 +393,144 @@ def test_add_vpn_with_the_keyboard_selects_the_new_payload(qtbot: Any, schema: S
     assert added["UserDefinedName"] == "Second VPN"
     assert added["IKEv2"]["RemoteAddress"] == "vpn2.example.com"
     assert window.tree.currentIndex().data(PATH_ROLE) == ("PayloadContent", before)
+
+
+# --- one verdict everywhere (item 6, the window's side) ---------------------------------
+def engine_level(document: Document, payload: KeyPath) -> str:
+    """The notice level the engine's problems about a PKCS#12's data call for."""
+    problems = [
+        p
+        for p in document.problems_under(payload)
+        if len(p.path) > 2 and (p.path[2] == "PayloadContent" or p.code == "pkcs12")
+    ]
+    if not problems:
+        return "ok"
+    worst = min(problems, key=lambda p: p.severity.rank).severity
+    return {Severity.ERROR: "error", Severity.WARNING: "warning"}.get(worst, "info")
+
+
+def test_the_pkcs12_notice_follows_the_engine_on_every_edit(
+    qtbot: Any, schema: Schema, certificates: Files
+) -> None:
+    driver = driven(qtbot, schema, make_profile(IKEV2_PAYLOAD, PKCS12_PAYLOAD))
+    window = driver.window
+    document = window.document
+    identity = ("PayloadContent", 1)
+    window.select_path(identity)
+    notice = window.pkcs12_notice
+    assert notice is not None
+    assert notice.level == engine_level(document, identity)  # not a verdict of its own
+    # Load… a real identity: the notice changes at once, without selecting again
+    with driver.answering(choose_file(driver, certificates.client_p12)):
+        driver.click(driver.field("PayloadContent"))
+    assert document.value((*identity, "PayloadContent")) == certificates.client_p12.read_bytes()
+    assert window.pkcs12_notice is notice
+    assert notice.level == engine_level(document, identity)
+    assert "cannot be read" not in notice.text.text()
+    # its password, typed: the form's summary opens the file, the notice agrees
+    driver.click_field("Password")
+    driver.type(PASSWORD)
+    assert document.value((*identity, "Password")) == PASSWORD
+    assert notice.level == engine_level(document, identity) == "ok"
+    form = window.form
+    assert form is not None and form.certificate_summary is not None
+    assert "CN=client.example.com" in form.certificate_summary.values["subject"].text()
+
+
+def test_load_puts_a_pem_certificate_into_a_root_payload_as_der(
+    qtbot: Any, schema: Schema, certificates: Files
+) -> None:
+    driver = driven(qtbot, schema, make_profile(IKEV2_PAYLOAD, ROOT_PAYLOAD))
+    window = driver.window
+    window.select_path(("PayloadContent", 1))
+    with driver.answering(choose_file(driver, certificates.ca_pem)):
+        driver.click(driver.field("PayloadContent"))
+    stored = window.document.value(("PayloadContent", 1, "PayloadContent"))
+    expected = certificate_payload_from_file(certificates.ca_pem)["PayloadContent"]
+    assert stored == expected and not stored.startswith(b"-----BEGIN")
+
+
+def test_the_form_summary_gives_no_red_verdict_of_its_own(qtbot: Any, schema: Schema) -> None:
+    driver = driven(qtbot, schema, make_profile(IKEV2_PAYLOAD, ROOT_PAYLOAD))
+    driver.window.select_path(("PayloadContent", 1))
+    form = driver.window.form
+    assert form is not None and form.certificate_summary is not None
+    status = form.certificate_summary.status
+    assert status.text()  # it still says what it could not read
+    assert ERROR_COLOR not in status.styleSheet()
+
+
+def test_a_note_beside_an_error_is_not_drawn_red(qtbot: Any, schema: Schema) -> None:
+    driver = driven(qtbot, schema, on_demand_profile())
+    driver.window.select_path(("PayloadContent", 0, "IKEv2"))
+    form = driver.window.form
+    assert form is not None
+    row = form.rows["RemoteAddress"]
+    where = (*form.path, "RemoteAddress")
+    row.show_problems(
+        [
+            Problem(Severity.ERROR, "required", where, "first"),
+            Problem(Severity.INFO, "mdm-variable", where, "second"),
+        ]
+    )
+    text = row.problem_label.text()
+    note = text[text.index("info: second") - 60 :]
+    assert SEVERITY_COLORS[Severity.INFO] in note.split("info: second")[0]
+    assert SEVERITY_COLORS[Severity.ERROR] in text.split("first")[0]
+
+
+def modern_p12(folder: Path) -> Path:
+    """An identity encoded as OpenSSL 3 does (AES-256, PBKDF2): iOS cannot read it."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "phone.example.com")])
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC))
+        .not_valid_after(datetime.datetime(2044, 1, 1, tzinfo=datetime.UTC))
+        .sign(key, hashes.SHA256())
+    )
+    path = folder / "modern.p12"
+    path.write_bytes(
+        pkcs12.serialize_key_and_certificates(
+            b"phone",
+            key,
+            certificate,
+            None,
+            serialization.BestAvailableEncryption(PASSWORD.encode()),
+        )
+    )
+    return path
+
+
+def test_reencode_uses_the_password_given_in_add_certificate(
+    qtbot: Any, schema: Schema, tmp_path: Path
+) -> None:
+    identity_file = modern_p12(tmp_path)
+    driver = driven(qtbot, schema, make_profile(IKEV2_PAYLOAD))
+    window = driver.window
+    document = window.document
+
+    def certificate_dialog(dialog: QDialog) -> None:
+        driver.press(Qt.Key.Key_Space)  # Choose File…
+        driver.type(f"{PASSWORD}\n")  # the focus waits in the password field
+
+    with driver.answering(certificate_dialog, choose_file(driver, identity_file)):
+        driver.menu("Edit", "Add Certificate…")
+    identity = ("PayloadContent", 1)
+    assert "Password" not in document.value(identity)  # not stored in the profile
+    notice = window.pkcs12_notice
+    assert notice is not None and notice.button.isVisible()
+    with driver.answering():  # no passphrase prompt: any dialog fails the test
+        driver.click(notice.button)
+    report = inspect_pkcs12_payload(dict(document.value(identity), Password=PASSWORD))
+    assert report is not None and report.ios_compatible and report.password_ok

@@ -103,6 +103,9 @@ class CertificateSummary(QGroupBox):
         self.status.setWordWrap(True)
         layout.addRow(self.status)
         self.info: CertificateInfo | None = None
+        # False in a payload's form: there the validation engine gives the verdict (inline,
+        # in the tree and the problems panel) and the summary only states what it read
+        self.judges = True
 
     def show_payload(
         self, payload: Mapping[str, Any], password: str | None = None
@@ -145,7 +148,7 @@ class CertificateSummary(QGroupBox):
         self.status.setText(self._status(info))
         self.status.setStyleSheet(
             "color: palette(placeholder-text);"
-            if info.ok or info.password_ok is False
+            if info.ok or info.password_ok is False or not self.judges
             else f"color: {ERROR_COLOR};"
         )
         self.status.setVisible(bool(self.status.text()))
@@ -176,6 +179,7 @@ def summary_for_payload(value: Any, parent: QWidget | None = None) -> Certificat
     if not isinstance(value, dict) or value.get("PayloadType") not in SUMMARY_TYPES:
         return None
     summary = CertificateSummary(parent)
+    summary.judges = False
     summary.show_payload(value)
     return summary
 

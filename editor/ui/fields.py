@@ -7,6 +7,7 @@ writes to the profile itself. `show_value` updates it without emitting.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -337,6 +338,8 @@ class DataField(Field):
         self.load.clicked.connect(self._load)
         self.save.clicked.connect(self._save)
         self._value: Any = MISSING
+        # turns a loaded file into what the key holds (a PEM certificate into DER)
+        self.convert_loaded: Callable[[bytes], bytes] | None = None
 
     def _show(self, value: Any) -> None:
         self._value = value
@@ -357,6 +360,8 @@ class DataField(Field):
         if name:
             try:
                 data = Path(name).read_bytes()
+                if self.convert_loaded is not None:
+                    data = self.convert_loaded(data)
             except OSError as exc:
                 self.summary.setText(f"{name}: {exc.strerror}")
                 return

@@ -8,6 +8,7 @@ node gets an ordered list of its items. Keys the schema does not know appear und
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,7 +36,7 @@ from editor.core.validation.engine import Frame, condition_holds
 from editor.core.validation.problems import Problem, Severity
 from editor.ui.colors import SEVERITY_COLORS
 from editor.ui.document import Document
-from editor.ui.fields import Field, make_field
+from editor.ui.fields import DataField, Field, make_field
 from editor.ui.tree_model import item_label
 
 
@@ -54,6 +55,20 @@ def _style_as_note(label: QLabel) -> None:
 # A new item's value for a required key whose first allowed value is a poor start
 # (Allow, the first On Demand action, is deprecated).
 _NEW_ITEM_VALUES: dict[tuple[str, str], Any] = {("OnDemandRules", "Action"): "Connect"}
+
+
+# Certificate payloads whose PayloadContent Apple documents as DER.
+_DER_CERTIFICATE_TYPES = frozenset({"com.apple.security.root", "com.apple.security.pkcs1"})
+
+
+def _as_der(data: bytes) -> bytes:
+    """A PEM certificate as DER; other data as it is (the engine says what is wrong)."""
+    from editor.core.certificates import CertificateError, der_certificate
+
+    try:
+        return der_certificate(data)
+    except CertificateError:
+        return data
 
 
 def _new_item(spec: KeySpec | None, array_name: str = "") -> Any:
@@ -93,6 +108,10 @@ class KeyRow(QWidget):
         if spec is not None and spec.description:
             self.field.focus_widget().setAccessibleDescription(spec.description)
         self.field.edited.connect(self._edited)
+        if name == "PayloadContent" and isinstance(self.field, DataField):
+            kind = form.document.value((*form.path, "PayloadType")) if len(form.path) == 2 else None
+            if kind in _DER_CERTIFICATE_TYPES:
+                self.field.convert_loaded = _as_der  # Load… stores DER, as Add Certificate does
         self.field.open_requested.connect(lambda: form.open_requested.emit(self.path))
 
         layout = QVBoxLayout(self)
@@ -244,6 +263,7 @@ class KeyRow(QWidget):
             self._problem_label = QLabel(self)
             self._problem_label.setWordWrap(True)
             self._problem_label.setObjectName("inlineProblem")
+            self._problem_label.setTextFormat(Qt.TextFormat.RichText)
             self._problem_label.hide()
             self._layout.addWidget(self._problem_label)
         return self._problem_label
@@ -257,8 +277,14 @@ class KeyRow(QWidget):
             return
         worst = min(problems, key=lambda p: p.severity.rank)
         color = SEVERITY_COLORS[worst.severity]
-        self.problem_label.setText("\n".join(f"{p.severity.value}: {p.message}" for p in problems))
-        self.problem_label.setStyleSheet(f"color: {color};")
+        # each line in its own severity's colour: a note beside an error stays grey
+        self.problem_label.setText(
+            "<br>".join(
+                f'<span style="color: {SEVERITY_COLORS[p.severity]};">'
+                f"{p.severity.value}: {html.escape(p.message)}</span>"
+                for p in problems
+            )
+        )
         self.problem_label.show()
         if worst.severity is not Severity.INFO:
             self.field.setStyleSheet(

@@ -102,6 +102,8 @@ class MainWindow(QMainWindow):
         central_layout.addWidget(splitter, 1)
         self.setCentralWidget(central)
         self.pkcs12_notice: Pkcs12Notice | None = None
+        self._pkcs12_inspected: tuple[object, Any] | None = None  # (data and password, result)
+        self._passphrases: dict[str, str] = {}  # PKCS#12 passwords given this session, by UUID
         self.start_panel: StartPanel | None = None
         # the undo index at which the file's signature still covers the document
         self._signed_index: int | None = 0 if document.profile.signature else None
@@ -129,6 +131,7 @@ class MainWindow(QMainWindow):
         document.undo_stack.indexChanged.connect(self._update_banner)
         document.path_changed.connect(self._update_title)
         document.problems_changed.connect(self._update_status)
+        document.problems_changed.connect(self._refresh_pkcs12_notice)
         self._update_title()
         self._update_status()
         self.verify_signature()
@@ -399,6 +402,9 @@ class MainWindow(QMainWindow):
         if dialog.exec() and dialog.added_index is not None:
             if dialog.path is not None:
                 self.settings.setValue("lastCertificateDirectory", str(dialog.path.parent))
+            password, uuid = dialog.password(), dialog.added_uuid
+            if password is not None and uuid is not None:
+                self._passphrases[uuid] = password  # Re-encode for iOS need not ask again
             self.select_path(("PayloadContent", dialog.added_index))
 
     def make_certificate_dialog(self) -> CertificateDialog:
@@ -944,20 +950,45 @@ class MainWindow(QMainWindow):
 
     def _show_pkcs12_notice(self, path: KeyPath) -> None:
         self.pkcs12_notice = _discard(self.pkcs12_notice)
-        if len(path) != 2 or path[0] != "PayloadContent":
+        verdict = self._pkcs12_verdict(path)
+        if verdict is None:
             return
-        payload = self.document.value(path)
-        if not isinstance(payload, dict) or payload.get("PayloadType") != PKCS12_TYPE:
-            return
-        from editor.core.encryption import inspect_pkcs12_payload
-
-        inspection = inspect_pkcs12_payload(payload)
-        if inspection is None:
-            return
-        self.pkcs12_notice = _signing().Pkcs12Notice(inspection, self.form_host)
+        self.pkcs12_notice = _signing().Pkcs12Notice(*verdict, self.form_host)
         self.pkcs12_notice.reencode_requested.connect(lambda: self.reencode_pkcs12(path))
         self.form_layout.addWidget(self.pkcs12_notice)
         self.pkcs12_notice.show()
+
+    def _pkcs12_verdict(self, path: KeyPath) -> tuple[Any, list[Any]] | None:
+        """The PKCS#12 payload's inspection and what the engine says about its identity
+        (None for other nodes). The inspection is made again only for other data."""
+        if len(path) != 2 or path[0] != "PayloadContent":
+            return None
+        payload = self.document.value(path)
+        if not isinstance(payload, dict) or payload.get("PayloadType") != PKCS12_TYPE:
+            return None
+        key = (payload.get("PayloadContent"), payload.get("Password"))
+        if self._pkcs12_inspected is None or self._pkcs12_inspected[0] != key:
+            from editor.core.encryption import inspect_pkcs12_payload
+
+            inspection = inspect_pkcs12_payload(payload)
+            if inspection is None:
+                return None
+            self._pkcs12_inspected = (key, inspection)
+        # about the data, or about the password opening it (not: "stored in clear text")
+        problems = [
+            p
+            for p in self.document.problems_under(path)
+            if len(p.path) > 2 and (p.path[2] == "PayloadContent" or p.code == "pkcs12")
+        ]
+        return self._pkcs12_inspected[1], problems
+
+    def _refresh_pkcs12_notice(self) -> None:
+        """After every edit: the notice says what the engine says now."""
+        if self.pkcs12_notice is None or not shiboken6.isValid(self.pkcs12_notice):
+            return
+        verdict = self._pkcs12_verdict(self._selected_path)
+        if verdict is not None:
+            self.pkcs12_notice.show_verdict(*verdict)
 
     def reencode_pkcs12(self, path: KeyPath) -> bool:
         from editor.core.encryption import EncryptionError, reencode_pkcs12_payload
@@ -966,7 +997,10 @@ class MainWindow(QMainWindow):
         if not isinstance(payload, dict):
             return False
         password: str | None = None
+        uuid = str(payload.get("PayloadUUID", ""))
         if not isinstance(payload.get("Password"), str):
+            password = self._passphrases.get(uuid)  # given earlier in this session
+        if not isinstance(payload.get("Password"), str) and password is None:
             secret = _signing().ask_passphrase(self, "the PKCS#12 in this payload")
             if secret is None:
                 return False
@@ -976,6 +1010,8 @@ class MainWindow(QMainWindow):
         except EncryptionError as exc:
             QtWidgets.QMessageBox.critical(self, "Cannot re-encode", str(exc))
             return False
+        if password is not None:
+            self._passphrases[uuid] = password  # kept in memory only, for this window
         self.document.set_value((*path, "PayloadContent"), updated["PayloadContent"])
         self._show_form(path)
         self.statusBar().showMessage("The PKCS#12 was re-encoded for iOS", 5000)
