@@ -18,8 +18,11 @@ from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QAbstractSpinBox,
     QComboBox,
+    QDateTimeEdit,
     QDialog,
     QFileDialog,
+    QToolBar,
+    QToolButton,
     QWidget,
 )
 
@@ -534,3 +537,78 @@ def test_reencode_uses_the_password_given_in_add_certificate(
         driver.click(notice.button)
     report = inspect_pkcs12_payload(dict(document.value(identity), Password=PASSWORD))
     assert report is not None and report.ios_compatible and report.password_ok
+
+
+# --- smaller things a person runs into -------------------------------------------------
+def per_app_profile() -> Profile:
+    per_app = dict(
+        IKEV2_PAYLOAD,
+        PayloadType="com.apple.vpn.managed.applayer",
+        PayloadUUID="1A2B3C4D-5E6F-4A7B-8C9D-0E1F2A3B4C5D",
+        VPNUUID="3B8C5B5E-1D2C-4F1A-9E8D-7C6B5A4F3E2D",
+    )
+    return make_profile(per_app, PKCS12_PAYLOAD)
+
+
+def test_the_per_app_connection_types_are_only_those_it_allows(
+    qtbot: Any, schema: Schema
+) -> None:
+    driver = driven(qtbot, schema, per_app_profile())
+    driver.window.select_path(("PayloadContent", 0))
+    combo = driver.field("VPNType")
+    assert isinstance(combo, QComboBox)
+    offered = {combo.itemText(i) for i in range(1, combo.count())}
+    assert offered == {"IKEv2", "IPSec", "VPN"}
+
+
+def test_a_value_of_the_wrong_type_is_named_once(qtbot: Any, schema: Schema) -> None:
+    profile = on_demand_profile()
+    profile.root["PayloadVersion"] = "1"  # text, where Apple wants the number 1
+    driver = driven(qtbot, schema, profile)
+    window = driver.window
+    window.select_path(())
+    combo = driver.field("PayloadVersion")
+    assert isinstance(combo, QComboBox)
+    texts = [combo.itemText(i) for i in range(combo.count())]
+    assert texts == ["", "1", "1 (a string, not allowed)"]
+    while driver.focused() is not combo:
+        driver.tab()
+    driver.press(Qt.Key.Key_Up)  # to the number 1
+    assert window.document.value(("PayloadVersion",)) == 1
+    assert [combo.itemText(i) for i in range(combo.count())] == ["", "1"]
+
+
+def test_an_absent_date_says_not_set(qtbot: Any, schema: Schema) -> None:
+    driver = driven(qtbot, schema, on_demand_profile())
+    driver.window.select_path(())
+    date = driver.field("RemovalDate")
+    assert isinstance(date, QDateTimeEdit)
+    assert date.text() == "not set"
+
+
+def test_undo_and_redo_buttons_show_only_their_icons(qtbot: Any, schema: Schema) -> None:
+    driver = driven(qtbot, schema, on_demand_profile())
+    window = driver.window
+    window.select_path(("PayloadContent", 0, "IKEv2"))
+    driver.click_field("RemoteAddress")
+    driver.type("x")
+    toolbar = window.findChild(QToolBar, "mainToolbar")
+    assert toolbar is not None
+    button = toolbar.widgetForAction(window.undo_action)
+    assert isinstance(button, QToolButton)
+    assert button.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonIconOnly
+    assert "RemoteAddress" in button.toolTip()  # the whole text is still one hover away
+
+
+def test_clicking_the_text_of_the_certificate_picker_opens_its_list(
+    qtbot: Any, schema: Schema
+) -> None:
+    driver = driven(qtbot, schema, on_demand_profile())
+    driver.window.select_path(("PayloadContent", 0, "IKEv2"))
+    line = driver.field("PayloadCertificateUUID")
+    combo = line.parentWidget()
+    assert isinstance(combo, QComboBox)
+    driver.click(line)
+    assert combo.view().isVisible()
+    driver.press(Qt.Key.Key_Escape)
+    assert not combo.view().isVisible()

@@ -34,6 +34,7 @@ from editor.core.schema import KeySpec
 from editor.ui.icons import standard_icon
 
 INT32_MAX = 2**31 - 1
+_NOT_SET_STAMP = 946684800  # 2000-01-01 00:00:00 UTC, a date field's "not set"
 
 
 class _WheelGuard(QObject):
@@ -69,6 +70,32 @@ class _DocumentUndo(QObject):
 
 
 _DOCUMENT_UNDO: _DocumentUndo | None = None
+
+
+class _OpenOnClick(QObject):
+    """A click on the text of an editable combo box opens its list, as a click on a
+    plain one does (a drag still selects text, and typing still works)."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.MouseButtonRelease
+            and isinstance(watched, QLineEdit)
+            and not watched.hasSelectedText()
+        ):
+            combo = watched.parentWidget()
+            if isinstance(combo, QComboBox) and combo.count() and not combo.view().isVisible():
+                combo.showPopup()
+        return False
+
+
+_OPEN_ON_CLICK: _OpenOnClick | None = None
+
+
+def open_list_on_click(combo: QComboBox) -> None:
+    global _OPEN_ON_CLICK
+    if _OPEN_ON_CLICK is None:
+        _OPEN_ON_CLICK = _OpenOnClick()
+    combo.lineEdit().installEventFilter(_OPEN_ON_CLICK)
 
 
 def undo_in_document(widget: QWidget) -> None:
@@ -176,10 +203,19 @@ class ChoiceField(Field):
                 self.combo.setItemData(
                     self.combo.count() - 1, note.description, Qt.ItemDataRole.ToolTipRole
                 )
+        self.allowed = self.combo.count()  # the empty row and the allowed values
         self.combo.activated.connect(self._picked)
         if spec.values_open:
             undo_in_document(self.combo.lineEdit())
+            open_list_on_click(self.combo)
             self.combo.lineEdit().textEdited.connect(self._typed)
+
+    def restrict(self, values: frozenset[Any]) -> None:
+        """Offer only these of the schema's values (what this payload allows)."""
+        for row in range(self.allowed - 1, 0, -1):
+            if self.combo.itemData(row) not in values:
+                self.combo.removeItem(row)
+        self.allowed = self.combo.count()
 
     def _picked(self, row: int) -> None:
         value = self.combo.itemData(row)
@@ -197,6 +233,8 @@ class ChoiceField(Field):
             self._emit(text, True)
 
     def _show(self, value: Any) -> None:
+        while self.combo.count() > self.allowed:  # an earlier value outside the list
+            self.combo.removeItem(self.combo.count() - 1)
         row = next(
             (
                 i
@@ -216,7 +254,12 @@ class ChoiceField(Field):
             self.combo.setEditText(str(value))
         else:
             # A value outside the list: show it (validation reports it) without losing it.
-            self.combo.addItem(f"{value} (not allowed)", value)
+            listed = any(
+                str(self.combo.itemData(i)) == str(value) for i in range(1, self.allowed)
+            )
+            kind = plist_type_of(value)
+            note = f"a {kind}, not allowed" if listed else "not allowed"  # "1" the text
+            self.combo.addItem(f"{value} ({note})", value)
             self.combo.setCurrentIndex(self.combo.count() - 1)
 
     def focus_widget(self) -> QWidget:
@@ -304,6 +347,9 @@ class DateField(Field):
         self.edit.setCalendarPopup(True)
         self.edit.setTimeZone(QTimeZone.utc())
         self.edit.setDisplayFormat("yyyy-MM-dd HH:mm:ss 'UTC'")
+        # an absent date shows as "not set" (the earliest date stands for it)
+        self.edit.setMinimumDateTime(QDateTime.fromSecsSinceEpoch(_NOT_SET_STAMP, QTimeZone.utc()))
+        self.edit.setSpecialValueText("not set")
         self.layout_.addWidget(self.edit)
         self.layout_.addStretch(1)
         self.edit.dateTimeChanged.connect(self._changed)
@@ -318,6 +364,8 @@ class DateField(Field):
         if isinstance(value, datetime.datetime):
             stamp = int(value.replace(tzinfo=datetime.UTC).timestamp())
             self.edit.setDateTime(QDateTime.fromSecsSinceEpoch(stamp, QTimeZone.utc()))
+        elif value is MISSING:
+            self.edit.setDateTime(self.edit.minimumDateTime())
 
     def focus_widget(self) -> QWidget:
         return self.edit
@@ -475,6 +523,7 @@ class ReferenceField(Field):
         self.layout_.addWidget(self.combo)
         self.combo.activated.connect(lambda row: self._emit(self.combo.itemData(row)))
         undo_in_document(self.combo.lineEdit())
+        open_list_on_click(self.combo)
         self.combo.lineEdit().textEdited.connect(lambda text: self._emit(text, True))
 
     def _show(self, value: Any) -> None:

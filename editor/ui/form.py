@@ -31,12 +31,13 @@ from PySide6.QtWidgets import (
 from editor.core.certificates import identity_payloads
 from editor.core.model import MISSING, KeyPath, new_uuid
 from editor.core.platforms import badge_text
+from editor.core.presets import PER_APP_VPN_TYPES
 from editor.core.schema import KeySpec
 from editor.core.validation.engine import Frame, condition_holds
 from editor.core.validation.problems import Problem, Severity
 from editor.ui.colors import SEVERITY_COLORS
 from editor.ui.document import Document
-from editor.ui.fields import DataField, Field, make_field
+from editor.ui.fields import ChoiceField, DataField, Field, make_field
 from editor.ui.tree_model import item_label
 
 
@@ -56,6 +57,12 @@ def _style_as_note(label: QLabel) -> None:
 # (Allow, the first On Demand action, is deprecated).
 _NEW_ITEM_VALUES: dict[tuple[str, str], Any] = {("OnDemandRules", "Action"): "Connect"}
 
+
+# Keys whose schema lists more values than this payload type allows (the per-app VPN
+# payload shares VPNType's list with the VPN payload; Apple allows only these three).
+_OFFERED_VALUES: dict[tuple[Any, str], frozenset[Any]] = {
+    ("com.apple.vpn.managed.applayer", "VPNType"): PER_APP_VPN_TYPES,
+}
 
 # Certificate payloads whose PayloadContent Apple documents as DER.
 _DER_CERTIFICATE_TYPES = frozenset({"com.apple.security.root", "com.apple.security.pkcs1"})
@@ -108,6 +115,11 @@ class KeyRow(QWidget):
         if spec is not None and spec.description:
             self.field.focus_widget().setAccessibleDescription(spec.description)
         self.field.edited.connect(self._edited)
+        payload_type = form.document.value((*form.path[:2], "PayloadType"))
+        offered = _OFFERED_VALUES.get((payload_type, name))
+        if offered is not None and isinstance(self.field, ChoiceField):
+            self.field.restrict(offered)
+            self.field.show_value(value)
         if name == "PayloadContent" and isinstance(self.field, DataField):
             kind = form.document.value((*form.path, "PayloadType")) if len(form.path) == 2 else None
             if kind in _DER_CERTIFICATE_TYPES:
