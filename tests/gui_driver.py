@@ -59,10 +59,13 @@ class WindowDriver:
         (the offscreen platform has no window manager: the driver does it, as one would).
         """
         for attempt in range(200):
-            widget = QApplication.activePopupWidget() or QApplication.focusWidget()
-            if widget is not None:
+            popup = QApplication.activePopupWidget()
+            widget = QApplication.focusWidget()
+            if popup is not None and (widget is None or not popup.isAncestorOf(widget)):
+                widget = popup  # keys go to an open menu; a combo's list has the focus itself
+            if widget is not None and widget.isVisible():
                 return widget
-            if attempt == 10 and QApplication.activeWindow() is None:
+            if attempt == 10 and (widget is not None or QApplication.activeWindow() is None):
                 below = QApplication.activeModalWidget() or self.window
                 below.activateWindow()
             QTest.qWait(10)
@@ -102,6 +105,9 @@ class WindowDriver:
         assert widget.isVisible(), f"{widget!r} is not visible: a person cannot click it"
         self.show_on_screen(widget)
         spot = pos if pos is not None else widget.rect().center()
+        if QApplication.activeWindow() is not widget.window():
+            widget.window().activateWindow()  # a click activates the window it lands in
+            self.settle()
         QTest.mouseClick(widget, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, spot)
         self.settle()
 

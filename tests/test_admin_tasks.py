@@ -1,0 +1,198 @@
+"""An administrator's everyday tasks, done in the window with real input (gui_driver),
+each checked against the exact plist saved."""
+
+from __future__ import annotations
+
+import plistlib
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from gui_driver import WindowDriver
+from gui_helpers import open_window
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QDialog, QFileDialog
+
+from editor.core.model import KeyPath
+from editor.core.schema import Schema
+from editor.ui.connection_dialog import ConnectionDialog
+from editor.ui.document import Document
+from tests.conftest import make_profile
+from tests.test_gui_dialogs import (  # noqa: F401 (files: the certificate files fixture)
+    PASSWORD,
+    Files,
+    files,
+)
+
+pytestmark = [
+    pytest.mark.usefixtures("isolated_settings", "dialogs"),
+    pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command"),
+]
+
+STRONG_SA = {
+    "EncryptionAlgorithm": "AES-256-GCM",
+    "IntegrityAlgorithm": "SHA2-256",
+    "DiffieHellmanGroup": 19,
+}
+
+
+def der_of(pem_file: Path) -> bytes:
+    """The certificate of a PEM file in DER, as OpenSSL writes it."""
+    result = subprocess.run(
+        ["openssl", "x509", "-in", str(pem_file), "-outform", "DER"],
+        capture_output=True,
+        check=True,
+    )
+    return result.stdout
+
+
+@pytest.fixture
+def certificates(request: pytest.FixtureRequest) -> Files:
+    made: Files = request.getfixturevalue("files")
+    return made
+
+
+def choose_file(driver: WindowDriver, path: Path) -> Callable[[QDialog], None]:
+    def step(dialog: QDialog) -> None:
+        assert isinstance(dialog, QFileDialog)
+        driver.type(f"{path}\n")
+
+    return step
+
+
+def click_tree(driver: WindowDriver, path: KeyPath) -> None:
+    """Click the tree's row of a node (expanding its parents as a person would)."""
+    tree, model = driver.window.tree, driver.window.model
+    index = model.index_for_path(path)
+    assert model.node_for(index).path == path
+    parent = index.parent()
+    while parent.isValid():
+        tree.expand(parent)
+        parent = parent.parent()
+    tree.scrollTo(index)
+    driver.settle()
+    driver.click(tree.viewport(), tree.visualRect(index).center())
+
+
+def add_certificates(driver: WindowDriver, certificates: Files) -> None:
+    """Edit ▸ Add Certificate… twice: the CA, then the identity with its password."""
+
+    def ca_dialog(dialog: QDialog) -> None:
+        driver.press(Qt.Key.Key_Space)  # Choose File…
+        driver.press(Qt.Key.Key_Return)
+
+    def identity_dialog(dialog: QDialog) -> None:
+        driver.press(Qt.Key.Key_Space)
+        driver.type(f"{PASSWORD}\n")
+
+    with driver.answering(ca_dialog, choose_file(driver, certificates.ca_pem)):
+        driver.menu("Edit", "Add Certificate…")
+    with driver.answering(identity_dialog, choose_file(driver, certificates.client_p12)):
+        driver.menu("Edit", "Add Certificate…")
+
+
+def test_ikev2_with_certificates_and_on_demand_typed_by_a_person(
+    qtbot: Any, schema: Schema, certificates: Files, tmp_path: Path
+) -> None:
+    window = open_window(qtbot, Document(make_profile(), schema))
+    driver = WindowDriver(qtbot, window)
+    add_certificates(driver, certificates)
+
+    def connection(dialog: QDialog) -> None:
+        assert isinstance(dialog, ConnectionDialog)
+        driver.click(dialog.name_edit)
+        driver.type("Office VPN")
+        driver.click(dialog.server_edit)
+        driver.type("vpn.example.com\n")
+
+    with driver.answering(connection):
+        driver.menu("Edit", "Add Payload", "IKEv2")
+    vpn = ("PayloadContent", 2)
+    click_tree(driver, (*vpn, "IKEv2"))
+    driver.click_field("OnDemandEnabled")
+    driver.click_field("OnDemandRules")  # Add: the empty list opens
+    rules = (*vpn, "IKEv2", "OnDemandRules")
+    form = window.form
+    assert form is not None and form.path == rules
+    # three rules: connect on cellular, disconnect on the Wi-Fi "Office", connect otherwise
+    for _ in range(3):
+        driver.click(form.add_button)
+    click_tree(driver, (*rules, 0))
+    driver.click_field("InterfaceTypeMatch")  # the list opens
+    driver.type("C\n")  # Cellular
+    click_tree(driver, (*rules, 1))
+    driver.click_field("Action")
+    driver.type("D\n")  # Disconnect
+    driver.click_field("SSIDMatch")
+    driver.type("Office")
+    click_tree(driver, (*vpn, "IKEv2"))
+    driver.click_field("LocalIdentifier")  # what the dialog said is left to fill
+    driver.type("client.example.com")
+    save_to = tmp_path / "office.mobileconfig"
+    with driver.answering(choose_file(driver, save_to)):
+        driver.shortcut(QKeySequence.StandardKey.Save)
+    saved = plistlib.loads(save_to.read_bytes())
+    ca, identity, connection_payload = saved["PayloadContent"]
+    assert saved == {
+        "PayloadContent": [
+            {
+                "PayloadType": "com.apple.security.root",
+                "PayloadIdentifier": f"com.example.profile.root.{ca['PayloadUUID']}",
+                "PayloadUUID": ca["PayloadUUID"],
+                "PayloadVersion": 1,
+                "PayloadDisplayName": "Example VPN CA",
+                "PayloadCertificateFileName": "ca.pem",
+                "PayloadContent": der_of(certificates.ca_pem),
+            },
+            {
+                "PayloadType": "com.apple.security.pkcs12",
+                "PayloadIdentifier": f"com.example.profile.pkcs12.{identity['PayloadUUID']}",
+                "PayloadUUID": identity["PayloadUUID"],
+                "PayloadVersion": 1,
+                "PayloadDisplayName": "client.example.com",
+                "PayloadCertificateFileName": "client.p12",
+                "PayloadContent": certificates.client_p12.read_bytes(),  # no password kept
+            },
+            {
+                "PayloadType": "com.apple.vpn.managed",
+                "PayloadIdentifier": (
+                    f"com.example.profile.vpn.ikev2.{connection_payload['PayloadUUID']}"
+                ),
+                "PayloadUUID": connection_payload["PayloadUUID"],
+                "PayloadVersion": 1,
+                "PayloadDisplayName": "Office VPN",
+                "UserDefinedName": "Office VPN",
+                "VPNType": "IKEv2",
+                "IKEv2": {
+                    "RemoteAddress": "vpn.example.com",
+                    "RemoteIdentifier": "vpn.example.com",
+                    "LocalIdentifier": "client.example.com",
+                    "AuthenticationMethod": "Certificate",
+                    "CertificateType": "RSA",
+                    "PayloadCertificateUUID": identity["PayloadUUID"],
+                    "ExtendedAuthEnabled": 0,
+                    "EnablePFS": 1,
+                    "EnableCertificateRevocationCheck": 1,
+                    "DeadPeerDetectionRate": "Medium",
+                    "IKESecurityAssociationParameters": STRONG_SA,
+                    "ChildSecurityAssociationParameters": STRONG_SA,
+                    "OnDemandEnabled": 1,
+                    "OnDemandRules": [
+                        {"Action": "Connect", "InterfaceTypeMatch": "Cellular"},
+                        {"Action": "Disconnect", "SSIDMatch": ["Office"]},
+                        {"Action": "Connect"},
+                    ],
+                },
+            },
+        ],
+        "PayloadDisplayName": "Example",
+        "PayloadIdentifier": "com.example.profile",
+        "PayloadType": "Configuration",
+        "PayloadUUID": "9D3C2B1A-0F9E-4D8C-B7A6-958473625140",
+        "PayloadVersion": 1,
+    }
+    assert not window.isWindowModified()
