@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from gui_driver import WindowDriver
 from gui_helpers import open_window
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QDialog, QFileDialog
+from PySide6.QtWidgets import QAbstractSpinBox, QComboBox, QDialog, QFileDialog, QWidget
 
 from editor.core.model import KeyPath
 from editor.core.schema import Schema
@@ -196,3 +196,134 @@ def test_ikev2_with_certificates_and_on_demand_typed_by_a_person(
         "PayloadVersion": 1,
     }
     assert not window.isWindowModified()
+
+
+def test_per_app_vpn_with_safari_domains_and_a_mac_app_mapping(
+    qtbot: Any, schema: Schema, certificates: Files, tmp_path: Path
+) -> None:
+    window = open_window(qtbot, Document(make_profile(), schema))
+    driver = WindowDriver(qtbot, window)
+    add_certificates(driver, certificates)
+
+    def connection(dialog: QDialog) -> None:
+        assert isinstance(dialog, ConnectionDialog)
+        driver.click(dialog.name_edit)
+        driver.type("Mail VPN")
+        driver.click(dialog.server_edit)
+        driver.type("vpn.example.com\n")
+
+    with driver.answering(connection):
+        driver.menu("Edit", "Add Payload", "Per-app VPN")
+    per_app = ("PayloadContent", 2)
+    assert window.form is not None and window.form.path == per_app
+    driver.click_field("SafariDomains")
+    driver.type("example.com\nintranet.example.com")
+    driver.menu("Edit", "Add Payload", "Per-App VPN App Mapping")
+    mapping = ("PayloadContent", 3, "AppLayerVPNMapping", 0)
+    click_tree(driver, mapping)
+    for key, text in (
+        ("Identifier", "com.apple.mail"),
+        ("SigningIdentifier", "com.apple.mail"),
+        ("DesignatedRequirement", 'identifier "com.apple.mail" and anchor apple'),
+    ):
+        driver.click_field(key)
+        driver.type(text)
+
+    def targets(dialog: QDialog) -> None:
+        for platform, version in (("iOS", "15"), ("macOS", "12")):
+            driver.click(dialog.checks[platform])  # type: ignore[attr-defined]
+            driver.click(dialog.versions[platform])  # type: ignore[attr-defined]
+            driver.type(version)
+        driver.press(Qt.Key.Key_Return)
+
+    with driver.answering(targets):
+        driver.menu("View", "Target Platforms…")
+    assert [str(t) for t in window.document.targets] == ["iOS 15.0", "macOS 12.0"]
+    save_to = tmp_path / "per-app.mobileconfig"
+    with driver.answering(choose_file(driver, save_to)):
+        driver.shortcut(QKeySequence.StandardKey.Save)
+    saved = plistlib.loads(save_to.read_bytes())
+    identity, vpn, app_mapping = saved["PayloadContent"][1:]
+    assert vpn == {
+        "PayloadType": "com.apple.vpn.managed.applayer",
+        "PayloadIdentifier": f"com.example.profile.vpn.per-app.{vpn['PayloadUUID']}",
+        "PayloadUUID": vpn["PayloadUUID"],
+        "PayloadVersion": 1,
+        "PayloadDisplayName": "Mail VPN",
+        "UserDefinedName": "Mail VPN",
+        "VPNType": "IKEv2",
+        "VPNUUID": vpn["VPNUUID"],
+        "OnDemandMatchAppEnabled": True,
+        "IKEv2": {
+            "RemoteAddress": "vpn.example.com",
+            "RemoteIdentifier": "vpn.example.com",
+            "LocalIdentifier": "",
+            "AuthenticationMethod": "Certificate",
+            "CertificateType": "RSA",
+            "PayloadCertificateUUID": identity["PayloadUUID"],
+            "ExtendedAuthEnabled": 0,
+            "EnablePFS": 1,
+            "EnableCertificateRevocationCheck": 1,
+            "DeadPeerDetectionRate": "Medium",
+            "IKESecurityAssociationParameters": STRONG_SA,
+            "ChildSecurityAssociationParameters": STRONG_SA,
+        },
+        "SafariDomains": ["example.com", "intranet.example.com"],
+    }
+    assert app_mapping == {
+        "PayloadType": "com.apple.vpn.managed.appmapping",
+        "PayloadIdentifier": f"com.example.profile.appmapping.{app_mapping['PayloadUUID']}",
+        "PayloadUUID": app_mapping["PayloadUUID"],
+        "PayloadVersion": 1,
+        "PayloadDisplayName": "Per-App VPN App Mapping",
+        "AppLayerVPNMapping": [
+            {
+                "Identifier": "com.apple.mail",
+                "VPNUUID": vpn["VPNUUID"],
+                "DesignatedRequirement": 'identifier "com.apple.mail" and anchor apple',
+                "SigningIdentifier": "com.apple.mail",
+            }
+        ],
+    }
+
+
+def every_node(window: Any) -> list[KeyPath]:
+    model, found = window.model, []
+
+    def visit(parent: Any) -> None:
+        for row in range(model.rowCount(parent)):
+            index = model.index(row, 0, parent)
+            found.append(model.node_for(index).path)
+            visit(index)
+
+    visit(QModelIndex())
+    return found
+
+
+def test_the_wheel_over_every_value_widget_changes_nothing(
+    qtbot: Any, schema: Schema, corpus_dir: Path
+) -> None:
+    """Scroll through every form of real profiles with the pointer wherever it lands."""
+    names = ["designdeveloperr-ikev2__ios.signed.mobileconfig"]
+    paths = [corpus_dir / name for name in names if (corpus_dir / name).is_file()]
+    paths += sorted(corpus_dir.glob("*.mobileconfig"))[:3]
+    for path in paths:
+        window = open_window(qtbot, Document.read(path, schema))
+        window.resize(1000, 560)
+        driver = WindowDriver(qtbot, window)
+        before = window.document.profile.to_bytes("xml")
+        turned = 0
+        for node in every_node(window):
+            window.select_path(node)
+            driver.settle()
+            form = window.form
+            assert form is not None
+            for widget in form.findChildren(QWidget):
+                if isinstance(widget, QComboBox | QAbstractSpinBox) and widget.isVisible():
+                    driver.show_on_screen(widget)
+                    driver.wheel(widget, -1)
+                    driver.wheel(widget, 1)
+                    turned += 1
+        assert turned > 0
+        assert window.document.undo_stack.count() == 0, path.name
+        assert window.document.profile.to_bytes("xml") == before
