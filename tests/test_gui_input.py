@@ -612,3 +612,22 @@ def test_clicking_the_text_of_the_certificate_picker_opens_its_list(
     assert combo.view().isVisible()
     driver.press(Qt.Key.Key_Escape)
     assert not combo.view().isVisible()
+
+
+def test_the_new_connection_dialog_is_as_tall_as_its_type_needs(
+    qtbot: Any, schema: Schema
+) -> None:
+    driver = driven(qtbot, schema, on_demand_profile())
+    heights = {}
+
+    def look(dialog: QDialog) -> None:
+        assert isinstance(dialog, ConnectionDialog)
+        heights[dialog.type_id()] = dialog.height()
+        body = dialog._body
+        assert body.height() >= body.sizeHint().height() or dialog.height() >= 700
+        driver.press(Qt.Key.Key_Escape)
+
+    with driver.answering(look, look):
+        driver.menu("Edit", "Add Payload", "IKEv2")
+        driver.menu("Edit", "Add Payload", "Cisco Secure Client (AnyConnect)")
+    assert heights["ikev2"] < 500 < heights["cisco-anyconnect"]
