@@ -21,6 +21,7 @@ from editor.core.model import KeyPath
 from editor.core.schema import Schema
 from editor.ui.connection_dialog import ConnectionDialog
 from editor.ui.document import Document
+from editor.ui.tree_model import PATH_ROLE
 from tests.conftest import make_profile
 from tests.test_gui_dialogs import (  # noqa: F401 (files: the certificate files fixture)
     PASSWORD,
@@ -95,46 +96,8 @@ def add_certificates(driver: WindowDriver, certificates: Files) -> None:
         driver.menu("Edit", "Add Certificate…")
 
 
-def test_ikev2_with_certificates_and_on_demand_typed_by_a_person(
-    qtbot: Any, schema: Schema, certificates: Files, tmp_path: Path
-) -> None:
-    window = open_window(qtbot, Document(make_profile(), schema))
-    driver = WindowDriver(qtbot, window)
-    add_certificates(driver, certificates)
-
-    def connection(dialog: QDialog) -> None:
-        assert isinstance(dialog, ConnectionDialog)
-        driver.click(dialog.name_edit)
-        driver.type("Office VPN")
-        driver.click(dialog.server_edit)
-        driver.type("vpn.example.com\n")
-
-    with driver.answering(connection):
-        driver.menu("Edit", "Add Payload", "IKEv2")
-    vpn = ("PayloadContent", 2)
-    click_tree(driver, (*vpn, "IKEv2"))
-    driver.click_field("OnDemandEnabled")
-    driver.click_field("OnDemandRules")  # Add: the empty list opens
-    rules = (*vpn, "IKEv2", "OnDemandRules")
-    form = window.form
-    assert form is not None and form.path == rules
-    # three rules: connect on cellular, disconnect on the Wi-Fi "Office", connect otherwise
-    for _ in range(3):
-        driver.click(form.add_button)
-    click_tree(driver, (*rules, 0))
-    driver.click_field("InterfaceTypeMatch")  # the list opens
-    driver.type("C\n")  # Cellular
-    click_tree(driver, (*rules, 1))
-    driver.click_field("Action")
-    driver.type("D\n")  # Disconnect
-    driver.click_field("SSIDMatch")
-    driver.type("Office")
-    click_tree(driver, (*vpn, "IKEv2"))
-    driver.click_field("LocalIdentifier")  # what the dialog said is left to fill
-    driver.type("client.example.com")
-    save_to = tmp_path / "office.mobileconfig"
-    with driver.answering(choose_file(driver, save_to)):
-        driver.shortcut(QKeySequence.StandardKey.Save)
+def assert_office_profile(save_to: Path, certificates: Files) -> None:
+    """The exact plist of the IKEv2 task (UUIDs are new each time: read from the file)."""
     saved = plistlib.loads(save_to.read_bytes())
     ca, identity, connection_payload = saved["PayloadContent"]
     assert saved == {
@@ -195,6 +158,49 @@ def test_ikev2_with_certificates_and_on_demand_typed_by_a_person(
         "PayloadUUID": "9D3C2B1A-0F9E-4D8C-B7A6-958473625140",
         "PayloadVersion": 1,
     }
+
+
+def test_ikev2_with_certificates_and_on_demand_typed_by_a_person(
+    qtbot: Any, schema: Schema, certificates: Files, tmp_path: Path
+) -> None:
+    window = open_window(qtbot, Document(make_profile(), schema))
+    driver = WindowDriver(qtbot, window)
+    add_certificates(driver, certificates)
+
+    def connection(dialog: QDialog) -> None:
+        assert isinstance(dialog, ConnectionDialog)
+        driver.click(dialog.name_edit)
+        driver.type("Office VPN")
+        driver.click(dialog.server_edit)
+        driver.type("vpn.example.com\n")
+
+    with driver.answering(connection):
+        driver.menu("Edit", "Add Payload", "IKEv2")
+    vpn = ("PayloadContent", 2)
+    click_tree(driver, (*vpn, "IKEv2"))
+    driver.click_field("OnDemandEnabled")
+    driver.click_field("OnDemandRules")  # Add: the empty list opens
+    rules = (*vpn, "IKEv2", "OnDemandRules")
+    form = window.form
+    assert form is not None and form.path == rules
+    # three rules: connect on cellular, disconnect on the Wi-Fi "Office", connect otherwise
+    for _ in range(3):
+        driver.click(form.add_button)
+    click_tree(driver, (*rules, 0))
+    driver.click_field("InterfaceTypeMatch")  # the list opens
+    driver.type("C\n")  # Cellular
+    click_tree(driver, (*rules, 1))
+    driver.click_field("Action")
+    driver.type("D\n")  # Disconnect
+    driver.click_field("SSIDMatch")
+    driver.type("Office")
+    click_tree(driver, (*vpn, "IKEv2"))
+    driver.click_field("LocalIdentifier")  # what the dialog said is left to fill
+    driver.type("client.example.com")
+    save_to = tmp_path / "office.mobileconfig"
+    with driver.answering(choose_file(driver, save_to)):
+        driver.shortcut(QKeySequence.StandardKey.Save)
+    assert_office_profile(save_to, certificates)
     assert not window.isWindowModified()
 
 
@@ -327,3 +333,78 @@ def test_the_wheel_over_every_value_widget_changes_nothing(
         assert turned > 0
         assert window.document.undo_stack.count() == 0, path.name
         assert window.document.profile.to_bytes("xml") == before
+
+
+def go_to_node(driver: WindowDriver, path: KeyPath) -> None:
+    """Ctrl+1, then the arrow keys through the tree (Right opens a node) to `path`."""
+    driver.shortcut("Ctrl+1")
+    tree = driver.window.tree
+    for _ in range(60):
+        here = tree.currentIndex().data(PATH_ROLE)
+        if here == path:
+            return
+        if path[: len(here)] == here and not tree.isExpanded(tree.currentIndex()):
+            driver.press(Qt.Key.Key_Right)
+        else:
+            driver.press(Qt.Key.Key_Down)
+    raise AssertionError(f"the arrow keys never reach {path}")
+
+
+def tab_to(driver: WindowDriver, widget: QWidget) -> None:
+    """Tab until `widget` has the focus (a person watches where the focus ring goes)."""
+    for _ in range(80):
+        if driver.focused() is widget:
+            return
+        driver.tab()
+    raise AssertionError(f"Tab never reaches {widget.accessibleName()!r}")
+
+
+def test_the_same_ikev2_profile_with_the_keyboard_only(
+    qtbot: Any, schema: Schema, certificates: Files, tmp_path: Path
+) -> None:
+    window = open_window(qtbot, Document(make_profile(), schema))
+    driver = WindowDriver(qtbot, window)
+    driver.click = None  # type: ignore[assignment,method-assign]  # no mouse in this task
+    add_certificates(driver, certificates)
+
+    def connection(dialog: QDialog) -> None:
+        assert driver.focused() is dialog.server_edit  # type: ignore[attr-defined]
+        driver.type("vpn.example.com")
+        driver.backtab()  # the name, just above
+        driver.type("Office VPN\n")
+
+    with driver.answering(connection):
+        driver.menu("Edit", "Add Payload", "IKEv2")
+    vpn = ("PayloadContent", 2)
+    go_to_node(driver, (*vpn, "IKEv2"))
+    form = window.form
+    assert form is not None
+    driver.shortcut("Ctrl+2")
+    tab_to(driver, driver.field("LocalIdentifier"))
+    driver.type("client.example.com")
+    tab_to(driver, driver.field("OnDemandEnabled"))
+    driver.press(Qt.Key.Key_Space)
+    tab_to(driver, driver.field("OnDemandRules"))
+    driver.press(Qt.Key.Key_Space)  # Add: the rules open, the focus on their list
+    rules = (*vpn, "IKEv2", "OnDemandRules")
+    form = window.form
+    assert form is not None and form.path == rules
+    for _ in range(3):
+        tab_to(driver, form.add_button)
+        driver.press(Qt.Key.Key_Space)
+    assert driver.focused() is form.items and form.items.currentRow() == 2
+    for row, (key, letter) in enumerate(
+        [("InterfaceTypeMatch", "C"), ("Action", "D"), ("Action", "C")]
+    ):
+        go_to_node(driver, (*rules, row))
+        driver.shortcut("Ctrl+2")
+        tab_to(driver, driver.field(key))
+        driver.press(Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)  # open its list
+        driver.type(f"{letter}\n")
+        if row == 1:
+            tab_to(driver, driver.field("SSIDMatch"))
+            driver.type("Office")
+    save_to = tmp_path / "office.mobileconfig"
+    with driver.answering(choose_file(driver, save_to)):
+        driver.shortcut(QKeySequence.StandardKey.Save)
+    assert_office_profile(save_to, certificates)
