@@ -21,8 +21,9 @@ from editor.core.model import KeyPath
 from editor.core.schema import Schema
 from editor.ui.connection_dialog import ConnectionDialog
 from editor.ui.document import Document
+from editor.ui.signing_ui import ExportDialog
 from editor.ui.tree_model import PATH_ROLE
-from tests.conftest import make_profile
+from tests.conftest import IKEV2_PAYLOAD, make_profile
 from tests.test_gui_dialogs import (  # noqa: F401 (files: the certificate files fixture)
     PASSWORD,
     Files,
@@ -408,3 +409,40 @@ def test_the_same_ikev2_profile_with_the_keyboard_only(
     with driver.answering(choose_file(driver, save_to)):
         driver.shortcut(QKeySequence.StandardKey.Save)
     assert_office_profile(save_to, certificates)
+
+
+def test_sign_through_the_export_dialog_and_verify_with_openssl(
+    qtbot: Any, schema: Schema, tmp_path: Path
+) -> None:
+    from test_signing import PASSPHRASE, build_pki, make_p12, openssl
+
+    (tmp_path / "pki").mkdir()
+    pki = build_pki(tmp_path / "pki")
+    signer = make_p12(pki, "signer.p12")
+    window = open_window(qtbot, Document(make_profile(IKEV2_PAYLOAD), schema))
+    driver = WindowDriver(qtbot, window)
+    target = tmp_path / "signed.mobileconfig"
+
+    def export(dialog: QDialog) -> None:
+        assert isinstance(dialog, ExportDialog)
+        driver.click(dialog.path_edit)
+        driver.select_all_and_type(str(target))
+        driver.click(dialog.picker.p12_radio)
+        driver.click(dialog.picker.p12_row.edit)
+        driver.type(str(signer))
+        driver.press(Qt.Key.Key_Return)  # Export: the passphrase is asked for
+
+    def passphrase(dialog: QDialog) -> None:
+        driver.type(f"{PASSPHRASE}\n")
+
+    with driver.answering(export, passphrase):
+        driver.shortcut("Ctrl+Shift+E")
+    content = tmp_path / "content.plist"
+    openssl(
+        "cms", "-verify", "-binary", "-inform", "DER", "-in", str(target),
+        "-CAfile", str(pki.path("root.pem")), "-purpose", "any", "-out", str(content),
+    )  # fmt: skip
+    assert plistlib.loads(content.read_bytes()) == plistlib.loads(
+        window.document.profile.to_bytes("xml")
+    )
+    assert plistlib.loads(content.read_bytes())["PayloadContent"] == [IKEV2_PAYLOAD]
