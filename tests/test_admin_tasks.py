@@ -15,10 +15,19 @@ from gui_driver import WindowDriver
 from gui_helpers import open_window
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QAbstractSpinBox, QComboBox, QDialog, QFileDialog, QWidget
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QLineEdit,
+    QWidget,
+)
 
 from editor.core.model import KeyPath
 from editor.core.schema import Schema
+from editor.core.validation.problems import Severity
 from editor.ui.connection_dialog import ConnectionDialog
 from editor.ui.document import Document
 from editor.ui.signing_ui import ExportDialog
@@ -446,3 +455,42 @@ def test_sign_through_the_export_dialog_and_verify_with_openssl(
         window.document.profile.to_bytes("xml")
     )
     assert plistlib.loads(content.read_bytes())["PayloadContent"] == [IKEV2_PAYLOAD]
+
+
+def test_fix_a_real_profile_through_the_problems_panel(
+    qtbot: Any, schema: Schema, corpus_dir: Path, tmp_path: Path
+) -> None:
+    original = corpus_dir / "designdeveloperr-ikev2__ios.unsigned.mobileconfig"
+    if not original.is_file():
+        pytest.skip(f"{original.name} is not in the corpus")
+    copy = tmp_path / original.name
+    copy.write_bytes(original.read_bytes())
+    window = open_window(qtbot, Document.read(copy, schema))
+    driver = WindowDriver(qtbot, window)
+    document = window.document
+    fixed = []
+    for _ in range(10):
+        errors = document.problem_counts()[Severity.ERROR]
+        if not errors:
+            break
+        driver.shortcut("Ctrl+3")
+        driver.press(Qt.Key.Key_Home)  # errors come first
+        problem = window.problems.row_path(0)
+        driver.press(Qt.Key.Key_Return)  # to the field of the problem
+        field = driver.focused()
+        if isinstance(field, QCheckBox):
+            driver.press(Qt.Key.Key_Space)  # the flag written again as the number it must be
+            driver.press(Qt.Key.Key_Space)
+        else:
+            assert isinstance(field, QLineEdit), field
+            driver.type("client.example.com")
+        fixed.append(problem[-1])
+        assert document.problem_counts()[Severity.ERROR] == errors - 1, problem
+    assert sorted(fixed) == ["EnablePFS", "ExtendedAuthEnabled", "LocalIdentifier"]
+    driver.shortcut(QKeySequence.StandardKey.Save)
+    expected = plistlib.loads(original.read_bytes())
+    ikev2 = expected["PayloadContent"][0]["IKEv2"]
+    ikev2.update(EnablePFS=1, ExtendedAuthEnabled=1, LocalIdentifier="client.example.com")
+    saved = plistlib.loads(copy.read_bytes())
+    assert saved == expected
+    assert type(saved["PayloadContent"][0]["IKEv2"]["EnablePFS"]) is int
