@@ -631,3 +631,15 @@ def test_the_new_connection_dialog_is_as_tall_as_its_type_needs(
         driver.menu("Edit", "Add Payload", "IKEv2")
         driver.menu("Edit", "Add Payload", "Cisco Secure Client (AnyConnect)")
     assert heights["ikev2"] < 500 < heights["cisco-anyconnect"]
+
+
+def test_the_problems_panel_names_fields_as_the_form_labels_them(
+    qtbot: Any, schema: Schema
+) -> None:
+    profile = on_demand_profile()
+    del profile.root["PayloadContent"][0]["IKEv2"]["RemoteAddress"]
+    driver = driven(qtbot, schema, profile)
+    panel = driver.window.problems
+    wheres = [panel.row_text(row, 1) for row in range(panel.row_count())]
+    label = schema.payloads["com.apple.vpn.managed"].root.keys["IKEv2"].keys["RemoteAddress"]
+    assert f"Payload 1 (Example VPN): IKEv2 settings › {label.label} (RemoteAddress)" in wheres
