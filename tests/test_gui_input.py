@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QDateTimeEdit,
     QDialog,
     QFileDialog,
+    QLineEdit,
     QToolBar,
     QToolButton,
     QWidget,
@@ -643,3 +644,16 @@ def test_the_problems_panel_names_fields_as_the_form_labels_them(
     wheres = [panel.row_text(row, 1) for row in range(panel.row_count())]
     label = schema.payloads["com.apple.vpn.managed"].root.keys["IKEv2"].keys["RemoteAddress"]
     assert f"Payload 1 (Example VPN): IKEv2 settings › {label.label} (RemoteAddress)" in wheres
+
+
+def test_an_empty_certificate_picker_says_how_to_add_an_identity(
+    qtbot: Any, schema: Schema
+) -> None:
+    profile = make_profile(IKEV2_PAYLOAD)
+    del profile.root["PayloadContent"][0]["IKEv2"]["PayloadCertificateUUID"]
+    driver = driven(qtbot, schema, profile)
+    driver.window.select_path(("PayloadContent", 0, "IKEv2"))
+    line = driver.field("PayloadCertificateUUID")
+    assert isinstance(line, QLineEdit)
+    assert line.text() == ""
+    assert "Add Certificate" in line.placeholderText()

@@ -507,6 +507,12 @@ class ContainerField(Field):
         return self.button
 
 
+_NO_CHOICE_HINTS = {
+    "certificate": "no identity in the profile yet: add one with Edit ▸ Add Certificate…",
+    "vpn-uuid": "no per-app VPN in the profile yet: New… adds one",
+}
+
+
 class ReferenceField(Field):
     """PayloadCertificateUUID and friends: a pick list over the profile's payloads."""
 
@@ -520,6 +526,8 @@ class ReferenceField(Field):
         self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         for label, value in choices:
             self.combo.addItem(label, value)
+        if not choices:  # say how to get one, in the form's words
+            self.combo.lineEdit().setPlaceholderText(_NO_CHOICE_HINTS.get(spec.references, ""))
         self.layout_.addWidget(self.combo)
         self.combo.activated.connect(lambda row: self._emit(self.combo.itemData(row)))
         undo_in_document(self.combo.lineEdit())
