@@ -583,7 +583,9 @@ def _random_session(profile: Path, seed: int, steps: int, tmp_path: Path) -> Non
     assert "Traceback" not in done.stderr, done.stderr[-2000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["undo_restores"] is True
-    assert sum(result["counts"].values()) == steps and len(result["counts"]) == 8
+    assert sum(result["counts"].values()) == steps and len(result["counts"]) == 11
+    assert result["typing_checks"] > 0
+    assert result["typing_failures"] == []
 
 
 @pytest.mark.parametrize("seed", [1, 2])

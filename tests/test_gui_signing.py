@@ -388,7 +388,7 @@ def test_pkcs12_payload_from_openssl3_is_flagged_and_reencoded(
     window.select_path(("PayloadContent", 1))
     notice = window.pkcs12_notice
     assert notice is not None and notice.level == "warning"
-    assert "iOS" in notice.text.text() and not notice.button.isHidden()
+    assert "iPhone" in notice.text.text() and not notice.button.isHidden()
     notice.button.click()
     fixed = window.document.value(("PayloadContent", 1))
     report = inspect_pkcs12_payload(fixed)

@@ -222,6 +222,17 @@ def _load_certificate(data: bytes) -> x509.Certificate:
     return x509.load_der_x509_certificate(data)
 
 
+def der_certificate(data: bytes) -> bytes:
+    """The certificate in DER, from DER or PEM bytes (what PKCS1 and root payloads hold);
+    CertificateError when the data holds no certificate."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    try:
+        return _load_certificate(data).public_bytes(Encoding.DER)
+    except Exception as exc:
+        raise CertificateError("the data holds no readable certificate") from exc
+
+
 def looks_like_pkcs12(data: bytes) -> bool:
     """True when the outer structure is a PKCS#12 PFX (whatever its password)."""
     from asn1crypto import pkcs12 as asn1_pkcs12

@@ -103,6 +103,9 @@ class CertificateSummary(QGroupBox):
         self.status.setWordWrap(True)
         layout.addRow(self.status)
         self.info: CertificateInfo | None = None
+        # False in a payload's form: there the validation engine gives the verdict (inline,
+        # in the tree and the problems panel) and the summary only states what it read
+        self.judges = True
 
     def show_payload(
         self, payload: Mapping[str, Any], password: str | None = None
@@ -144,7 +147,7 @@ class CertificateSummary(QGroupBox):
         self.status.setText(self._status(info))
         self.status.setStyleSheet(
             "color: palette(placeholder-text);"
-            if info.ok or info.password_ok is False
+            if info.ok or info.password_ok is False or not self.judges
             else f"color: {error_color(self.palette())};"
         )
         self.status.setVisible(bool(self.status.text()))
@@ -175,6 +178,7 @@ def summary_for_payload(value: Any, parent: QWidget | None = None) -> Certificat
     if not isinstance(value, dict) or value.get("PayloadType") not in SUMMARY_TYPES:
         return None
     summary = CertificateSummary(parent)
+    summary.judges = False
     summary.show_payload(value)
     return summary
 
@@ -218,6 +222,7 @@ class CertificateDialog(QDialog):
         self.choose_button = QPushButton("&Choose File…", file_line)
         self.choose_button.setAccessibleName("Choose a certificate file")
         self.choose_button.clicked.connect(self.choose_file)
+        self.choose_button.setAutoDefault(False)  # Enter adds the chosen file, not choose again
         file_layout.addWidget(self.file_edit, 1)
         file_layout.addWidget(self.choose_button)
         file_label = QLabel("&File:", self)
@@ -269,6 +274,7 @@ class CertificateDialog(QDialog):
             self, "Add Certificate", ok_name="Add certificate"
         )
         layout.addWidget(self.buttons)
+        self.ok_button.setDefault(True)
         QWidget.setTabOrder(self.choose_button, self.password_edit)
         QWidget.setTabOrder(self.password_edit, self.store_password_check)
         QWidget.setTabOrder(self.store_password_check, self.name_edit)
@@ -309,6 +315,8 @@ class CertificateDialog(QDialog):
         self._refresh()
         if self.is_pkcs12 and not self.password_edit.text():
             self.password_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self.name_edit.setFocus(Qt.FocusReason.OtherFocusReason)  # Enter adds it
         return True
 
     def _refuse(self, path: Path, message: str) -> bool:

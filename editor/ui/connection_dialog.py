@@ -107,6 +107,7 @@ class ConnectionDialog(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         body = QWidget(scroll)
+        self._body = body
         scroll.setWidget(body)
         columns = QHBoxLayout(body)
         columns.setContentsMargins(0, 0, 0, 0)
@@ -664,6 +665,14 @@ class ConnectionDialog(QDialog):
         per_app = preset.payload_type == presets.PER_APP_PAYLOAD
         self.connection_form.setRowVisible(self.base_combo, per_app)
         self._base_changed()
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """As tall as the chosen type's settings need (up to 760 pixels, the rest
+        scrolls): an IKEv2 connection left the fixed-size dialog half empty."""
+        parts = (self.needed_label, self.later_label, self.buttons)
+        needed = self._body.sizeHint().height() + sum(p.sizeHint().height() for p in parts)
+        self.resize(self.width(), min(needed + 60, 760))
 
     def _base_changed(self) -> None:
         settings = self.settings_preset()

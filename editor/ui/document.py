@@ -395,7 +395,7 @@ class Document(QObject):
         if previous is not MISSING and _same(previous, value):
             return
         new_value = copy.deepcopy(value)
-        structural = isinstance(value, dict | list) or isinstance(previous, dict | list)
+        structural = self._is_node(path, value) or self._is_node(path, previous)
 
         def redo() -> None:
             ops.set_key(self.profile.root, path, copy.deepcopy(new_value))
@@ -411,11 +411,27 @@ class Document(QObject):
         merge_key = ("set", path) if typing and not structural else None
         self.undo_stack.push(_EditCommand(self, label, redo, undo, path, structural, merge_key))
 
+    def _is_node(self, path: KeyPath, value: Any) -> bool:
+        """Whether the value is a container the tree shows (a dictionary, an array of
+        them): adding or removing one changes the tree. A list of strings is edited in
+        its field like text, and typing into it merges like typing into text."""
+        if isinstance(value, dict):
+            return True
+        if not isinstance(value, list):
+            return False
+        if any(isinstance(item, dict | list) for item in value):
+            return True
+        spec = self.spec_for(path)
+        return spec is not None and spec.item is not None and spec.item.type in (
+            "dictionary",
+            "array",
+        )
+
     def remove_key(self, path: KeyPath) -> None:
         current = ops.get_value(self.profile.root, path)
         if current is MISSING:
             return
-        structural = isinstance(current, dict | list)
+        structural = self._is_node(path, current)
         removed: list[ops.KeyRemoval] = []
 
         def redo() -> None:

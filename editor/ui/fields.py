@@ -7,11 +7,12 @@ writes to the profile itself. `show_value` updates it without emitting.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDateTime, Qt, QTimeZone, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QDateTime, QEvent, QObject, Qt, QTimeZone, Signal
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -33,6 +34,86 @@ from editor.core.schema import KeySpec
 from editor.ui.icons import standard_icon
 
 INT32_MAX = 2**31 - 1
+_NOT_SET_STAMP = 946684800  # 2000-01-01 00:00:00 UTC, a date field's "not set"
+
+
+class _WheelGuard(QObject):
+    """Lets the wheel change a value widget only while it has focus; otherwise the
+    wheel scrolls whatever holds the widget (the form), as native forms do."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.Wheel
+            and isinstance(watched, QWidget)
+            and not watched.hasFocus()
+        ):
+            event.ignore()  # Qt then offers the wheel to the parents
+            return True
+        return False
+
+
+_WHEEL_GUARD: _WheelGuard | None = None
+
+
+class _DocumentUndo(QObject):
+    """Text widgets keep an undo history of their own and take Ctrl+Z for it; in the
+    form, Ctrl+Z must undo the profile's last edit (typing in one field is one step)."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
+            if event.matches(QKeySequence.StandardKey.Undo) or event.matches(
+                QKeySequence.StandardKey.Redo
+            ):
+                event.ignore()  # not the widget's: the window's Undo and Redo take it
+                return True
+        return False
+
+
+_DOCUMENT_UNDO: _DocumentUndo | None = None
+
+
+class _OpenOnClick(QObject):
+    """A click on the text of an editable combo box opens its list, as a click on a
+    plain one does (a drag still selects text, and typing still works)."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.MouseButtonRelease
+            and isinstance(watched, QLineEdit)
+            and not watched.hasSelectedText()
+        ):
+            combo = watched.parentWidget()
+            if isinstance(combo, QComboBox) and combo.count() and not combo.view().isVisible():
+                combo.showPopup()
+        return False
+
+
+_OPEN_ON_CLICK: _OpenOnClick | None = None
+
+
+def open_list_on_click(combo: QComboBox) -> None:
+    global _OPEN_ON_CLICK
+    if _OPEN_ON_CLICK is None:
+        _OPEN_ON_CLICK = _OpenOnClick()
+    combo.lineEdit().installEventFilter(_OPEN_ON_CLICK)
+
+
+def undo_in_document(widget: QWidget) -> None:
+    """Ctrl+Z and Ctrl+Shift+Z in `widget` undo and redo the profile's edits."""
+    global _DOCUMENT_UNDO
+    if _DOCUMENT_UNDO is None:
+        _DOCUMENT_UNDO = _DocumentUndo()
+    widget.installEventFilter(_DOCUMENT_UNDO)
+    if isinstance(widget, QPlainTextEdit):
+        widget.setUndoRedoEnabled(False)  # its menu's Undo would bypass the document
+
+
+def ignore_wheel_unless_focused(widget: QWidget) -> None:
+    global _WHEEL_GUARD
+    if _WHEEL_GUARD is None:
+        _WHEEL_GUARD = _WheelGuard()
+    widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # the wheel gives no focus either
+    widget.installEventFilter(_WHEEL_GUARD)
 
 
 class Field(QWidget):
@@ -63,6 +144,10 @@ class Field(QWidget):
     def focus_widget(self) -> QWidget:
         return self
 
+    def tab_stops(self) -> list[QWidget]:
+        """The widgets Tab stops at, left to right."""
+        return [self.focus_widget()]
+
     def default_text(self) -> str:
         if self.spec is not None and self.spec.has_default:
             return str(self.spec.default)
@@ -73,6 +158,7 @@ class TextField(Field):
     def __init__(self, spec: KeySpec | None, parent: QWidget | None = None) -> None:
         super().__init__(spec, parent)
         self.edit = QLineEdit(self)
+        undo_in_document(self.edit)
         self.layout_.addWidget(self.edit)
         self.edit.textEdited.connect(lambda text: self._emit(text, True))
         if spec is not None and spec.secret:
@@ -106,6 +192,7 @@ class ChoiceField(Field):
     def __init__(self, spec: KeySpec, parent: QWidget | None = None) -> None:
         super().__init__(spec, parent)
         self.combo = QComboBox(self)
+        ignore_wheel_unless_focused(self.combo)
         self.combo.setEditable(spec.values_open)
         self.layout_.addWidget(self.combo)
         self.combo.addItem("", MISSING)
@@ -116,9 +203,19 @@ class ChoiceField(Field):
                 self.combo.setItemData(
                     self.combo.count() - 1, note.description, Qt.ItemDataRole.ToolTipRole
                 )
+        self.allowed = self.combo.count()  # the empty row and the allowed values
         self.combo.activated.connect(self._picked)
         if spec.values_open:
+            undo_in_document(self.combo.lineEdit())
+            open_list_on_click(self.combo)
             self.combo.lineEdit().textEdited.connect(self._typed)
+
+    def restrict(self, values: frozenset[Any]) -> None:
+        """Offer only these of the schema's values (what this payload allows)."""
+        for row in range(self.allowed - 1, 0, -1):
+            if self.combo.itemData(row) not in values:
+                self.combo.removeItem(row)
+        self.allowed = self.combo.count()
 
     def _picked(self, row: int) -> None:
         value = self.combo.itemData(row)
@@ -136,6 +233,8 @@ class ChoiceField(Field):
             self._emit(text, True)
 
     def _show(self, value: Any) -> None:
+        while self.combo.count() > self.allowed:  # an earlier value outside the list
+            self.combo.removeItem(self.combo.count() - 1)
         row = next(
             (
                 i
@@ -155,7 +254,12 @@ class ChoiceField(Field):
             self.combo.setEditText(str(value))
         else:
             # A value outside the list: show it (validation reports it) without losing it.
-            self.combo.addItem(f"{value} (not allowed)", value)
+            listed = any(
+                str(self.combo.itemData(i)) == str(value) for i in range(1, self.allowed)
+            )
+            kind = plist_type_of(value)
+            note = f"a {kind}, not allowed" if listed else "not allowed"  # "1" the text
+            self.combo.addItem(f"{value} ({note})", value)
             self.combo.setCurrentIndex(self.combo.count() - 1)
 
     def focus_widget(self) -> QWidget:
@@ -166,10 +270,12 @@ class IntegerField(Field):
     def __init__(self, spec: KeySpec | None, parent: QWidget | None = None) -> None:
         super().__init__(spec, parent)
         self.spin = QSpinBox(self)
+        ignore_wheel_unless_focused(self.spin)
         low = int(spec.minimum) if spec is not None and spec.minimum is not None else -INT32_MAX
         high = int(spec.maximum) if spec is not None and spec.maximum is not None else INT32_MAX
         self.spin.setRange(max(low, -INT32_MAX), min(high, INT32_MAX))
         self.spin.setAccelerated(True)
+        undo_in_document(self.spin)
         self.layout_.addWidget(self.spin)
         self.layout_.addStretch(1)
         self.spin.valueChanged.connect(lambda v: self._emit(int(v), True))
@@ -188,7 +294,9 @@ class RealField(Field):
     def __init__(self, spec: KeySpec | None, parent: QWidget | None = None) -> None:
         super().__init__(spec, parent)
         self.spin = QDoubleSpinBox(self)
+        ignore_wheel_unless_focused(self.spin)
         self.spin.setDecimals(3)
+        undo_in_document(self.spin)
         self.spin.setRange(-1e12, 1e12)
         self.layout_.addWidget(self.spin)
         self.layout_.addStretch(1)
@@ -235,9 +343,13 @@ class DateField(Field):
     def __init__(self, spec: KeySpec | None, parent: QWidget | None = None) -> None:
         super().__init__(spec, parent)
         self.edit = QDateTimeEdit(self)
+        ignore_wheel_unless_focused(self.edit)
         self.edit.setCalendarPopup(True)
         self.edit.setTimeZone(QTimeZone.utc())
         self.edit.setDisplayFormat("yyyy-MM-dd HH:mm:ss 'UTC'")
+        # an absent date shows as "not set" (the earliest date stands for it)
+        self.edit.setMinimumDateTime(QDateTime.fromSecsSinceEpoch(_NOT_SET_STAMP, QTimeZone.utc()))
+        self.edit.setSpecialValueText("not set")
         self.layout_.addWidget(self.edit)
         self.layout_.addStretch(1)
         self.edit.dateTimeChanged.connect(self._changed)
@@ -252,6 +364,8 @@ class DateField(Field):
         if isinstance(value, datetime.datetime):
             stamp = int(value.replace(tzinfo=datetime.UTC).timestamp())
             self.edit.setDateTime(QDateTime.fromSecsSinceEpoch(stamp, QTimeZone.utc()))
+        elif value is MISSING:
+            self.edit.setDateTime(self.edit.minimumDateTime())
 
     def focus_widget(self) -> QWidget:
         return self.edit
@@ -272,6 +386,8 @@ class DataField(Field):
         self.load.clicked.connect(self._load)
         self.save.clicked.connect(self._save)
         self._value: Any = MISSING
+        # turns a loaded file into what the key holds (a PEM certificate into DER)
+        self.convert_loaded: Callable[[bytes], bytes] | None = None
 
     def _show(self, value: Any) -> None:
         self._value = value
@@ -292,6 +408,8 @@ class DataField(Field):
         if name:
             try:
                 data = Path(name).read_bytes()
+                if self.convert_loaded is not None:
+                    data = self.convert_loaded(data)
             except OSError as exc:
                 self.summary.setText(f"{name}: {exc.strerror}")
                 return
@@ -312,6 +430,9 @@ class DataField(Field):
     def focus_widget(self) -> QWidget:
         return self.load
 
+    def tab_stops(self) -> list[QWidget]:
+        return [self.load, self.save]
+
 
 class ListField(Field):
     """An array of strings or numbers, one item per line."""
@@ -319,6 +440,7 @@ class ListField(Field):
     def __init__(self, spec: KeySpec | None, parent: QWidget | None = None) -> None:
         super().__init__(spec, parent)
         self.edit = QPlainTextEdit(self)
+        undo_in_document(self.edit)
         self.edit.setTabChangesFocus(True)
         self.edit.setPlaceholderText("one item per line")
         self.edit.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 12)
@@ -385,6 +507,12 @@ class ContainerField(Field):
         return self.button
 
 
+_NO_CHOICE_HINTS = {
+    "certificate": "no identity in the profile yet: add one with Edit ▸ Add Certificate…",
+    "vpn-uuid": "no per-app VPN in the profile yet: New… adds one",
+}
+
+
 class ReferenceField(Field):
     """PayloadCertificateUUID and friends: a pick list over the profile's payloads."""
 
@@ -393,12 +521,17 @@ class ReferenceField(Field):
     ) -> None:
         super().__init__(spec, parent)
         self.combo = QComboBox(self)
+        ignore_wheel_unless_focused(self.combo)
         self.combo.setEditable(True)
         self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         for label, value in choices:
             self.combo.addItem(label, value)
+        if not choices:  # say how to get one, in the form's words
+            self.combo.lineEdit().setPlaceholderText(_NO_CHOICE_HINTS.get(spec.references, ""))
         self.layout_.addWidget(self.combo)
         self.combo.activated.connect(lambda row: self._emit(self.combo.itemData(row)))
+        undo_in_document(self.combo.lineEdit())
+        open_list_on_click(self.combo)
         self.combo.lineEdit().textEdited.connect(lambda text: self._emit(text, True))
 
     def _show(self, value: Any) -> None:

@@ -8,11 +8,14 @@ node gets an ordered list of its items. Keys the schema does not know appear und
 
 from __future__ import annotations
 
+import html
+from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
+    QApplication,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -28,12 +31,13 @@ from PySide6.QtWidgets import (
 from editor.core.certificates import identity_payloads
 from editor.core.model import MISSING, KeyPath, new_uuid
 from editor.core.platforms import badge_text
+from editor.core.presets import PER_APP_VPN_TYPES
 from editor.core.schema import KeySpec
 from editor.core.validation.engine import Frame, condition_holds
 from editor.core.validation.problems import Problem, Severity
 from editor.ui.colors import severity_color
 from editor.ui.document import Document
-from editor.ui.fields import Field, make_field
+from editor.ui.fields import ChoiceField, DataField, Field, make_field
 from editor.ui.tree_model import item_label
 
 
@@ -49,7 +53,32 @@ def _style_as_note(label: QLabel) -> None:
     label.setFont(font)
 
 
-def _new_item(spec: KeySpec | None) -> Any:
+# A new item's value for a required key whose first allowed value is a poor start
+# (Allow, the first On Demand action, is deprecated).
+_NEW_ITEM_VALUES: dict[tuple[str, str], Any] = {("OnDemandRules", "Action"): "Connect"}
+
+
+# Keys whose schema lists more values than this payload type allows (the per-app VPN
+# payload shares VPNType's list with the VPN payload; Apple allows only these three).
+_OFFERED_VALUES: dict[tuple[Any, str], frozenset[Any]] = {
+    ("com.apple.vpn.managed.applayer", "VPNType"): PER_APP_VPN_TYPES,
+}
+
+# Certificate payloads whose PayloadContent Apple documents as DER.
+_DER_CERTIFICATE_TYPES = frozenset({"com.apple.security.root", "com.apple.security.pkcs1"})
+
+
+def _as_der(data: bytes) -> bytes:
+    """A PEM certificate as DER; other data as it is (the engine says what is wrong)."""
+    from editor.core.certificates import CertificateError, der_certificate
+
+    try:
+        return der_certificate(data)
+    except CertificateError:
+        return data
+
+
+def _new_item(spec: KeySpec | None, array_name: str = "") -> Any:
     """A new array item: a dictionary with its required keys filled where possible."""
     if spec is None or spec.type != "dictionary":
         return ""
@@ -57,7 +86,9 @@ def _new_item(spec: KeySpec | None) -> Any:
     for name, child in spec.keys.items():
         if not child.required:
             continue
-        if child.has_default:
+        if (array_name, name) in _NEW_ITEM_VALUES:
+            item[name] = _NEW_ITEM_VALUES[array_name, name]
+        elif child.has_default:
             item[name] = child.default
         elif child.values:
             item[name] = child.values[0]
@@ -84,6 +115,15 @@ class KeyRow(QWidget):
         if spec is not None and spec.description:
             self.field.focus_widget().setAccessibleDescription(spec.description)
         self.field.edited.connect(self._edited)
+        payload_type = form.document.value((*form.path[:2], "PayloadType"))
+        offered = _OFFERED_VALUES.get((payload_type, name))
+        if offered is not None and isinstance(self.field, ChoiceField):
+            self.field.restrict(offered)
+            self.field.show_value(value)
+        if name == "PayloadContent" and isinstance(self.field, DataField):
+            kind = form.document.value((*form.path, "PayloadType")) if len(form.path) == 2 else None
+            if kind in _DER_CERTIFICATE_TYPES:
+                self.field.convert_loaded = _as_der  # Load… stores DER, as Add Certificate does
         self.field.open_requested.connect(lambda: form.open_requested.emit(self.path))
 
         layout = QVBoxLayout(self)
@@ -103,11 +143,18 @@ class KeyRow(QWidget):
             self.new_uuid.setAccessibleName(f"New UUID for {name}")
             self.new_uuid.clicked.connect(lambda: form.document.set_value(self.path, new_uuid()))
             line.addWidget(self.new_uuid)
+        if spec is not None and spec.references == "vpn-uuid":
+            self.new_uuid = QToolButton(self)
+            self.new_uuid.setText("New…")
+            self.new_uuid.setToolTip("Add a per-app VPN payload and use its VPNUUID here")
+            self.new_uuid.setAccessibleName("New per-app VPN")
+            self.new_uuid.clicked.connect(lambda: form.new_vpn_requested.emit(self.path))
+            line.addWidget(self.new_uuid)
         self.unset = QToolButton(self)
         self.unset.setText("✕")
         self.unset.setToolTip(f"Remove {name} from the profile (the device then uses its default)")
         self.unset.setAccessibleName(f"Remove {name}")
-        self.unset.clicked.connect(lambda: form.document.remove_key(self.path))
+        self.unset.clicked.connect(self._remove_key)
         line.addWidget(self.unset)
         layout.addLayout(line)
         if name == "PayloadType" and len(form.path) in (0, 2) and value is not MISSING:
@@ -128,6 +175,19 @@ class KeyRow(QWidget):
         self.field.setToolTip(tooltip)
         self.field.focus_widget().setWhatsThis(self._whats_this(tooltip))  # Shift+F1
         self.refresh(value)
+
+    def _remove_key(self) -> None:
+        self.form.document.remove_key(self.path)
+        if self.isVisible():  # the button hides itself: the user stays on this row
+            self.field.focus_widget().setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def tab_stops(self) -> list[QWidget]:
+        """The row's widgets that take focus, left to right."""
+        stops = self.field.tab_stops()
+        if self.new_uuid is not None:
+            stops.append(self.new_uuid)
+        stops.append(self.unset)
+        return stops
 
     def _make_read_only(self, why: str) -> None:
         widget = self.field.focus_widget()
@@ -221,6 +281,7 @@ class KeyRow(QWidget):
             self._problem_label = QLabel(self)
             self._problem_label.setWordWrap(True)
             self._problem_label.setObjectName("inlineProblem")
+            self._problem_label.setTextFormat(Qt.TextFormat.RichText)
             self._problem_label.hide()
             self._layout.addWidget(self._problem_label)
         return self._problem_label
@@ -233,9 +294,16 @@ class KeyRow(QWidget):
                 self.field.setStyleSheet("")
             return
         worst = min(problems, key=lambda p: p.severity.rank)
-        color = severity_color(worst.severity, self.palette())
-        self.problem_label.setText("\n".join(f"{p.severity.value}: {p.message}" for p in problems))
-        self.problem_label.setStyleSheet(f"color: {color};")
+        palette = self.palette()
+        color = severity_color(worst.severity, palette)
+        # each line in its own severity's colour: a note beside an error stays grey
+        self.problem_label.setText(
+            "<br>".join(
+                f'<span style="color: {severity_color(p.severity, palette)};">'
+                f"{p.severity.value}: {html.escape(p.message)}</span>"
+                for p in problems
+            )
+        )
         self.problem_label.show()
         if worst.severity is not Severity.INFO:
             self.field.setStyleSheet(
@@ -245,6 +313,7 @@ class KeyRow(QWidget):
 
 class NodeForm(QScrollArea):
     open_requested = Signal(object)  # key path to select in the tree
+    new_vpn_requested = Signal(object)  # path of a VPNUUID: make a per-app VPN for it
 
     def __init__(self, document: Document, path: KeyPath, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -253,6 +322,9 @@ class NodeForm(QScrollArea):
         self.rows: dict[str, KeyRow] = {}
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # its fields are the stops, not itself
+        self.node = document.value(path)  # the object shown: a different one needs a new form
+        self.title: QLabel | None = None
         self.body = QWidget(self)
         self.setWidget(self.body)
         self.outer = QVBoxLayout(self.body)
@@ -264,7 +336,6 @@ class NodeForm(QScrollArea):
 
     # --- building ----------------------------------------------------------------------
     def _header(self) -> None:
-        value = self.document.value(self.path)
         title = QLabel(self)
         title.setObjectName("formTitle")
         font = title.font()
@@ -287,16 +358,22 @@ class NodeForm(QScrollArea):
         else:
             last = self.path[-1]
             if isinstance(last, int):
-                parent_name = next((p for p in reversed(self.path[:-1]) if isinstance(p, str)), "")
-                title.setText(item_label(parent_name, last, value))
+                title.setText(self._item_title())
             else:
                 title.setText(self.spec.label if self.spec is not None else str(last))
             description = self.spec.description if self.spec is not None else ""
+        self.title = title
         self.outer.addWidget(title)
         if description:
             text = QLabel(description, self)
             text.setWordWrap(True)
             self.outer.addWidget(text)
+
+    def _item_title(self) -> str:
+        index = self.path[-1]
+        assert isinstance(index, int)
+        parent_name = next((p for p in reversed(self.path[:-1]) if isinstance(p, str)), "")
+        return item_label(parent_name, index, self.document.value(self.path))
 
     def _build(self) -> None:
         self._header()
@@ -402,9 +479,7 @@ class NodeForm(QScrollArea):
         self.outer.addWidget(box)
         item_spec = spec.item if spec is not None else None
         self.add_button.clicked.connect(
-            lambda: self.document.insert_item(
-                self.path, len(self.document.value(self.path)), _new_item(item_spec)
-            )
+            lambda: self._add_item(_new_item(item_spec, str(self.path[-1])))
         )
         self.remove_button.clicked.connect(self._remove_selected)
         self.up_button.clicked.connect(lambda: self._move_selected(-1))
@@ -415,6 +490,7 @@ class NodeForm(QScrollArea):
 
     def _fill_items(self) -> None:
         value = self.document.value(self.path)
+        current = self.items.currentRow()
         self.items.clear()
         if not isinstance(value, list):
             return
@@ -423,6 +499,16 @@ class NodeForm(QScrollArea):
         name = str(self.path[-1])
         for index, item in enumerate(value):
             QListWidgetItem(item_label(name, index, item), self.items)
+        if value:
+            self.items.setCurrentRow(min(max(current, 0), len(value) - 1))
+
+    def _add_item(self, item: Any) -> None:
+        """Append an item, then select it in the list (Enter opens it)."""
+        value = self.document.value(self.path)
+        index = len(value) if isinstance(value, list) else 0
+        self.document.insert_item(self.path, index, item)
+        self.items.setCurrentRow(index)
+        self.items.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _remove_selected(self) -> None:
         row = self.items.currentRow()
@@ -434,6 +520,7 @@ class NodeForm(QScrollArea):
         target = row + step
         if row >= 0 and 0 <= target < self.items.count():
             self.document.move_item(self.path, row, target)
+            self.items.setCurrentRow(target)  # the moved item stays selected
 
     def _open_selected(self) -> None:
         row = self.items.currentRow()
@@ -465,12 +552,16 @@ class NodeForm(QScrollArea):
 
     # --- updates -------------------------------------------------------------------------
     def _on_value_changed(self, path: KeyPath) -> None:
-        if path[: len(self.path)] != self.path or len(path) <= len(self.path):
-            return
-        if hasattr(self, "items") and len(path) >= len(self.path):
+        if path[: len(self.path)] != self.path or self.document.value(self.path) is not self.node:
+            return  # elsewhere, or this node was replaced: the window builds a new form
+        if self.path and isinstance(self.path[-1], int) and self.title is not None:
+            self.title.setText(self._item_title())  # "Rule 1 · Connect" follows the Action
+        if hasattr(self, "items"):
             self._fill_items()
             return
-        value = self.document.value(self.path)
+        if len(path) <= len(self.path):
+            return
+        value = self.node
         if not isinstance(value, dict):
             return
         name = path[len(self.path)]
@@ -490,6 +581,60 @@ class NodeForm(QScrollArea):
         for name, row in self.rows.items():
             row.show_problems(by_key.get(name, []))
 
+    # --- focus and scrolling -----------------------------------------------------------
+    def tab_stops(self) -> list[QWidget]:
+        """Every widget of the form that takes focus, in the order they are seen."""
+        if hasattr(self, "items"):
+            return [
+                self.items,
+                self.add_button,
+                self.remove_button,
+                self.up_button,
+                self.down_button,
+                self.open_button,
+            ]
+        return [stop for row in self.rows.values() for stop in row.tab_stops()]
+
+    def first_field(self) -> QWidget | None:
+        """The first stop a person can see and use."""
+        return next((w for w in self.tab_stops() if _can_focus(w)), None)
+
+    def view_state(self) -> FormView:
+        """Where the user is: the focused widget (by key) and the scroll position."""
+        focus = QApplication.focusWidget()
+        key, stop = "", -1
+        if focus is not None and self.isAncestorOf(focus):
+            for name, row in self.rows.items():
+                stops = row.tab_stops()
+                stop = next(
+                    (i for i, w in enumerate(stops) if w is focus or w.isAncestorOf(focus)), -1
+                )
+                if stop >= 0:
+                    key = name
+                    break
+            else:
+                stops = self.tab_stops()
+                stop = next((i for i, w in enumerate(stops) if w is focus), -1)
+        item = self.items.currentRow() if hasattr(self, "items") else -1
+        cursor = focus.cursorPosition() if isinstance(focus, QLineEdit) else -1
+        return FormView(self.verticalScrollBar().value(), key, stop, item, cursor)
+
+    def restore_view(self, view: FormView) -> None:
+        """Put focus and scrolling back where `view_state` found them."""
+        if hasattr(self, "items") and view.item >= 0 and self.items.count():
+            self.items.setCurrentRow(min(view.item, self.items.count() - 1))
+        row = self.rows.get(view.key) if view.key else None
+        stops = row.tab_stops() if row is not None else ([] if view.key else self.tab_stops())
+        if 0 <= view.stop < len(stops) and _can_focus(stops[view.stop]):
+            widget = stops[view.stop]
+            widget.setFocus(Qt.FocusReason.OtherFocusReason)
+            focused = QApplication.focusWidget()
+            if isinstance(focused, QLineEdit) and view.cursor >= 0:
+                focused.setCursorPosition(view.cursor)
+        # the scroll range is known once the new body is laid out
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        self.verticalScrollBar().setValue(view.scroll)
+
     def focus_key(self, name: str) -> bool:
         row = self.rows.get(name)
         if row is None:
@@ -499,6 +644,25 @@ class NodeForm(QScrollArea):
         self.ensureWidgetVisible(row)
         row.field.focus_widget().setFocus(Qt.FocusReason.OtherFocusReason)
         return True
+
+
+@dataclass(frozen=True)
+class FormView:
+    """Where the user was in a form: kept when the form is built again."""
+
+    scroll: int
+    key: str  # the row holding the focus ("" for none, or for an array form)
+    stop: int  # which of that row's (or the form's) tab stops, -1 for none
+    item: int  # the array form's selected item
+    cursor: int  # the caret in a line edit, -1 elsewhere
+
+
+def _can_focus(widget: QWidget) -> bool:
+    return (
+        widget.isVisibleTo(widget.window())
+        and widget.isEnabled()
+        and bool(widget.focusPolicy() & Qt.FocusPolicy.TabFocus)
+    )
 
 
 def _is_certificate_payload(value: Any) -> bool:

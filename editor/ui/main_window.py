@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 from pathlib import Path
 from types import ModuleType
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QSplitter,
     QStyle,
+    QToolButton,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -101,6 +103,8 @@ class MainWindow(QMainWindow):
         central_layout.addWidget(splitter, 1)
         self.setCentralWidget(central)
         self.pkcs12_notice: Pkcs12Notice | None = None
+        self._pkcs12_inspected: tuple[object, Any] | None = None  # (data and password, result)
+        self._passphrases: dict[str, str] = {}  # PKCS#12 passwords given this session, by UUID
         self.start_panel: StartPanel | None = None
         # the undo index at which the file's signature still covers the document
         self._signed_index: int | None = 0 if document.profile.signature else None
@@ -121,15 +125,19 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status)
         self._selected_path: KeyPath = ()
         self._expanded: set[KeyPath] = set()
+        self._tree_scroll = 0
+        self._payloads_moved = False  # forms show choices among the payloads: build anew
         self._make_actions()
         self.tree.selectionModel().currentChanged.connect(self._on_current_changed)
         self.model.modelAboutToBeReset.connect(self._remember_tree_state)
         self.model.modelReset.connect(self._restore_tree_state)
+        document.structure_changed.connect(self._on_structure_changed)
         self.problems.problem_activated.connect(self.show_problem)
         document.undo_stack.cleanChanged.connect(self._update_title)
         document.undo_stack.indexChanged.connect(self._update_banner)
         document.path_changed.connect(self._update_title)
         document.problems_changed.connect(self._update_status)
+        document.problems_changed.connect(self._refresh_pkcs12_notice)
         self._restore_targets()
         self._update_title()
         self._update_status()
@@ -191,10 +199,14 @@ class MainWindow(QMainWindow):
         self.remove_payload_action = self._action(
             "&Remove Payload",
             self.remove_selected_payload,
-            None,
+            "Ctrl+Delete",
             sp.SP_TrashIcon,
-            "Remove the selected payload",
+            "Remove the selected payload (Delete in the tree)",
         )
+        # Delete in the tree removes the selected payload or rule; in a field it edits text
+        self.delete_node_action = self._action("Delete", self.delete_selected_node, "Delete")
+        self.delete_node_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.tree.addAction(self.delete_node_action)
         self.add_certificate_action = self._action(
             "Add &Certificate…",
             self.add_certificate,
@@ -292,7 +304,7 @@ class MainWindow(QMainWindow):
             None,
             "Go to the previous problem",
         )
-        self.focus_tree_action = self._action("Go to &Tree", self.tree.setFocus, "Ctrl+1")
+        self.focus_tree_action = self._action("Go to &Tree", self.focus_tree, "Ctrl+1")
         self.focus_form_action = self._action("Go to &Form", self.focus_form, "Ctrl+2")
         self.focus_problems_action = self._action("Go to Pro&blems", self.focus_problems, "Ctrl+3")
         view_menu.addActions(
@@ -320,12 +332,19 @@ class MainWindow(QMainWindow):
         toolbar.addActions([self.new_action, self.open_action, self.save_action])
         toolbar.addSeparator()
         toolbar.addActions([self.undo_action, self.redo_action])
+        for action in (self.undo_action, self.redo_action):
+            # the icon alone: "Undo Set RemoteAddress" would push others into the overflow
+            button = toolbar.widgetForAction(action)
+            if isinstance(button, QToolButton):
+                button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         toolbar.addSeparator()
         self.add_vpn_button_action = toolbar.addAction(
             standard_icon(sp.SP_FileDialogNewFolder), "Add VPN"
         )
         self.add_vpn_button_action.setMenu(self.add_menu)
-        self.add_vpn_button_action.setToolTip("Add a VPN connection (the arrow picks its type)")
+        self.add_vpn_button_action.setToolTip(
+            "Add a VPN connection (the arrow offers every type of payload)"
+        )
         self.add_vpn_button_action.triggered.connect(
             lambda: self.add_connection(str(self.settings.value("lastConnectionType", "ikev2")))
         )
@@ -335,7 +354,8 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.targets_action)
 
     def _fill_add_menu(self) -> None:
-        """The connection types, put in the menu the first time it opens."""
+        """Every payload type, put in the menu the first time it opens: the connection
+        types (through the New VPN Connection dialog), then the other payloads."""
         if self.add_menu.actions():
             return
         from editor.core import presets
@@ -344,6 +364,66 @@ class MainWindow(QMainWindow):
             action = self.add_menu.addAction(kind.title)
             action.setStatusTip(kind.description)
             action.triggered.connect(lambda _checked=False, k=kind.id: self.add_connection(k))
+        self.add_menu.addSection("Other payloads")
+        from_file = self.add_menu.addAction("Certificate or Identity from a File…")
+        from_file.setStatusTip(self.add_certificate_action.statusTip())
+        from_file.triggered.connect(self.add_certificate)
+        made_by_dialog = {"Configuration", presets.VPN_PAYLOAD, presets.PER_APP_PAYLOAD}
+        others = [
+            (payload_schema.title, payload_type)
+            for payload_type, payload_schema in self.document.schema.payloads.items()
+            if payload_type not in made_by_dialog
+        ]
+        for title, payload_type in sorted(others):
+            action = self.add_menu.addAction(title)
+            action.setStatusTip(f"Add an empty {title} payload ({payload_type}) to fill in")
+            action.triggered.connect(
+                lambda _checked=False, t=payload_type: self.add_blank_payload(t)
+            )
+
+    def add_blank_payload(self, payload_type: str) -> int:
+        """Add a payload of any type the schema knows, select it and go to its form."""
+        from editor.core.blank_payloads import blank_payload
+        from editor.ui.connection_dialog import profile_identifier_base
+
+        payload = blank_payload(
+            self.document.schema,
+            payload_type,
+            profile_identifier_base(self.document),
+            tuple(uuid for _label, uuid in self.per_app_vpns()),
+        )
+        title = self.document.schema.payloads[payload_type].title
+        index = self.document.add_payload(payload, f"Add {title}")
+        self.select_path(("PayloadContent", index))
+        self.focus_form()
+        return index
+
+    def per_app_vpns(self) -> list[tuple[str, str]]:
+        """(name, VPNUUID) of the profile's per-app VPN payloads."""
+        from editor.core.presets import PER_APP_PAYLOAD
+
+        found = []
+        for _index, payload in self.document.profile.payload_dicts():
+            uuid = payload.get("VPNUUID")
+            if payload.get("PayloadType") == PER_APP_PAYLOAD and isinstance(uuid, str) and uuid:
+                name = payload.get("UserDefinedName") or payload.get("PayloadDisplayName")
+                found.append((str(name or "per-app VPN"), uuid))
+        return found
+
+    def new_per_app_vpn_for(self, path: KeyPath) -> bool:
+        """The New button of a VPNUUID: add a per-app VPN and point the key at it."""
+        dialog = self.make_connection_dialog("per-app")
+        if not dialog.exec() or dialog.added_index is None:
+            return False
+        payload = self.document.value(("PayloadContent", dialog.added_index))
+        uuid = payload.get("VPNUUID") if isinstance(payload, dict) else None
+        if not isinstance(uuid, str):
+            return False
+        self.document.set_value(path, uuid)
+        self.select_path(self.model.nearest_path(path))
+        if self.form is not None and isinstance(path[-1], str):
+            self.form.focus_key(path[-1])
+        return True
 
     def add_connection(self, type_id: str) -> None:
         """The New VPN Connection dialog on this type; OK adds the payload (one undo step)."""
@@ -364,6 +444,9 @@ class MainWindow(QMainWindow):
         if dialog.exec() and dialog.added_index is not None:
             if dialog.path is not None:
                 self.settings.setValue("lastCertificateDirectory", str(dialog.path.parent))
+            password, uuid = dialog.password(), dialog.added_uuid
+            if password is not None and uuid is not None:
+                self._passphrases[uuid] = password  # Re-encode for iOS need not ask again
             self.select_path(("PayloadContent", dialog.added_index))
 
     def make_certificate_dialog(self) -> CertificateDialog:
@@ -375,8 +458,23 @@ class MainWindow(QMainWindow):
     def remove_selected_payload(self) -> None:
         path = self._selected_path
         if len(path) >= 2 and path[0] == "PayloadContent" and isinstance(path[1], int):
-            self.document.remove_item(("PayloadContent",), path[1], "Remove payload")
-            self.select_path(())
+            index = path[1]
+            self.document.remove_item(("PayloadContent",), index, "Remove payload")
+            left = len(self.document.profile.payloads)
+            # the payload that took its place, or the one before: the tree stays put
+            self.select_path(("PayloadContent", min(index, left - 1)) if left else ())
+
+    def delete_selected_node(self) -> None:
+        """The tree's Delete: a payload, or an item of an array (an On Demand rule)."""
+        path = self._selected_path
+        if len(path) == 2:
+            self.remove_selected_payload()
+        elif len(path) > 2 and isinstance(path[-1], int):
+            array, index = path[:-1], path[-1]
+            self.document.remove_item(array, index, "Remove item")
+            left = self.document.value(array)
+            count = len(left) if isinstance(left, list) else 0
+            self.select_path((*array, min(index, count - 1)) if count else array)
 
     # --- tree and forms ------------------------------------------------------------------
     def first_vpn_path(self) -> KeyPath | None:
@@ -398,8 +496,20 @@ class MainWindow(QMainWindow):
             | QItemSelectionModel.SelectionFlag.Rows,
         )
         self.tree.scrollTo(index)
-        if self.form is form_before:  # not built just now by _on_current_changed
-            self._show_form(self.model.node_for(index).path if index.isValid() else ())
+        path = self.model.node_for(index).path if index.isValid() else ()
+        if self.form is form_before and not self._form_shows(path):
+            self._show_form(path)  # not built just now by _on_current_changed
+
+    def _form_shows(self, path: KeyPath) -> bool:
+        """Whether the form on screen is that node's, up to date: edits update a form in
+        place, and building it again would lose the user's focus and scrolling."""
+        form = self.form
+        return (
+            form is not None
+            and not self._payloads_moved
+            and form.path == path
+            and self.document.value(path) is form.node
+        )
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         path = current.data(PATH_ROLE) if current.isValid() else ()
@@ -408,14 +518,42 @@ class MainWindow(QMainWindow):
 
     def _show_form(self, path: KeyPath) -> None:
         self._selected_path = path
+        self._payloads_moved = False
+        # the same node built again (after an undo, say): the user stays where they were
+        view = self.form.view_state() if self.form is not None and self.form.path == path else None
         _discard(self.form)
         self.form = NodeForm(self.document, path, self.form_host)
-        self.form.open_requested.connect(self.select_path)
+        self.form.open_requested.connect(self._open_node)
+        self.form.new_vpn_requested.connect(self.new_per_app_vpn_for)
         self._show_pkcs12_notice(path)
         self._show_start_panel(path)
         self.form_layout.addWidget(self.form)
         self.form.show()  # a layout would only show it on the next event loop turn
         self.remove_payload_action.setEnabled(len(path) >= 2)
+        self._update_tab_order()
+        if view is not None:
+            self.form.restore_view(view)
+
+    def _open_node(self, path: KeyPath) -> None:
+        """A form's Open or Add: show that node, the focus on its first field."""
+        self.select_path(path)
+        self.focus_form()
+
+    def _update_tab_order(self) -> None:
+        """Tab walks tree → what is above the form → the form's fields as seen → problems."""
+        chain: list[QWidget] = [self.tree]
+        for panel in (self.pkcs12_notice, self.start_panel):
+            if panel is not None:
+                chain.extend(
+                    w
+                    for w in panel.findChildren(QWidget)
+                    if w.focusPolicy() & Qt.FocusPolicy.TabFocus
+                )
+        if self.form is not None:
+            chain.extend(self.form.tab_stops())
+        chain.extend([self.problems.show_info, self.problems.list])
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
 
     def step_problem(self, step: int) -> bool:
         """Select the next (or previous) problem of the panel and go to its field."""
@@ -430,13 +568,24 @@ class MainWindow(QMainWindow):
         self.show_problem(self.problems.row_path(row))
         return True
 
+    def focus_tree(self) -> None:
+        self.tree.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
     def focus_form(self) -> None:
-        if self.form is not None:
-            self.form.focusNextChild()
+        """The first field of the form a person can see, wherever the focus was."""
+        if self.form is None:
+            return
+        first = self.form.first_field()
+        if first is not None:
+            self.form.ensureWidgetVisible(first)
+            first.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def focus_problems(self) -> None:
         self.problems_dock.show()
-        self.problems.list.setFocus()
+        view = self.problems.list
+        if not view.currentIndex().isValid() and self.problems.row_count():
+            view.setCurrentIndex(self.problems.model.index(0, 0))  # a visible focus ring
+        view.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def show_problem(self, path: KeyPath) -> None:
         """Select the node holding the problem's key and focus its field."""
@@ -448,7 +597,12 @@ class MainWindow(QMainWindow):
         if rest and isinstance(rest[0], str) and self.form is not None:
             self.form.focus_key(rest[0])
 
+    def _on_structure_changed(self, path: KeyPath) -> None:
+        if len(path) <= 1:
+            self._payloads_moved = True
+
     def _remember_tree_state(self) -> None:
+        self._tree_scroll = self.tree.verticalScrollBar().value()
         self._expanded = set()
         for path, node in list(self.model._nodes.items()):
             index = self.model.createIndex(node.row, 0, node)
@@ -461,10 +615,11 @@ class MainWindow(QMainWindow):
             if index.isValid() and self.model.node_for(index).path == path:
                 self.tree.expand(index)
         self.tree.expand(self.model.index(0, 0))
-        wanted = self._selected_path
-        while wanted and self.document.value(wanted) is None:
-            wanted = wanted[:-1]
-        QTimer.singleShot(0, lambda: self.select_path(self.model.nearest_path(wanted)))
+        self.tree.verticalScrollBar().setValue(self._tree_scroll)
+        # what is selected when the timer fires: an action may select its result meanwhile
+        QTimer.singleShot(
+            0, lambda: self.select_path(self.model.nearest_path(self._selected_path))
+        )
 
     # --- title and status ------------------------------------------------------------------
     def _update_title(self) -> None:
@@ -952,20 +1107,45 @@ class MainWindow(QMainWindow):
 
     def _show_pkcs12_notice(self, path: KeyPath) -> None:
         self.pkcs12_notice = _discard(self.pkcs12_notice)
-        if len(path) != 2 or path[0] != "PayloadContent":
+        verdict = self._pkcs12_verdict(path)
+        if verdict is None:
             return
-        payload = self.document.value(path)
-        if not isinstance(payload, dict) or payload.get("PayloadType") != PKCS12_TYPE:
-            return
-        from editor.core.encryption import inspect_pkcs12_payload
-
-        inspection = inspect_pkcs12_payload(payload)
-        if inspection is None:
-            return
-        self.pkcs12_notice = _signing().Pkcs12Notice(inspection, self.form_host)
+        self.pkcs12_notice = _signing().Pkcs12Notice(*verdict, self.form_host)
         self.pkcs12_notice.reencode_requested.connect(lambda: self.reencode_pkcs12(path))
         self.form_layout.addWidget(self.pkcs12_notice)
         self.pkcs12_notice.show()
+
+    def _pkcs12_verdict(self, path: KeyPath) -> tuple[Any, list[Any]] | None:
+        """The PKCS#12 payload's inspection and what the engine says about its identity
+        (None for other nodes). The inspection is made again only for other data."""
+        if len(path) != 2 or path[0] != "PayloadContent":
+            return None
+        payload = self.document.value(path)
+        if not isinstance(payload, dict) or payload.get("PayloadType") != PKCS12_TYPE:
+            return None
+        key = (payload.get("PayloadContent"), payload.get("Password"))
+        if self._pkcs12_inspected is None or self._pkcs12_inspected[0] != key:
+            from editor.core.encryption import inspect_pkcs12_payload
+
+            inspection = inspect_pkcs12_payload(payload)
+            if inspection is None:
+                return None
+            self._pkcs12_inspected = (key, inspection)
+        # about the data, or about the password opening it (not: "stored in clear text")
+        problems = [
+            p
+            for p in self.document.problems_under(path)
+            if len(p.path) > 2 and (p.path[2] == "PayloadContent" or p.code == "pkcs12")
+        ]
+        return self._pkcs12_inspected[1], problems
+
+    def _refresh_pkcs12_notice(self) -> None:
+        """After every edit: the notice says what the engine says now."""
+        if self.pkcs12_notice is None or not shiboken6.isValid(self.pkcs12_notice):
+            return
+        verdict = self._pkcs12_verdict(self._selected_path)
+        if verdict is not None:
+            self.pkcs12_notice.show_verdict(*verdict)
 
     def reencode_pkcs12(self, path: KeyPath) -> bool:
         from editor.core.encryption import EncryptionError, reencode_pkcs12_payload
@@ -974,7 +1154,10 @@ class MainWindow(QMainWindow):
         if not isinstance(payload, dict):
             return False
         password: str | None = None
+        uuid = str(payload.get("PayloadUUID", ""))
         if not isinstance(payload.get("Password"), str):
+            password = self._passphrases.get(uuid)  # given earlier in this session
+        if not isinstance(payload.get("Password"), str) and password is None:
             secret = _signing().ask_passphrase(self, "the PKCS#12 in this payload")
             if secret is None:
                 return False
@@ -984,6 +1167,8 @@ class MainWindow(QMainWindow):
         except EncryptionError as exc:
             QtWidgets.QMessageBox.critical(self, "Cannot re-encode", str(exc))
             return False
+        if password is not None:
+            self._passphrases[uuid] = password  # kept in memory only, for this window
         self.document.set_value((*path, "PayloadContent"), updated["PayloadContent"])
         self._show_form(path)
         self.statusBar().showMessage("The PKCS#12 was re-encoded for iOS", 5000)

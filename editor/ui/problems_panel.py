@@ -136,6 +136,8 @@ class ProblemsModel(QAbstractTableModel):
             return problem.path
         if role == Qt.ItemDataRole.ToolTipRole and column == 2:
             return problem.message
+        if role == Qt.ItemDataRole.ToolTipRole and column == 1:
+            return self._where(problem)  # the column is often too narrow for the labels
         if role == Qt.ItemDataRole.DecorationRole and column == 0:
             return standard_icon(_ICONS[problem.severity])
         return None
@@ -158,10 +160,26 @@ class ProblemsModel(QAbstractTableModel):
                 name = str(
                     payload.get("PayloadDisplayName") or payload.get("UserDefinedName") or ""
                 )
-            rest = "/".join(str(p) for p in path[2:])
+            rest = self._field_names(path, 2)
             head = f"Payload {path[1] + 1}" + (f" ({name})" if name else "")
             return f"{head}: {rest}" if rest else head
-        return "Profile" + (": " + "/".join(str(p) for p in path) if path else "")
+        return "Profile" + (": " + self._field_names(path, 0) if path else "")
+
+    def _field_names(self, path: KeyPath, start: int) -> str:
+        """The keys as the form labels them: "IKEv2 settings › Local identity
+        (LocalIdentifier)"; the last one also by its key, which messages name."""
+        names = []
+        for n in range(start, len(path)):
+            part = path[n]
+            if isinstance(part, int):
+                noun = "rule" if n and path[n - 1] == "OnDemandRules" else "item"
+                names.append(f"{noun} {part + 1}")
+                continue
+            spec = self.document.spec_for(path[: n + 1])
+            label = spec.label if spec is not None else part
+            last = n == len(path) - 1
+            names.append(f"{label} ({part})" if last and label != part else label)
+        return " › ".join(names)
 
 
 class ProblemsPanel(QWidget):

@@ -42,6 +42,7 @@ from editor.ui.dialog_parts import ok_cancel_buttons
 if TYPE_CHECKING:
     from editor.core.encryption import Pkcs12Inspection
     from editor.core.signing import Identity, VerifyResult
+    from editor.core.validation.problems import Problem
 
 CERTIFICATE_FILTER = "Certificates (*.pem *.crt *.cer *.der);;All files (*)"
 PKCS12_FILTER = "PKCS#12 identities (*.p12 *.pfx);;All files (*)"
@@ -620,15 +621,23 @@ class ExportDialog(QDialog):
 # --- PKCS#12 payloads ---------------------------------------------------------------------
 
 
+def _sentence(text: str) -> str:
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith(".") else text + "."
+
+
 class Pkcs12Notice(QFrame):
-    """Above a PKCS#12 payload's form: whether iOS can open it, with a re-encode button."""
+    """Above a PKCS#12 payload's form: the validation engine's verdict on the identity
+    (whether a device can open it), with a re-encode button when the file uses
+    algorithms iOS cannot read. Updated in place on every edit."""
 
     reencode_requested = Signal()
 
-    def __init__(self, inspection: Pkcs12Inspection, parent: QWidget | None) -> None:
+    def __init__(
+        self, inspection: Pkcs12Inspection, problems: list[Problem], parent: QWidget | None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("pkcs12Notice")
-        self.inspection = inspection
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 6)
         self.text = QLabel(self)
@@ -641,22 +650,23 @@ class Pkcs12Notice(QFrame):
         )
         self.button.clicked.connect(self.reencode_requested.emit)
         layout.addWidget(self.button)
-        level = "ok"
-        if inspection.error is not None:
-            level, message = "error", f"The PKCS#12 data cannot be read: {inspection.error}"
-            self.button.hide()
-        elif inspection.password_ok is False:
-            level, message = "error", "The Password in this payload does not open the PKCS#12."
-            self.button.hide()
-        elif inspection.needs_reencoding:
-            level = "warning"
-            reasons = "; ".join(inspection.problems) or "it uses algorithms iOS cannot read"
-            message = f"iOS and iPadOS will reject this PKCS#12 as a wrong password: {reasons}."
+        self.level = "ok"
+        self.show_verdict(inspection, problems)
+
+    def show_verdict(self, inspection: Pkcs12Inspection, problems: list[Problem]) -> None:
+        """`problems`: what the engine says about this payload's PKCS#12 and password."""
+        self.inspection = inspection
+        if problems:
+            worst = min(problems, key=lambda p: p.severity.rank)
+            level = {"error": "error", "warning": "warning"}.get(worst.severity.value, "info")
+            message = " ".join(_sentence(p.message) for p in problems)
+        elif inspection.error is None:
+            level, message = "ok", "This PKCS#12 uses algorithms iOS and macOS can read."
+            if inspection.password_ok is None:
+                message += " (The payload holds no password, so only the structure was checked.)"
         else:
-            message = "This PKCS#12 uses algorithms iOS and macOS can read."
-            self.button.hide()
-        if inspection.password_ok is None and inspection.error is None:
-            message += " (The payload holds no password, so only the structure was checked.)"
+            level, message = "info", f"The PKCS#12 data could not be read here: {inspection.error}"
+        self.button.setVisible(inspection.error is None and inspection.needs_reencoding)
         self.level = level
         self.text.setText(message)
         self.setStyleSheet(

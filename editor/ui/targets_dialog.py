@@ -36,6 +36,10 @@ class TargetsDialog(QDialog):
             check = QCheckBox(platform, self)
             version = QLineEdit(self)
             version.setPlaceholderText("oldest version, e.g. 17.0")
+            # wide enough for the whole placeholder (it was cut off)
+            version.setMinimumWidth(
+                version.fontMetrics().horizontalAdvance(version.placeholderText()) + 24
+            )
             version.setAccessibleName(f"{platform} oldest version")
             if platform in chosen:
                 check.setChecked(True)
