@@ -552,6 +552,14 @@ class MainWindow(QMainWindow):
         if self.form is not None:
             chain.extend(self.form.tab_stops())
         chain.extend([self.problems.show_info, self.problems.list])
+        dock = getattr(self, "try_it_dock", None)  # the On Demand panel, when it is shown
+        if dock is not None and dock.isVisible():
+            chain.extend(
+                w
+                for w in dock.findChildren(QWidget)
+                if w.focusPolicy() & Qt.FocusPolicy.TabFocus and w.isVisibleTo(dock)
+            )
+        chain.append(self.tree)  # and round again
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
 

@@ -147,6 +147,7 @@ class TryItPanel(QWidget):
         matrix_box = QGroupBox("On standard networks", self)
         matrix_layout = QVBoxLayout(matrix_box)
         self.matrix = QTableWidget(0, 2, matrix_box)
+        self.matrix.setTabKeyNavigation(False)  # Tab leaves the table, as in a form
         self.matrix.setAccessibleName("Standard networks")
         self.matrix.setHorizontalHeaderLabels(["Network", "Rule that fires"])
         self.matrix.verticalHeader().setVisible(False)
@@ -477,6 +478,7 @@ class TryItDock(QDockWidget):
         self.setObjectName("tryItDock")
         self.panel = TryItPanel(window.document)
         scroll = QScrollArea()
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # its fields are the stops, not it
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self.panel)
@@ -532,6 +534,7 @@ class TryItDock(QDockWidget):
             self.show()
             width = max(380, min(500, window.width() * 36 // 100))
             window.resizeDocks([self], [width], Qt.Orientation.Horizontal)
+            window._update_tab_order()  # its fields come after the problems list
 
     def highlight(self, firing: KeyPath | None) -> None:
         """The firing rule in the tree and in the rule list of the form."""
