@@ -87,10 +87,11 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--canonical", action="store_true", help="every value as a sorted line")
     show.add_argument("--show-secrets", action="store_true", help="with --canonical: unmasked")
 
-    from editor import cli_scale, cli_signing
+    from editor import cli_fix, cli_scale, cli_signing
 
     cli_signing.add_parsers(commands)
     cli_scale.add_parsers(commands)
+    cli_fix.add_parsers(commands)
     return parser
 
 
@@ -348,9 +349,9 @@ def main(
             args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code) if isinstance(exc.code, int) else EXIT_FAILURE
-    from editor import cli_scale, cli_signing
+    from editor import cli_fix, cli_scale, cli_signing
 
-    handlers = {**COMMANDS, **cli_signing.COMMANDS, **cli_scale.COMMANDS}
+    handlers = {**COMMANDS, **cli_signing.COMMANDS, **cli_scale.COMMANDS, **cli_fix.COMMANDS}
     try:
         return handlers[args.command](args, out, err)
     except ProfileReadError as exc:

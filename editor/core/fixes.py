@@ -626,10 +626,7 @@ def _wrap_fix(problem: Problem, root: PlistDict, schema: Schema) -> Fix | None:
         profile = wrapped_in_profile(payload)
         tree.clear()
         tree.update(profile)
-        return [
-            Change((), payload, MISSING),
-            *(Change((key,), MISSING, value) for key, value in profile.items()),
-        ]
+        return [Change((), payload, copy.copy(profile))]
 
     return Fix(
         "wrap-in-profile",
@@ -770,7 +767,7 @@ def fix_profile(
             tried.add(key)
             value = parameters.get(fix.parameter.name) if fix.parameter is not None else None
             if fix.parameter is not None and value is None and fix.parameter.default is None:
-                run.skipped.append((problem, fix, f"needs a {fix.parameter.label.lower()}"))
+                run.skipped.append((problem, fix, f"needs the {fix.parameter.label.lower()}"))
                 continue
             try:
                 changes = fix.apply(profile.root, value)
