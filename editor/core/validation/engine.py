@@ -25,7 +25,7 @@ from typing import Any
 from editor.core.formats import check_format, has_mdm_variable
 from editor.core.model import MISSING, KeyPath, Profile
 from editor.core.platforms import PlatformSupport, Target
-from editor.core.plistio import TEXT_BEFORE_DECLARATION
+from editor.core.plistio import NO_DECLARATION, TEXT_BEFORE_DECLARATION
 from editor.core.plisttypes import PlistDict, PlistValue, plist_type_of
 from editor.core.schema import Condition, KeySpec, PayloadSchema, Schema
 from editor.core.validation.problems import Problem, Severity
@@ -776,7 +776,6 @@ def validate_payload(
     profile: Profile, index: int, schema: Schema, options: Options = Options()
 ) -> list[Problem]:
     """Problems inside one payload; no other payload is read."""
-    walk_problems: list[Problem] = []
     path: KeyPath = ("PayloadContent", index)
     payload = profile.payloads[index]
     if not isinstance(payload, dict):
@@ -814,6 +813,17 @@ def validate_payload(
                 "for that domain). Check the spelling, or use Apple's type for this setting",
             )
         return walk.problems
+    return _payload_problems(payload, path, payload_schema, schema, options)
+
+
+def _payload_problems(
+    payload: PlistDict,
+    path: KeyPath,
+    payload_schema: PayloadSchema,
+    schema: Schema,
+    options: Options,
+) -> list[Problem]:
+    """The schema walk and the rules of one payload dictionary found at path."""
     walk = Walk(payload_schema, options)
     _availability_problems(
         walk,
@@ -853,15 +863,48 @@ def _open_copy(spec: KeySpec) -> KeySpec:
     return replace(spec, open=True)
 
 
+def fragment_schema(profile: Profile, schema: Schema) -> PayloadSchema | None:
+    """The payload type of a file that is one bare payload dictionary (Workspace ONE's
+    custom settings take such a fragment), None for a profile."""
+    kind = profile.root.get("PayloadType")
+    if not isinstance(kind, str) or kind == "Configuration":
+        return None
+    return schema.payload(kind)
+
+
 def validate_profile_level(
     profile: Profile, schema: Schema, options: Options = Options()
 ) -> list[Problem]:
-    """Problems of the top level and between payloads."""
+    """Problems of the top level and between payloads. A bare payload (a fragment) is
+    checked here as that payload, its paths from its own root."""
+    fragment = fragment_schema(profile, schema)
+    if fragment is not None:
+        return _fragment_problems(profile, fragment, schema, options)
     walk = Walk(schema.configuration, options)
     top_spec = schema.configuration.root
     walk_dictionary(walk, _top_level_view(profile.root), top_spec, (), [])
     context = ProfileContext(schema, profile, options, walk.problems)
+    _read_problems(context, profile)
+    for rule in _profile_rules():
+        rule(context)
+    return walk.problems
+
+
+def _read_problems(context: ProfileContext, profile: Profile, fragment: bool = False) -> None:
+    """What reading the file noticed: lenient readings, keys given twice."""
+    for duplicate in profile.duplicate_keys:
+        context.add(
+            WARNING,
+            "duplicate-key",
+            duplicate.path,
+            f"{duplicate.path[-1]} is written twice in this dictionary (lines "
+            f"{duplicate.first_line} and {duplicate.later_line}): the later value is the one "
+            "read and shown here, as plistlib reads it (which one a device takes is not "
+            "documented); check it, and saving writes the key once",
+        )
     for note in profile.read_notes:
+        if fragment and note == NO_DECLARATION:
+            continue  # a fragment has none by nature
         if note == TEXT_BEFORE_DECLARATION:
             context.add(
                 WARNING,
@@ -874,9 +917,29 @@ def validate_profile_level(
             context.add(
                 INFO, "read-leniency", (), f"{note}; an Apple device may refuse such a file"
             )
-    for rule in _profile_rules():
-        rule(context)
-    return walk.problems
+
+
+def _fragment_problems(
+    profile: Profile, payload_schema: PayloadSchema, schema: Schema, options: Options
+) -> list[Problem]:
+    problems = [
+        Problem(
+            ERROR,
+            "profile-type",
+            ("PayloadType",),
+            f"this file is a bare {payload_schema.title} payload, not a profile: a device "
+            "installs only a Configuration profile that holds it. Its keys are checked as "
+            "that payload; wrap it in a profile to install it (MDM fields for custom "
+            "settings, such as Workspace ONE's, take it as it is)",
+        )
+    ]
+    context = ProfileContext(schema, profile, options, problems)
+    _read_problems(context, profile, fragment=True)
+    problems.extend(_payload_problems(profile.root, (), payload_schema, schema, options))
+    from editor.core.validation.rules_profile import check_fragment_identity
+
+    check_fragment_identity(context)
+    return problems
 
 
 class _TopLevelView(dict):  # type: ignore[type-arg]
@@ -896,6 +959,8 @@ def validate_profile(
     profile: Profile, schema: Schema, options: Options = Options()
 ) -> list[Problem]:
     problems = validate_profile_level(profile, schema, options)
+    if fragment_schema(profile, schema) is not None:
+        return problems
     for index in range(len(profile.payloads)):
         problems.extend(validate_payload(profile, index, schema, options))
     return problems

@@ -43,6 +43,7 @@ CODES: dict[str, str] = {
     # reading
     "read-leniency": "the file needed a lenient reading an Apple device may not share",
     "text-before-declaration": "text before the XML declaration, which XML forbids",
+    "duplicate-key": "a key written twice in one dictionary; the later value is read",
     # structure and types
     "type-mismatch": "a value has another plist type than the schema says, one a device "
     "cannot read as the right type",
@@ -70,7 +71,8 @@ CODES: dict[str, str] = {
     "deprecated": "a key or value that still works but is superseded",
     "supervised-only": "a key or payload that needs a supervised device",
     # profile level
-    "profile-type": "the top-level PayloadType is not Configuration",
+    "profile-type": "the top-level PayloadType is not Configuration (a bare payload, checked "
+    "as that payload)",
     "duplicate-uuid": "two payloads share a PayloadUUID",
     "duplicate-identifier": "two payloads share a PayloadIdentifier",
     "duplicate-profile-identifier": "two profiles checked together share a PayloadIdentifier",
