@@ -71,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="treat plist types that devices coerce (<true/> for 1) as errors, as Apple "
         "Business Manager and MDM servers that check types exactly do",
     )
+    from editor.cli_fix import add_channel_option
+
+    add_channel_option(validate)
 
     convert = commands.add_parser(
         "convert", help="read any supported profile and write it as XML or binary"
@@ -86,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("file", metavar="FILE")
     show.add_argument("--canonical", action="store_true", help="every value as a sorted line")
     show.add_argument("--show-secrets", action="store_true", help="with --canonical: unmasked")
+    add_channel_option(show)
 
     from editor import cli_fix, cli_scale, cli_signing
 
@@ -113,7 +117,7 @@ def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from editor.core.validation.rules_profile import cross_profile_problems
 
     schema = _load_schema()
-    options = Options(targets=tuple(args.target), strict=args.strict)
+    options = Options(targets=tuple(args.target), strict=args.strict, channel=args.channel)
     results: list[dict[str, Any]] = []
     loaded: list[tuple[str, Profile]] = []
     unreadable = False
@@ -326,7 +330,25 @@ def cmd_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             subtype = payload.get("VPNSubType")
             line += f", {subtype}]" if isinstance(subtype, str) and subtype else "]"
         out.write(line + "\n")
+    if args.channel != "none":
+        _show_variables(profile, args.channel, out)
     return EXIT_OK
+
+
+def _show_variables(profile: Profile, channel_id: str, out: TextIO) -> None:
+    """The channel's variables in the profile and what the preview fills in."""
+    from editor.core.channels import channel, variables_in
+    from editor.core.model import path_text
+
+    chosen = channel(channel_id)
+    out.write(f"Channel:     {chosen.title}\n")
+    if not chosen.fills_variables:
+        return
+    found = variables_in(profile.root, chosen)
+    out.write(f"Variables:   {len(found)}\n")
+    for path, token, sample in found:
+        shown = f"-> {sample!r} (sample)" if sample is not None else "(not filled in)"
+        out.write(f"  {path_text(path)}: {token} {shown}\n")
 
 
 COMMANDS = {

@@ -1,7 +1,7 @@
 """`vpn-profile fix|export-payload`: quick fixes and payload fragments.
 
     vpn-profile fix FILE... [-o OUT] [--code CODE]... [--dry-run] [--format text|json]
-                    [--on-demand-action Connect|Disconnect|Ignore]
+                    [--channel CHANNEL] [--on-demand-action Connect|Disconnect|Ignore]
                     [--passphrase-file F]
     vpn-profile export-payload FILE --payload N|UUID [-o OUT]
 
@@ -75,6 +75,7 @@ def add_parsers(commands: Any) -> None:
         help="the PKCS#12 passphrase for re-encoding an identity whose profile stores none "
         "(first line of F)",
     )
+    add_channel_option(fix)
 
     export = commands.add_parser(
         "export-payload",
@@ -90,6 +91,19 @@ def add_parsers(commands: Any) -> None:
     export.add_argument("-o", "--output", metavar="OUT", help="default: standard output")
 
 
+def add_channel_option(parser: argparse.ArgumentParser) -> None:
+    """--channel, shared by validate, fix and show."""
+    from editor.core.channels import CHANNEL_IDS
+
+    parser.add_argument(
+        "--channel",
+        choices=CHANNEL_IDS,
+        default="none",
+        help="the MDM the profile is deployed through: decides which variables ($EMAIL, "
+        "{{mail}}, {EmailAddress}) are recognized and previewed, and which limits apply",
+    )
+
+
 def _fail(message: str) -> Exception:
     from editor.cli import CLIError
 
@@ -99,10 +113,10 @@ def _fail(message: str) -> Exception:
 # --- fix -----------------------------------------------------------------------------------
 
 
-def _validator(schema: Schema) -> Callable[[Profile], list[Problem]]:
+def _validator(schema: Schema, channel: str) -> Callable[[Profile], list[Problem]]:
     from editor.core.validation.engine import Options, validate_profile
 
-    options = Options()
+    options = Options(channel=channel)
 
     def validate(profile: Profile) -> list[Problem]:
         return validate_profile(profile, schema, options)
@@ -136,7 +150,8 @@ def _change_json(code: str, description: str, change: Any) -> dict[str, Any]:
 
 def cmd_fix(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from editor.cli import _load_schema
-    from editor.core.fixes import fix_profile
+    from editor.core.channels import channel
+    from editor.core.fixes import FIX_KINDS, fix_profile
     from editor.core.model import Profile
     from editor.core.plistio import ProfileReadError
     from editor.core.validation.problems import Severity
@@ -144,9 +159,13 @@ def cmd_fix(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.output and len(args.files) > 1:
         raise _fail("-o OUT takes one FILE; without it, each file is fixed in place")
     schema = _load_schema()
-    validate = _validator(schema)
+    validate = _validator(schema, args.channel)
     parameters = _parameters(args)
     codes = set(args.code) if args.code else None
+    kinds = None
+    if channel(args.channel).fragments and not (codes and "profile-type" in codes):
+        # the channel takes bare payloads (custom settings): keep a fragment one
+        kinds = set(FIX_KINDS) - {"wrap-in-profile"}
     results: list[dict[str, Any]] = []
     failed = False
     errors_remain = False
@@ -159,7 +178,9 @@ def cmd_fix(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             results.append({"file": name, "output": None, "fixed": [], "remaining": []})
             continue
         original = validate(profile)
-        run = fix_profile(profile, schema, validate, codes=codes, parameters=parameters)
+        run = fix_profile(
+            profile, schema, validate, codes=codes, parameters=parameters, kinds=kinds
+        )
         output, remaining = _write_result(args, name, profile, run, original, err)
         if output == "":
             failed = True

@@ -20,7 +20,7 @@ import datetime
 import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from editor.core.formats import check_format, has_mdm_variable
 from editor.core.model import MISSING, KeyPath, Profile
@@ -29,6 +29,9 @@ from editor.core.plistio import NO_DECLARATION, TEXT_BEFORE_DECLARATION
 from editor.core.plisttypes import PlistDict, PlistValue, plist_type_of
 from editor.core.schema import Condition, KeySpec, PayloadSchema, Schema
 from editor.core.validation.problems import Problem, Severity
+
+if TYPE_CHECKING:
+    from editor.core.channels import Channel
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -66,6 +69,9 @@ class Options:
 
     targets: tuple[Target, ...] = ()
     strict: bool = False
+    # the MDM the profile is deployed through (editor.core.channels.CHANNEL_IDS): decides
+    # which variables are recognized, filled with samples for the checks, or warned about
+    channel: str = "none"
 
 
 def describe_value(value: PlistValue) -> str:
@@ -205,6 +211,16 @@ class Walk:
     # Targets the payload itself exists on; keys are checked against these only,
     # so a payload missing on a target gets one warning, not one per key.
     key_targets: tuple[Target, ...] | None = None
+    # the deployment channel when it knows its variables (None: any form is noted)
+    channel: Channel | None = None
+    other_channels: tuple[Channel, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.options.channel not in ("none", "other"):
+            from editor.core.channels import channel, vendor_channels
+
+            self.channel = channel(self.options.channel)
+            self.other_channels = vendor_channels()
 
     def add(self, severity: Severity, code: str, path: KeyPath, message: str) -> None:
         self.problems.append(Problem(severity, code, path, message))
@@ -411,20 +427,57 @@ _SET_TESTABLE = frozenset({str, int, float, bytes, bool})
 _check_format = functools.lru_cache(maxsize=16384)(check_format)
 
 
-def _mdm_variable(walk: Walk, value: str, path: KeyPath, label: str) -> None:
-    walk.add(
-        INFO,
-        "mdm-variable",
-        path,
-        f"{label} holds an MDM variable ({value!r}); the MDM must fill it in before the "
-        "profile reaches a device",
-    )
+def _variables(walk: Walk, value: str, path: KeyPath, label: str) -> str | None:
+    """Note the MDM variables of a string; return the text to check further (the
+    channel's documented variables filled with sample values), None to check no more."""
+    chosen = walk.channel
+    if chosen is None:
+        if not has_mdm_variable(value):
+            return value
+        walk.add(
+            INFO,
+            "mdm-variable",
+            path,
+            f"{label} holds an MDM variable ({value!r}); the MDM must fill it in before the "
+            "profile reaches a device",
+        )
+        return None
+    from editor.core.channels import variable_use
+
+    use = variable_use(chosen, value, walk.other_channels)
+    if use is None:
+        return value
+    if use.known:
+        walk.add(
+            INFO,
+            "mdm-variable",
+            path,
+            f"{label} holds {chosen.title} variables ({', '.join(use.known)}), which "
+            f"{chosen.title} fills in; checked as a device sees it: {use.filled!r}",
+        )
+    if use.unknown:
+        walk.add(
+            WARNING,
+            "unknown-mdm-variable",
+            path,
+            f"{label}: " + "; ".join(why for _token, why in use.unknown) + ". It reaches the "
+            "device as written",
+        )
+        return None
+    return use.filled
+
+
+def _may_hold_variable(text: str) -> bool:
+    return "$" in text or "%" in text or "{" in text
 
 
 def _check_scalar(walk: Walk, value: PlistValue, spec: KeySpec, path: KeyPath, label: str) -> None:
-    if isinstance(value, str) and has_mdm_variable(value):
-        _mdm_variable(walk, value, path, label)
-        return
+    if isinstance(value, str) and _may_hold_variable(value):
+        filled = _variables(walk, value, path, label)
+        if filled is None:
+            return
+        if filled != value:
+            value, label = filled, f"{label} (with sample values)"
     plan = spec.__dict__.get("_validation_plan") or _plan(spec)
     if plan.plain_scalar:
         return
@@ -556,8 +609,8 @@ def walk_dictionary(
                         plan.allowed is None or (type(child), child) in plan.allowed
                     ):
                         # a plain value: only an MDM variable is worth a word
-                        if type(child) is str and has_mdm_variable(child):
-                            _mdm_variable(walk, child, (*path, name), name)
+                        if type(child) is str and _may_hold_variable(child):
+                            _variables(walk, child, (*path, name), name)
                     elif plan.scalar:
                         _check_scalar(walk, child, child_spec, (*path, name), name)
                     else:
@@ -654,8 +707,8 @@ def walk_value(
         if walk.options.targets or plan.untargeted:
             _availability_problems(walk, spec.availability, path, label)
     if kind is str and plan.plain_scalar and expected != "any":  # the commonest: here
-        if has_mdm_variable(value):
-            _mdm_variable(walk, value, path, label)
+        if _may_hold_variable(value):
+            _variables(walk, value, path, label)
         return
     _walk_inside(walk, value, spec, path, frames, label)
 
@@ -840,7 +893,9 @@ def _payload_problems(
     walk_dictionary(walk, payload, payload_schema.root, path, [])
     walk_problems = walk.problems
     # Rules see only the targets the payload exists on.
-    rule_options = Options(targets=walk.key_targets or (), strict=options.strict)
+    rule_options = Options(
+        targets=walk.key_targets or (), strict=options.strict, channel=options.channel
+    )
     context = PayloadContext(schema, payload_schema, payload, path, rule_options, walk_problems)
     walk_count = len(walk_problems)
     for rule in _payload_rules().get(payload_schema.payload_type, []):
@@ -887,7 +942,42 @@ def validate_profile_level(
     _read_problems(context, profile)
     for rule in _profile_rules():
         rule(context)
+    _channel_limits(context)
     return walk.problems
+
+
+def _channel_limits(context: ProfileContext) -> None:
+    """What the chosen channel refuses or drops: a size limit, the signature."""
+    if context.options.channel in ("none", "other"):
+        return
+    from editor.core.channels import channel
+
+    chosen = channel(context.options.channel)
+    profile = context.profile
+    if chosen.size_limit is not None:
+        from editor.core.plistio import serialize_plist
+
+        try:
+            size = len(serialize_plist(profile.root, "xml"))
+        except ValueError:
+            size = 0  # a value no plist can hold: reported by the walk
+        if size > chosen.size_limit:
+            context.add(
+                ERROR,
+                "channel-size",
+                (),
+                f"the profile is {size:,} bytes as XML; {chosen.title} takes custom profiles "
+                f"of at most {chosen.size_limit:,} bytes, so it cannot be deployed through it. "
+                "Move payloads into a second profile",
+            )
+    if chosen.signature_note is not None and profile.signature is not None:
+        context.add(
+            WARNING,
+            "channel-signature",
+            (),
+            f"the profile is signed, but {chosen.signature_note}; deploy it unsigned through "
+            f"{chosen.title}, or sign it for another channel",
+        )
 
 
 def _read_problems(context: ProfileContext, profile: Profile, fragment: bool = False) -> None:
@@ -922,8 +1012,22 @@ def _read_problems(context: ProfileContext, profile: Profile, fragment: bool = F
 def _fragment_problems(
     profile: Profile, payload_schema: PayloadSchema, schema: Schema, options: Options
 ) -> list[Problem]:
-    problems = [
-        Problem(
+    takes_fragments = False
+    if options.channel not in ("none", "other"):
+        from editor.core.channels import channel
+
+        takes_fragments = channel(options.channel).fragments
+    if takes_fragments:
+        problem = Problem(
+            INFO,
+            "profile-type",
+            ("PayloadType",),
+            f"this file is a bare {payload_schema.title} payload, as the chosen MDM's custom "
+            "settings take it; its keys are checked as that payload. To install it any "
+            "other way, wrap it in a profile",
+        )
+    else:
+        problem = Problem(
             ERROR,
             "profile-type",
             ("PayloadType",),
@@ -932,7 +1036,7 @@ def _fragment_problems(
             "that payload; wrap it in a profile to install it (MDM fields for custom "
             "settings, such as Workspace ONE's, take it as it is)",
         )
-    ]
+    problems = [problem]
     context = ProfileContext(schema, profile, options, problems)
     _read_problems(context, profile, fragment=True)
     problems.extend(_payload_problems(profile.root, (), payload_schema, schema, options))

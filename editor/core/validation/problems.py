@@ -64,6 +64,11 @@ CODES: dict[str, str] = {
     "not-apple-payload-type": "a PayloadType that is none of Apple's payload types",
     "not-a-dictionary": "a payload that is not a dictionary",
     "mdm-variable": "a value holds an MDM substitution variable",
+    "unknown-mdm-variable": "a variable the chosen MDM channel does not fill in (unknown, "
+    "another vendor's, or in the wrong case)",
+    "channel-size": "the profile is larger than the chosen MDM channel takes",
+    "channel-signature": "the profile is signed, but the chosen MDM channel does not pass "
+    "signatures on",
     # platforms
     "unsupported-platform": "a key, value or payload does not exist on a target platform",
     "too-new-for-target": "a key or value needs a newer OS than a target version",
