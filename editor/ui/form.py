@@ -250,7 +250,7 @@ class NodeForm(QScrollArea):
         self.body = QWidget(self)
         self.setWidget(self.body)
         self.outer = QVBoxLayout(self.body)
-        self.spec = document.spec_for(path) if path else document.schema.configuration.root
+        self.spec = document.spec_for(path) if path else document.root_spec()
         self._build()
         document.value_changed.connect(self._on_value_changed)
         document.problems_changed.connect(self._on_problems_changed)
@@ -316,7 +316,7 @@ class NodeForm(QScrollArea):
         for end in range(start, len(self.path) + 1):
             sub = self.path[:end]
             value = self.document.value(sub)
-            spec = self.document.spec_for(sub) if sub else self.document.schema.configuration.root
+            spec = self.document.spec_for(sub) if sub else self.document.root_spec()
             if isinstance(value, dict) and spec is not None:
                 frames.append(Frame(value, spec))
         return frames

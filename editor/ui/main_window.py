@@ -296,6 +296,9 @@ class MainWindow(QMainWindow):
         )
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(self.about_action)
+        from editor.ui import fix_ui
+
+        fix_ui.install(self, file_menu, edit_menu, view_menu)  # fixes, fragments, channel
 
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("mainToolbar")
@@ -395,6 +398,7 @@ class MainWindow(QMainWindow):
         _discard(self.form)
         self.form = NodeForm(self.document, path, self.form_host)
         self.form.open_requested.connect(self.select_path)
+        self.quick_fixes.attach_form(self.form)  # Fix buttons under fields (fix_ui)
         self._show_pkcs12_notice(path)
         self._show_start_panel(path)
         self.form_layout.addWidget(self.form)

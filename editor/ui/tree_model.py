@@ -106,7 +106,7 @@ class PayloadTreeModel(QAbstractItemModel):
         if node is self._root:
             return [()]
         value = self.document.value(node.path)
-        if node.path == ():
+        if node.path == () and not self.document.is_fragment:
             return [("PayloadContent", i) for i in range(len(self.document.profile.payloads))]
         paths: list[KeyPath] = []
         if isinstance(value, dict):
