@@ -311,6 +311,14 @@ def cmd_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write("  (the signature itself is not checked here)\n")
     if profile.is_encrypted:
         out.write("Encrypted:   yes (the payloads are in EncryptedPayloadContent)\n")
+    from editor.core.validation.engine import fragment_schema
+
+    fragment = fragment_schema(profile, schema)
+    if fragment is not None:
+        out.write(
+            f"Fragment:    a bare {fragment.title} payload ({fragment.payload_type}), "
+            "not a profile\n"
+        )
     payloads = profile.payloads
     out.write(f"Payloads:    {len(payloads)}\n")
     for index, payload in enumerate(payloads, start=1):

@@ -397,6 +397,35 @@ def test_export_payload_by_number_and_uuid(tmp_path: Path) -> None:
     assert Profile.read(target).root == ROOT_PAYLOAD
 
 
+def test_key_written_twice_is_written_once(tmp_path: Path) -> None:
+    text = plistlib.dumps(standard()).decode()
+    marker = "<key>PayloadDisplayName</key>\n\t<string>Example</string>"
+    target = tmp_path / "twice.mobileconfig"
+    target.write_text(
+        text.replace(marker, marker + "\n\t<key>PayloadDisplayName</key>\n\t<string>Later</string>")
+    )
+    status, out, _err = run("fix", str(target), "--format", "json")
+    assert status == 0
+    entry = json.loads(out)["files"][0]
+    assert [(f["code"], f["path"], f["before"], f["after"]) for f in entry["fixed"]] == [
+        ("duplicate-key", "PayloadDisplayName", '"Example"', '"Later"')
+    ]
+    assert "duplicate-key" not in {r["code"] for r in entry["remaining"]}
+    assert target.read_text().count("<key>PayloadDisplayName</key>") == 1
+    assert plistlib.loads(target.read_bytes())["PayloadDisplayName"] == "Later"
+
+
+def test_show_names_a_fragment(tmp_path: Path) -> None:
+    source = tmp_path / "p.mobileconfig"
+    source.write_bytes(plistlib.dumps(standard()))
+    target = tmp_path / "vpn.xml"
+    assert run("export-payload", str(source), "--payload", "1", "-o", str(target))[0] == 0
+    status, out, _err = run("show", str(target))
+    assert status == 0
+    assert "Fragment:    a bare VPN payload (com.apple.vpn.managed), not a profile" in out
+    assert "Fragment:" not in run("show", str(source))[1]
+
+
 def test_export_payload_not_found(tmp_path: Path) -> None:
     source = tmp_path / "p.mobileconfig"
     source.write_bytes(plistlib.dumps(standard()))

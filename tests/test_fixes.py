@@ -352,3 +352,26 @@ def test_fix_profile_keeps_to_the_codes_given(schema: Schema) -> None:
     )
     assert [a.fix.kind for a in run.applied] == ["add-payload-version"]
     assert profile.payloads[0]["IKEv2"]["DisableMOBIKE"] is True
+
+
+def test_key_written_twice_keeps_the_later_value_once(schema: Schema) -> None:
+    data = (
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0">\n<dict>\n'
+        b"<key>PayloadDisplayName</key><string>First</string>\n"
+        b"<key>PayloadDisplayName</key><string>Later</string>\n</dict>\n</plist>\n"
+    )
+    profile = Profile.parse(data)
+    assert [p.code for p in validate_profile(profile, schema)].count("duplicate-key") == 1
+    run = fix_profile(profile, schema, lambda p: validate_profile(p, schema))
+    [applied] = [a for a in run.applied if a.fix.kind == "write-key-once"]
+    assert [(c.before, c.after) for c in applied.changes] == [("First", "Later")]
+    assert "duplicate-key" not in [p.code for p in run.remaining]
+    assert profile.to_bytes().count(b"<key>PayloadDisplayName</key>") == 1
+
+
+def test_a_fragments_own_uuid_is_named_as_the_payloads(schema: Schema) -> None:
+    fragment = copy.deepcopy(ROOT_PAYLOAD)
+    fragment["PayloadUUID"] = "REPLACE-ME"
+    profile = Profile(fragment)
+    fix, _ = fixed(profile, schema, "placeholder-uuid", ("PayloadUUID",))
+    assert fix.description == "Give this payload a new UUID"

@@ -230,6 +230,7 @@ def test_key_twice_shows_both_lines_and_saves_once(
     saved = tmp_path / "saved.mobileconfig"
     window.document.save(saved, "xml")
     assert saved.read_text().count("<key>PayloadDisplayName</key>") == 1
+    assert "duplicate-key" not in [p.code for p in window.document.problems()]
 
 
 def test_deployment_channel_menu(qtbot: Any, schema: Schema, tmp_path: Path) -> None:
@@ -251,3 +252,25 @@ def test_deployment_channel_menu(qtbot: Any, schema: Schema, tmp_path: Path) -> 
     # the channel is remembered for the file
     again = window_for(qtbot, schema, source)
     assert again.document.channel == "intune"
+
+
+def test_exporting_signed_for_intune_asks_first(
+    qtbot: Any, schema: Schema, tmp_path: Path, dialogs: Any
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from editor.ui.signing_ui import ExportRequest
+
+    source = tmp_path / "p.mobileconfig"
+    source.write_bytes(plistlib.dumps(standard()))
+    window = window_for(qtbot, schema, source)
+    window.quick_fixes.channel_actions["intune"].trigger()
+    target = tmp_path / "signed.mobileconfig"
+    dialogs.answer = QMessageBox.StandardButton.Cancel
+    signed = ExportRequest(target, "xml", identity=object(), recipient=None)  # type: ignore[arg-type]
+    assert window.export(signed) is False
+    assert not target.exists()
+    assert "Microsoft Intune" in dialogs.texts("question")[0]
+    # unsigned exports go ahead without a word
+    assert window.export(ExportRequest(target, "xml", identity=None, recipient=None))
+    assert target.exists() and len(dialogs.texts("question")) == 1

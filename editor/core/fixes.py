@@ -44,6 +44,7 @@ FIX_KINDS: dict[str, str] = {
     "pem-to-der": "convert a PEM certificate to DER",
     "reencode-pkcs12": "re-encode a PKCS#12 identity with 3DES and SHA-1 for iOS",
     "wrap-in-profile": "put a bare payload into a new Configuration profile",
+    "write-key-once": "keep the later of a key written twice and write it once",
 }
 
 
@@ -291,7 +292,7 @@ def _uuid_fix(problem: Problem, root: PlistDict, schema: Schema) -> Fix | None:
             _replace_strings(tree, before, uuid, (), path, changes)
         return changes
 
-    what = "the profile" if len(path) == 1 else "this payload"
+    what = "the profile" if len(path) == 1 and not is_fragment(root, schema) else "this payload"
     follows = "; references to it follow" if follow else ""
     return Fix(
         "new-uuid", problem.code, path, f"Give {what} a new UUID{follows}", applier=apply
@@ -754,6 +755,13 @@ def fix_profile(
     tried: set[tuple[str, KeyPath, str]] = set()
     parameters = parameters or {}
     problems = validate(profile)
+    if (
+        profile.duplicate_keys
+        and (codes is None or "duplicate-key" in codes)
+        and (kinds is None or "write-key-once" in kinds)
+    ):
+        _write_keys_once(profile, problems, run)
+        problems = validate(profile)
     for _round in range(max_rounds):
         progressed = False
         for problem, fix in fixes_for(problems, profile.root, schema):
@@ -784,6 +792,28 @@ def fix_profile(
     run.remaining = problems
     run.skipped = [s for s in run.skipped if s[0] in problems]
     return run
+
+
+def _write_keys_once(profile: Profile, problems: list[Problem], run: FixRun) -> None:
+    """Keys written twice: the tree holds the later value already; writing the profile
+    writes each key once, so the reading's record of them is let go of."""
+    by_path = {p.path: p for p in problems if p.code == "duplicate-key"}
+    for duplicate in profile.duplicate_keys:
+        problem = by_path.get(duplicate.path)
+        if problem is None:
+            continue
+        name = duplicate.path[-1]
+        fix = Fix(
+            "write-key-once",
+            problem.code,
+            duplicate.path,
+            f"Keep the later {name} (line {duplicate.later_line}) and write the key once",
+        )
+        later = get_value(profile.root, duplicate.path)
+        run.applied.append(
+            AppliedFix(problem, fix, (Change(duplicate.path, duplicate.earlier, later),))
+        )
+    profile.duplicate_keys = []
 
 
 def snapshot(root: PlistDict) -> PlistDict:

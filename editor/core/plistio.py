@@ -160,7 +160,7 @@ def parse_plist_bytes(data: bytes, source: str = "<data>") -> LoadedProfile:
     line_shift = body[: len(body) - len(stripped)].count(b"\n")
     if line_shift:  # lines count from the file's start, before the blank space skipped
         duplicates = [
-            DuplicateKey(d.path, d.first_line + line_shift, d.later_line + line_shift)
+            DuplicateKey(d.path, d.first_line + line_shift, d.later_line + line_shift, d.earlier)
             for d in duplicates
         ]
     return LoadedProfile(root, "xml", signature, notes, data, duplicates)

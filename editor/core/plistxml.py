@@ -23,7 +23,7 @@ import binascii
 import datetime
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from xml.parsers import expat
 
@@ -50,6 +50,7 @@ class DuplicateKey:
     path: tuple[str | int, ...]  # the key's path from the root
     first_line: int
     later_line: int
+    earlier: Any = field(default=None, compare=False)  # the value given first (dropped)
 
 
 class _Parser:
@@ -139,7 +140,10 @@ class _Parser:
             lines = self.key_lines[-1]
             line = self.parser.CurrentLineNumber
             if key in lines:
-                self.duplicates.append(DuplicateKey((*self.path, key), lines[key], line))
+                earlier = self.stack[-1].get(key)
+                self.duplicates.append(
+                    DuplicateKey((*self.path, key), lines[key], line, earlier)
+                )
             lines[key] = line
             self.pending_keys[-1] = key
             return

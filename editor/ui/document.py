@@ -592,6 +592,9 @@ class Document(QObject):
         self.save_format = fmt
         self.undo_stack.setClean()
         self.path_changed.emit()
+        if self.profile.duplicate_keys:  # the file now holds each key once
+            self.profile.duplicate_keys = []
+            self._recheck_profile_level()
 
 
 def _same(left: Any, right: Any) -> bool:

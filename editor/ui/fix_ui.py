@@ -61,6 +61,35 @@ def install(window: MainWindow, file_menu: QMenu, edit_menu: QMenu, view_menu: Q
     view_menu.addSeparator()
     view_menu.addMenu(fixes.channel_menu())
     fixes.add_panel_buttons()
+    _guard_signed_export(window)
+
+
+def _guard_signed_export(window: MainWindow) -> None:
+    """Exporting signed while the channel drops signatures (Intune) asks first."""
+    owner = weakref.ref(window)
+    plain_export = type(window).export
+
+    def export(request: Any) -> bool:
+        current = owner()
+        if current is None:
+            return False
+        from editor.core.channels import channel
+
+        chosen = channel(current.document.channel)
+        if request.identity is not None and chosen.signature_note is not None:
+            answer = QMessageBox.question(
+                current,
+                f"Export Signed for {chosen.title}?",
+                f"The deployment channel is {chosen.title}: {chosen.signature_note}. "
+                "Export it signed anyway?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return False
+        result: bool = plain_export(current, request)
+        return result
+
+    window.export = export  # type: ignore[method-assign]
 
 
 class QuickFixes(QObject):
