@@ -12,7 +12,7 @@ import pytest
 from conftest import IKEV2_PAYLOAD, ROOT_PAYLOAD
 from gui_helpers import open_window
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QPushButton
+from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QLabel, QPushButton
 from test_cli_fix import CASES, _set, standard
 
 from editor.core.model import Profile
@@ -201,8 +201,13 @@ def test_a_fragment_opens_as_its_payload_and_fix_wraps_it(
     source.write_bytes(plistlib.dumps(copy.deepcopy(IKEV2_PAYLOAD)))
     window = window_for(qtbot, schema, source)
     # its keys are the payload's (no "not in the schema" notes) and its dictionaries show
-    assert window.model.index_for_path(("IKEv2",)).isValid()
+    ikev2 = window.model.index_for_path(("IKEv2",))
+    assert window.model.node_for(ikev2).path == ("IKEv2",)
+    assert window.model.hasChildren(window.model.index(0, 0))
     assert window.form is not None and "VPNType" in window.form.rows
+    assert window.start_panel is None
+    title = window.form.findChild(QLabel, "formTitle")
+    assert title is not None and title.text() == "VPN payload (fragment)"
     codes = [p.code for p in window.document.problems()]
     assert codes.count("profile-type") == 1 and "unknown-key" not in codes
     click_row(window, row_of(window, "profile-type", "PayloadType"))

@@ -615,6 +615,11 @@ def wrapped_in_profile(payload: PlistDict) -> PlistDict:
     return profile
 
 
+def _title(schema: Schema, payload_type: Any) -> str:
+    payload_schema = schema.payload(payload_type) if isinstance(payload_type, str) else None
+    return payload_schema.title if payload_schema is not None else str(payload_type)
+
+
 def _wrap_fix(problem: Problem, root: PlistDict, schema: Schema) -> Fix | None:
     if not is_fragment(root, schema):
         return None
@@ -633,7 +638,7 @@ def _wrap_fix(problem: Problem, root: PlistDict, schema: Schema) -> Fix | None:
         "wrap-in-profile",
         problem.code,
         problem.path,
-        f"Wrap this {before_type} payload in a new profile",
+        f"Wrap this {_title(schema, before_type)} payload in a new profile",
         restructures=True,
         applier=apply,
     )

@@ -275,6 +275,11 @@ class NodeForm(QScrollArea):
                 if payload_schema
                 else ("This payload type is not in the schema; its keys are kept as they are.")
             )
+        elif not self.path and self.document.is_fragment:  # a bare payload (fix_ui)
+            kind = str(self.document.profile.root.get("PayloadType"))
+            payload_schema = self.document.schema.payload(kind)
+            title.setText(f"{payload_schema.title if payload_schema else kind} payload (fragment)")
+            description = payload_schema.description if payload_schema else ""
         elif not self.path:
             title.setText("Profile")
             description = self.document.schema.configuration.description

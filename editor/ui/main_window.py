@@ -884,6 +884,8 @@ class MainWindow(QMainWindow):
         profile = self.document.profile
         if path or profile.payloads or profile.is_encrypted:  # encrypted payloads are payloads
             return
+        if self.document.is_fragment:  # a bare payload (fix_ui): nothing to begin
+            return
         from editor.ui.start_panel import StartPanel
 
         panel = StartPanel(recent_files(self.settings), self.form_host)
