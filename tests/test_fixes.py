@@ -375,3 +375,36 @@ def test_a_fragments_own_uuid_is_named_as_the_payloads(schema: Schema) -> None:
     profile = Profile(fragment)
     fix, _ = fixed(profile, schema, "placeholder-uuid", ("PayloadUUID",))
     assert fix.description == "Give this payload a new UUID"
+
+
+def test_only_references_follow_a_new_uuid(schema: Schema) -> None:
+    """A template may use one placeholder for a host and a UUID alike (the corpus's
+    eMtheBi profile): only keys that name a payload follow the new UUID."""
+    profile = standard()
+    profile.payloads[1]["PayloadUUID"] = "REPLACE_ME"
+    profile.payloads[0]["IKEv2"]["PayloadCertificateUUID"] = "REPLACE_ME"
+    profile.payloads[0]["IKEv2"]["RemoteAddress"] = "REPLACE_ME"
+    profile.payloads[1]["PayloadIdentifier"] = "REPLACE_ME"
+    fixed(profile, schema, "placeholder-uuid", ("PayloadContent", 1, "PayloadUUID"))
+    new = profile.payloads[1]["PayloadUUID"]
+    assert profile.payloads[0]["IKEv2"]["PayloadCertificateUUID"] == new
+    assert profile.payloads[0]["IKEv2"]["RemoteAddress"] == "REPLACE_ME"
+    assert profile.payloads[1]["PayloadIdentifier"] == "REPLACE_ME"
+
+
+def test_a_uuid_that_is_unique_but_not_canonical_is_left_alone(schema: Schema) -> None:
+    """A PayloadUUID in another form (40 hex digits) works and updates installed
+    profiles by it: changing it is a judgement, so no fix."""
+    profile = standard()
+    profile.payloads[2]["PayloadUUID"] = "96EA10AB95F653AF53DD78FBCA737E4ED68DFE51"
+    problems = validate_profile(profile, schema)
+    odd = [p for p in problems if p.path == ("PayloadContent", 2, "PayloadUUID")]
+    assert odd and all(fix_for(p, profile.root, schema) is None for p in odd)
+
+
+def test_ipv4_is_kept_even_where_the_vpn_type_ignores_it(schema: Schema) -> None:
+    """Apple's schema reads IPv4 only for IPSec and L2TP; field reports say it matters
+    on macOS for IKEv2 too (a debatable verdict): removing it is a judgement."""
+    profile = edited(standard(), (*VPN0, "IPv4"), {"OverridePrimary": 1})
+    problem = problem_at(profile, schema, "not-applicable", (*VPN0, "IPv4"))
+    assert fix_for(problem, profile.root, schema) is None

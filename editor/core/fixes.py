@@ -30,6 +30,10 @@ VPN = "com.apple.vpn.managed"
 APPLAYER = "com.apple.vpn.managed.applayer"
 PKCS12 = "com.apple.security.pkcs12"
 CATCH_ALL_ACTIONS = ("Connect", "Disconnect", "Ignore")
+# Keys Apple's schema ties to other VPN types that field reports say still matter
+# (tools/corpus_verdicts.json: IPv4 OverridePrimary on IKEv2, "debatable"): removing them
+# is a judgement, so no fix is offered.
+KEPT_DESPITE_VPN_TYPE = frozenset({"IPv4"})
 _NUMERIC_RE = re.compile(r"-?[0-9]{1,18}\Z")
 
 # What each fix kind does, for "Fix all of this kind" and the documentation.
@@ -234,29 +238,36 @@ def _coercion_fix(problem: Problem, root: PlistDict, schema: Schema) -> Fix | No
 # --- UUIDs ------------------------------------------------------------------------------------
 
 
-def _replace_strings(
-    node: PlistValue, old: str, new: str, path: KeyPath, skip: KeyPath, changes: list[Change]
+def _follow_references(
+    root: PlistDict, schema: Schema, old: str, new: str, changes: list[Change]
 ) -> None:
-    """Every string equal to old (in any case) but the one at skip and other payloads'
-    own PayloadUUIDs becomes new."""
-    if isinstance(node, dict):
-        for key, item in node.items():
-            child = (*path, key)
-            if isinstance(item, str):
-                if child != skip and key != "PayloadUUID" and item.upper() == old.upper():
-                    node[key] = new
-                    changes.append(Change(child, item, new))
-            else:
-                _replace_strings(item, old, new, child, skip, changes)
-    elif isinstance(node, list):
-        for index, item in enumerate(node):
-            child = (*path, index)
-            if isinstance(item, str):
-                if item.upper() == old.upper():
-                    node[index] = new
-                    changes.append(Change(child, item, new))
-            else:
-                _replace_strings(item, old, new, child, skip, changes)
+    """Every key that names a payload by its PayloadUUID (PayloadCertificateUUID and the
+    like, as the schema marks them) and names old (in any case) now names new. Other
+    strings that happen to be equal are left alone: a template may use one placeholder
+    for a host name and a UUID alike."""
+    from editor.core.validation.rules_profile import TUNNELS, values_at
+
+    content = root.get("PayloadContent")
+    payloads: list[tuple[KeyPath, Any]] = (
+        [((), root)]
+        if is_fragment(root, schema)
+        else [(("PayloadContent", i), p) for i, p in enumerate(content)]
+        if isinstance(content, list)
+        else []
+    )
+    for prefix, payload in payloads:
+        kind = payload.get("PayloadType") if isinstance(payload, dict) else None
+        payload_schema = schema.payload(kind) if isinstance(kind, str) else None
+        if payload_schema is None:
+            continue
+        paths = [p for p, reference in payload_schema.reference_paths if reference == "certificate"]
+        if kind == VPN:
+            paths.append(f"{TUNNELS}/PayloadCertificateUUID")  # left open by the schema
+        for where in paths:
+            for rel, value in values_at(payload, where):
+                if isinstance(value, str) and value.upper() == old.upper():
+                    _set(root, (*prefix, *rel), new)
+                    changes.append(Change((*prefix, *rel), value, new))
 
 
 def _uuid_fix(problem: Problem, root: PlistDict, schema: Schema) -> Fix | None:
@@ -289,7 +300,7 @@ def _uuid_fix(problem: Problem, root: PlistDict, schema: Schema) -> Fix | None:
         changes = [Change(path, before, uuid)]
         if follow:
             assert isinstance(before, str)
-            _replace_strings(tree, before, uuid, (), path, changes)
+            _follow_references(tree, schema, before, uuid, changes)
         return changes
 
     what = "the profile" if len(path) == 1 and not is_fragment(root, schema) else "this payload"
@@ -364,6 +375,8 @@ def _remove_ignored_fix(problem: Problem, root: PlistDict, schema: Schema) -> Fi
     if not keys or not all(k.rsplit("/", 1)[-1] == "VPNType" for k in keys):
         return None  # ignored for another reason: whether to keep it is a judgement
     path = problem.path
+    if path[-1] in KEPT_DESPITE_VPN_TYPE:
+        return None
     if not isinstance(path[-1], str):
         return None
     before = get_value(root, path)
@@ -686,7 +699,6 @@ FINDERS: dict[str, Finder] = {
     "type-mismatch": _coercion_fix,
     "placeholder-uuid": _uuid_fix,
     "duplicate-uuid": _uuid_fix,
-    "format-invalid": _by_path_end(("PayloadUUID", _uuid_fix)),
     "required-missing": _MISSING_KEY,
     "empty-value": _by_path_end(("PayloadUUID", _uuid_fix), ("PayloadIdentifier", _identifier_fix)),
     "misplaced-key": _move_fix,
