@@ -138,6 +138,10 @@ def test_unknown_foreign_and_miscased_variables_are_warnings(schema: Schema) -> 
     assert "none of the variables Microsoft Intune documents" in messages["RemoteAddress"]
     jamf = check(standard(LocalIdentifier="$EMAIL_ADDRESS"), schema, "jamf")
     assert at(jamf, (*IK, "LocalIdentifier")) == [("warning", "unknown-mdm-variable")]
+    # a template's ${name} is no Workspace ONE {Name}: named whole, not by its inner part
+    one = check(standard(LocalIdentifier="${uuid_0}"), schema, "workspace-one")
+    [warning] = [p for p in one if p.path == (*IK, "LocalIdentifier")]
+    assert "{uuid_0} is none" not in warning.message and "{Name}" in warning.message
 
 
 def test_workspace_one_takes_fragments(schema: Schema) -> None:

@@ -26,8 +26,8 @@ SYNTAXES = {
     "dollar": re.compile(r"\$[A-Z][A-Z0-9_]*"),
     # {{name}} (Intune): anything but braces inside, compared exactly
     "double-brace": re.compile(r"\{\{[^{}]*\}\}"),
-    # {Name} (Workspace ONE): one pair of braces around a name
-    "single-brace": re.compile(r"(?<!\{)\{[A-Za-z][A-Za-z0-9_]*\}(?!\})"),
+    # {Name} (Workspace ONE): one pair of braces around a name (not ${name}, a template's)
+    "single-brace": re.compile(r"(?<![{$])\{[A-Za-z][A-Za-z0-9_]*\}(?!\})"),
 }
 SYNTAX_WORDS = {
     "dollar": "$NAME",
