@@ -184,11 +184,6 @@ def _set(root: PlistDict, path: KeyPath, value: PlistValue) -> None:
     parent[last] = value
 
 
-def _name(path: KeyPath) -> str:
-    named = [part for part in path if isinstance(part, str)]
-    return named[-1] if named else "the value"
-
-
 # --- type coercions -------------------------------------------------------------------------
 
 _TYPE_WORDS = {"integer": "an integer", "boolean": "a boolean", "real": "a real number"}
@@ -673,17 +668,6 @@ def _by_path_end(*names_and_finders: tuple[str, Finder]) -> Finder:
     return find
 
 
-def _first(*finders: Finder) -> Finder:
-    def find(problem: Problem, root: PlistDict, schema: Schema) -> Fix | None:
-        for finder in finders:
-            fix = finder(problem, root, schema)
-            if fix is not None:
-                return fix
-        return None
-
-    return find
-
-
 def _version_fix(problem: Problem, root: PlistDict, schema: Schema) -> Fix | None:
     return _add_fix("add-payload-version", problem, root, 1, "Add PayloadVersion 1")
 
@@ -831,9 +815,3 @@ def _write_keys_once(profile: Profile, problems: list[Problem], run: FixRun) -> 
             AppliedFix(problem, fix, (Change(duplicate.path, duplicate.earlier, later),))
         )
     profile.duplicate_keys = []
-
-
-def snapshot(root: PlistDict) -> PlistDict:
-    """A deep copy of the tree (the editor's undo keeps one before and after a fix)."""
-    copied: Any = copy.deepcopy(root)
-    return dict(copied)
