@@ -54,9 +54,9 @@ def _target(text: str) -> Target:
 def command_modules() -> list[ModuleType]:
     """The modules that add command groups: each has add_parsers(commands) and COMMANDS.
     Imported when the parser is built, so `--version` stays quick."""
-    from editor import cli_scale, cli_signing, cli_simulate
+    from editor import cli_fix, cli_scale, cli_signing, cli_simulate
 
-    return [cli_signing, cli_scale, cli_simulate]
+    return [cli_signing, cli_scale, cli_simulate, cli_fix]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -107,6 +107,9 @@ exit status:
         help="treat plist types that devices coerce (<true/> for 1) as errors, as Apple "
         "Business Manager and MDM servers that check types exactly do",
     )
+    from editor.cli_fix import add_channel_option
+
+    add_channel_option(validate)
 
     convert = commands.add_parser(
         "convert",
@@ -141,6 +144,7 @@ example:
     show.add_argument("file", metavar="FILE")
     show.add_argument("--canonical", action="store_true", help="every value as a sorted line")
     show.add_argument("--show-secrets", action="store_true", help="with --canonical: unmasked")
+    add_channel_option(show)
 
     for module in command_modules():
         module.add_parsers(commands)
@@ -165,7 +169,7 @@ def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from editor.core.validation.rules_profile import cross_profile_problems
 
     schema = _load_schema()
-    options = Options(targets=tuple(args.target), strict=args.strict)
+    options = Options(targets=tuple(args.target), strict=args.strict, channel=args.channel)
     results: list[dict[str, Any]] = []
     loaded: list[tuple[str, Profile]] = []
     unreadable = False
@@ -359,6 +363,14 @@ def cmd_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write("  (the signature itself is not checked here)\n")
     if profile.is_encrypted:
         out.write("Encrypted:   yes (the payloads are in EncryptedPayloadContent)\n")
+    from editor.core.validation.engine import fragment_schema
+
+    fragment = fragment_schema(profile, schema)
+    if fragment is not None:
+        out.write(
+            f"Fragment:    a bare {fragment.title} payload ({fragment.payload_type}), "
+            "not a profile\n"
+        )
     payloads = profile.payloads
     out.write(f"Payloads:    {len(payloads)}\n")
     for index, payload in enumerate(payloads, start=1):
@@ -378,7 +390,25 @@ def cmd_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             subtype = payload.get("VPNSubType")
             line += f", {subtype}]" if isinstance(subtype, str) and subtype else "]"
         out.write(line + "\n")
+    if args.channel != "none":
+        _show_variables(profile, args.channel, out)
     return EXIT_OK
+
+
+def _show_variables(profile: Profile, channel_id: str, out: TextIO) -> None:
+    """The channel's variables in the profile and what the preview fills in."""
+    from editor.core.channels import channel, variables_in
+    from editor.core.model import path_text
+
+    chosen = channel(channel_id)
+    out.write(f"Channel:     {chosen.title}\n")
+    if not chosen.fills_variables:
+        return
+    found = variables_in(profile.root, chosen)
+    out.write(f"Variables:   {len(found)}\n")
+    for path, token, sample in found:
+        shown = f"-> {sample!r} (sample)" if sample is not None else "(not filled in)"
+        out.write(f"  {path_text(path)}: {token} {shown}\n")
 
 
 COMMANDS = {

@@ -90,11 +90,6 @@ BAD_CASES: list[Any] = [
         xml(b"<dict><key>A</key><interger>1</interger></dict>"), "interger", id="interger"
     ),
     pytest.param(xml(b"<dict><key>A</key><foo/></dict>"), "unknown element", id="unknown-element"),
-    pytest.param(
-        xml(b"<dict><key>IPv4</key><dict/><key>B</key><true/><key>IPv4</key><dict/></dict>"),
-        "IPv4",
-        id="duplicate-key",
-    ),
     pytest.param(xml(b"<dict><key>A</key><data>xxxxx</data></dict>"), "base64", id="bad-base64"),
     pytest.param(xml(b"<dict><key>A</key><data>AA=A</data></dict>"), "base64", id="bad-padding"),
     pytest.param(xml(b"<dict><key>A</key><data>AA$$</data></dict>"), "base64", id="base64-chars"),
@@ -162,12 +157,16 @@ def test_read_errors_name_the_line(tmp_path: Path) -> None:
     assert "line 7" in read_error(tmp_path, data).reason
 
 
-def test_duplicate_key_names_both_lines(tmp_path: Path) -> None:
-    data = xml(b"<dict>\n<key>A</key><true/>\n<key>A</key><false/>\n</dict>")
-    reason = read_error(tmp_path, data).reason
-    assert "'A'" in reason
-    assert "line 4" in reason  # the first
-    assert "line 5" in reason  # the second
+def test_duplicate_key_opens_and_names_both_lines(tmp_path: Path) -> None:
+    """A key given twice is no longer refused: the later value is read, both lines are
+    named (tests/test_fragments.py follows it through validation and saving)."""
+    path = tmp_path / "twice.mobileconfig"
+    path.write_bytes(xml(b"<dict>\n<key>A</key><true/>\n<key>A</key><false/>\n</dict>"))
+    profile = Profile.read(path)
+    assert profile.root == {"A": False}
+    assert [(d.path, d.first_line, d.later_line) for d in profile.duplicate_keys] == [
+        (("A",), 4, 5)
+    ]
 
 
 # --- entities ------------------------------------------------------------------------------------

@@ -73,7 +73,6 @@ def test_loads_or_fails_cleanly(corpus_dir: Path, path: Path) -> None:
 def test_known_malformed_files_fail_for_the_documented_reason(corpus_dir: Path) -> None:
     reasons = {
         "euc-samples__iOS14-VPN.fragment.mobileconfig": "interger",
-        "euc-samples__iOS14-IKEv2VPN.fragment.mobileconfig": "IPv4",  # duplicate key
         "ovpnmcgen__README-typical-usage-output.mobileconfig": "base64",
         "onucb__Vpn.mobileconfig": "base64",
     }

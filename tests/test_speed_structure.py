@@ -523,8 +523,23 @@ def test_plistlib_output_takes_the_fast_path() -> None:
 def test_the_careful_reader_still_words_the_errors() -> None:
     data = b'<?xml version="1.0"?>\n<plist>\n<dict>\n<key>A</key><true/>\n<key>A</key>'
     data += b"<false/>\n</dict>\n</plist>\n"
-    with pytest.raises(plistxml.PlistXMLError, match=r"line 5: key 'A' appears twice.*line 4"):
-        plistxml.parse_xml_plist(data)
+    with pytest.raises(plistxml.PlistXMLError, match=r"line 6: key 'A' has no value"):
+        plistxml.parse_xml_plist(data.replace(b"<false/>", b""))
+
+
+def test_a_key_given_twice_is_read_by_the_careful_reader_with_both_lines() -> None:
+    data = b'<?xml version="1.0"?>\n<plist>\n<dict>\n<key>A</key><true/>\n<key>B</key>'
+    data += b"<array><dict><key>C</key><integer>1</integer>\n<key>C</key><integer>2</integer>"
+    data += b"</dict></array>\n<key>A</key>\n<false/>\n</dict>\n</plist>\n"
+    with pytest.raises(plistxml._NotPlain):
+        plistxml._parse_plain(data)  # the fast reader leaves it to the careful one
+    root, duplicates = plistxml.parse_xml_plist_noting(data)
+    assert root == {"A": False, "B": [{"C": 2}]}
+    assert list(root) == ["A", "B"]
+    assert duplicates == [
+        plistxml.DuplicateKey(("B", 0, "C"), 5, 6),
+        plistxml.DuplicateKey(("A",), 4, 7),
+    ]
 
 
 def test_deep_nesting_is_refused_by_both_readers() -> None:

@@ -2688,13 +2688,31 @@ def test_code_gone_when_fixed(c: Case, schema: Schema) -> None:
 
 # --- codes ------------------------------------------------------------------------------
 
-# Codes with a test elsewhere in this file (not in the table).
+# Codes with a test elsewhere in this file (not in the table), or, for the channel codes
+# (which need Options.channel), in test_channels.py.
 TESTED_ELSEWHERE = {
     "read-leniency",
     "duplicate-profile-identifier",
     "text-before-declaration",
     "certificate-validity",
+    "duplicate-key",
+    "unknown-mdm-variable",
+    "channel-size",
+    "channel-signature",
 }
+
+
+def test_duplicate_key_is_a_warning_at_the_key(schema: Schema) -> None:
+    data = (
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0">\n<dict>\n'
+        b"<key>PayloadDisplayName</key><string>A</string>\n"
+        b"<key>PayloadDisplayName</key><string>B</string>\n</dict>\n</plist>\n"
+    )
+    profile = Profile.parse(data)
+    assert profile.root["PayloadDisplayName"] == "B"
+    hits = [p for p in check(profile, schema) if p.code == "duplicate-key"]
+    assert [(p.severity, p.path) for p in hits] == [(WARNING, ("PayloadDisplayName",))]
+    assert "lines 4 and 5" in hits[0].message
 
 
 def test_every_emitted_code_has_a_case() -> None:

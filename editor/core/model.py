@@ -26,6 +26,7 @@ from editor.core.plisttypes import PlistDict, PlistValue
 
 if TYPE_CHECKING:
     from editor.core.cms import SignedEnvelope
+    from editor.core.plistxml import DuplicateKey
 
 PathPart = str | int
 KeyPath = tuple[PathPart, ...]
@@ -179,6 +180,8 @@ class Profile:
     source_format: PlistFormat = "xml"
     signature: SignedEnvelope | None = None
     read_notes: list[str] = field(default_factory=list)
+    # keys written twice in one XML dictionary (the later value was read; saving writes one)
+    duplicate_keys: list[DuplicateKey] = field(default_factory=list)
 
     @classmethod
     def from_loaded(cls, loaded: LoadedProfile, source: str) -> Profile:
@@ -197,7 +200,13 @@ class Profile:
                 f"the plist's top value is {names.get(kind, kind)}, "
                 "but a profile must be a dictionary",
             )
-        return cls(loaded.root, loaded.source_format, loaded.signature, list(loaded.notes))
+        return cls(
+            loaded.root,
+            loaded.source_format,
+            loaded.signature,
+            list(loaded.notes),
+            list(loaded.duplicate_keys),
+        )
 
     @classmethod
     def read(cls, path: Path | str) -> Profile:

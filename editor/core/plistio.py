@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Literal
 
 from editor.core.plistlimits import MAX_FILE_SIZE, TreeLimitError, inspect_tree
 from editor.core.plisttypes import PlistDict, PlistValue
-from editor.core.plistxml import PlistXMLError, parse_xml_plist
+from editor.core.plistxml import DuplicateKey, PlistXMLError, parse_xml_plist_noting
 
 if TYPE_CHECKING:
     from editor.core.cms import SignedEnvelope
@@ -49,6 +49,7 @@ class LoadedProfile:
     signature: SignedEnvelope | None = None
     notes: list[str] = field(default_factory=list)  # leniencies applied while reading
     content: bytes = b""  # the bytes the plist was read from (inside a signature, if any)
+    duplicate_keys: list[DuplicateKey] = field(default_factory=list)  # XML: later value read
 
 
 _DECLARATION = re.compile(rb"<\?xml[^>]*?encoding=([\"'])([A-Za-z0-9._-]*)\1")
@@ -101,6 +102,7 @@ def _utf16_as_utf8(body: bytes, source: str) -> bytes:
 
 
 TEXT_BEFORE_DECLARATION = "blank space before the XML declaration was skipped"
+NO_DECLARATION = "the file has no XML declaration"
 
 
 def parse_plist_bytes(data: bytes, source: str = "<data>") -> LoadedProfile:
@@ -150,12 +152,18 @@ def parse_plist_bytes(data: bytes, source: str = "<data>") -> LoadedProfile:
     if len(stripped) != len(body):
         notes.append(TEXT_BEFORE_DECLARATION)
     if not stripped.startswith(b"<?xml"):
-        notes.append("the file has no XML declaration")
+        notes.append(NO_DECLARATION)
     try:
-        root = parse_xml_plist(stripped)
+        root, duplicates = parse_xml_plist_noting(stripped)
     except PlistXMLError as exc:
         raise ProfileReadError(source, f"malformed XML plist: {exc}") from None
-    return LoadedProfile(root, "xml", signature, notes, data)
+    line_shift = body[: len(body) - len(stripped)].count(b"\n")
+    if line_shift:  # lines count from the file's start, before the blank space skipped
+        duplicates = [
+            DuplicateKey(d.path, d.first_line + line_shift, d.later_line + line_shift, d.earlier)
+            for d in duplicates
+        ]
+    return LoadedProfile(root, "xml", signature, notes, data, duplicates)
 
 
 def unreadable_reason(exc: OSError, what: str = "file") -> str:

@@ -1,8 +1,10 @@
 """A strict XML property-list reader.
 
-plistlib silently skips unknown elements and keeps only the last of two equal keys;
-both lose data. This reader refuses them, names the line, never expands entities,
-and bounds nesting depth.
+plistlib silently skips unknown elements and keeps only the last of two equal keys,
+unsaid. This reader refuses unknown elements and names the line, never expands entities,
+and bounds nesting depth. A key given twice in one dictionary is read as CoreFoundation
+reads it (the later value wins) and reported with both lines (`parse_xml_plist_noting`),
+so a file that devices take can be opened and repaired.
 
 Two readers give the same result. The careful one is expat with a handler per event;
 it reads every well-formed document and words every error. The fast one reads the
@@ -21,6 +23,7 @@ import binascii
 import datetime
 import functools
 import re
+from dataclasses import dataclass, field
 from typing import Any
 from xml.parsers import expat
 
@@ -40,6 +43,16 @@ class PlistXMLError(ValueError):
     """Malformed XML plist; the message says where and what."""
 
 
+@dataclass(frozen=True)
+class DuplicateKey:
+    """A key written twice in one dictionary: the later value is the one read."""
+
+    path: tuple[str | int, ...]  # the key's path from the root
+    first_line: int
+    later_line: int
+    earlier: Any = field(default=None, compare=False)  # the value given first (dropped)
+
+
 class _Parser:
     def __init__(self) -> None:
         self.parser = expat.ParserCreate()
@@ -51,6 +64,8 @@ class _Parser:
         self.stack: list[Any] = []  # open containers
         self.pending_keys: list[str | None] = []  # per open dict: key awaiting its value
         self.key_lines: list[dict[str, int]] = []
+        self.path: list[str | int] = []  # of the innermost open container
+        self.duplicates: list[DuplicateKey] = []
         self.chunks: list[str] = []
         self.in_scalar: str | None = None
         self.in_key = False
@@ -102,7 +117,10 @@ class _Parser:
             if len(self.stack) >= MAX_DEPTH:
                 raise self.fail(f"nesting deeper than {MAX_DEPTH} levels")
             container: Any = {} if tag == "dict" else []
+            where = self.place()
             self.add_value(container)
+            if where is not None:
+                self.path.append(where)
             self.stack.append(container)
             self.pending_keys.append(None)
             self.key_lines.append({})
@@ -120,11 +138,13 @@ class _Parser:
             self.in_key = False
             key = "".join(self.chunks)
             lines = self.key_lines[-1]
+            line = self.parser.CurrentLineNumber
             if key in lines:
-                raise self.fail(
-                    f"key {key!r} appears twice in one dictionary (first on line {lines[key]})"
+                earlier = self.stack[-1].get(key)
+                self.duplicates.append(
+                    DuplicateKey((*self.path, key), lines[key], line, earlier)
                 )
-            lines[key] = self.parser.CurrentLineNumber
+            lines[key] = line
             self.pending_keys[-1] = key
             return
         if tag in _CONTAINERS:
@@ -133,6 +153,8 @@ class _Parser:
             self.stack.pop()
             self.pending_keys.pop()
             self.key_lines.pop()
+            if self.stack:
+                self.path.pop()
             return
         text = "".join(self.chunks)
         self.in_scalar = None
@@ -143,6 +165,13 @@ class _Parser:
             self.chunks.append(data)
         elif data.strip():
             raise self.fail(f"stray text {data.strip()[:40]!r}")
+
+    def place(self) -> str | int | None:
+        """The path part the next value takes in the open container (None at the top)."""
+        if not self.stack:
+            return None
+        parent = self.stack[-1]
+        return len(parent) if isinstance(parent, list) else self.pending_keys[-1]
 
     def add_value(self, value: Any) -> None:
         if not self.stack:
@@ -158,7 +187,7 @@ class _Parser:
         key = self.pending_keys[-1]
         if key is None:
             raise self.fail("a value in a <dict> without its <key>")
-        parent[key] = value
+        parent[key] = value  # a key given twice: the later value, in the first one's place
         self.pending_keys[-1] = None
 
     def convert(self, tag: str, text: str) -> Any:
@@ -372,10 +401,18 @@ def _parse_plain(data: bytes) -> Any:
 
 def parse_xml_plist(data: bytes) -> Any:
     """Parse an XML plist (the <plist> wrapper may be absent, as in bare fragments)."""
+    return parse_xml_plist_noting(data)[0]
+
+
+def parse_xml_plist_noting(data: bytes) -> tuple[Any, list[DuplicateKey]]:
+    """The root and the keys given twice in one dictionary (the fast reader leaves a
+    document with one to the careful reader, so it stays as fast)."""
     try:
-        return _parse_plain(data)
+        return _parse_plain(data), []
     except _NotPlain:
-        return _Parser().parse(data)
+        parser = _Parser()
+        root = parser.parse(data)
+        return root, parser.duplicates
 
 
 def parse_xml_plist_carefully(data: bytes) -> Any:

@@ -18,10 +18,10 @@ import copy
 import functools
 import gc
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -38,6 +38,9 @@ from editor.core.validation.engine import (
 )
 from editor.core.validation.problems import Problem, Severity
 from editor.ui import pyside_fixes
+
+if TYPE_CHECKING:
+    from editor.core.fixes import Change, Fix, FixRun
 
 pyside_fixes.apply()  # before any signal of ours is emitted
 
@@ -189,6 +192,7 @@ class Document(QObject):
         self.save_format: PlistFormat = profile.source_format
         self.targets: tuple[Target, ...] = ()
         self.strict = False  # coercions devices accept count as errors (strict channels)
+        self.channel = "none"  # the MDM deployment channel (editor.core.channels)
         self.undo_stack = QUndoStack(self)
         self._payload_problems: dict[int, list[Problem]] = {}
         self._profile_problems: list[Problem] = []
@@ -250,7 +254,7 @@ class Document(QObject):
             spec: KeySpec | None = payload_schema.root
             rest = path[2:]
         else:
-            spec = self.schema.configuration.root
+            spec = self.root_spec()
             rest = path
         for part in rest:
             if spec is None:
@@ -262,13 +266,28 @@ class Document(QObject):
                 spec = child if child is not None else (spec.item if spec.open else None)
         return spec
 
+    @property
+    def is_fragment(self) -> bool:
+        """The file is one bare payload dictionary, not a profile."""
+        from editor.core.validation.engine import fragment_schema
+
+        return fragment_schema(self.profile, self.schema) is not None
+
+    def root_spec(self) -> KeySpec:
+        """The spec of the top level: a profile's, or for a bare payload (a fragment, as
+        Workspace ONE's custom settings take) that payload's."""
+        from editor.core.validation.engine import fragment_schema
+
+        fragment = fragment_schema(self.profile, self.schema)
+        return fragment.root if fragment is not None else self.schema.configuration.root
+
     def value(self, path: KeyPath) -> Any:
         return ops.get_value(self.profile.root, path)
 
     # --- problems ----------------------------------------------------------------------
     @property
     def options(self) -> Options:
-        return Options(targets=self.targets, strict=self.strict)
+        return Options(targets=self.targets, strict=self.strict, channel=self.channel)
 
     def problems(self) -> list[Problem]:
         found = list(self._profile_problems)
@@ -312,6 +331,11 @@ class Document(QObject):
     def set_strict(self, strict: bool) -> None:
         if strict != self.strict:
             self.strict = strict
+            self.revalidate_all()
+
+    def set_channel(self, channel: str) -> None:
+        if channel != self.channel:
+            self.channel = channel
             self.revalidate_all()
 
     def _recount(self) -> None:
@@ -517,6 +541,54 @@ class Document(QObject):
 
         self.undo_stack.push(_EditCommand(self, label, redo, undo, (), True))
 
+    def apply_fix(self, fix: Fix, value: str | None = None) -> list[Change]:
+        """Apply one quick fix as one undo step named after it; raises FixError."""
+        root = copy.deepcopy(self.profile.root)
+        changes = fix.apply(root, value)
+        self._push_root(root, f"Fix: {fix.description}")
+        return changes
+
+    def apply_fixes(
+        self,
+        label: str,
+        kinds: Collection[str] | None = None,
+        parameters: Mapping[str, str] | None = None,
+    ) -> FixRun:
+        """Apply every fix (of the given kinds) as one undo step; nothing when none
+        applies."""
+        from editor.core.fixes import fix_profile
+        from editor.core.validation.engine import validate_profile
+
+        working = Profile(
+            copy.deepcopy(self.profile.root),
+            self.profile.source_format,
+            self.profile.signature,
+            list(self.profile.read_notes),
+        )
+        options = self.options
+        run = fix_profile(
+            working,
+            self.schema,
+            lambda p: validate_profile(p, self.schema, options),
+            kinds=kinds,
+            parameters=parameters,
+        )
+        if run.applied:
+            count = sum(len(applied.changes) for applied in run.applied)
+            self._push_root(working.root, f"{label} ({count} change{'s' if count != 1 else ''})")
+        return run
+
+    def _push_root(self, root: dict[str, Any], label: str) -> None:
+        previous = self.profile.root
+
+        def redo() -> None:
+            self.profile.root = copy.deepcopy(root)
+
+        def undo() -> None:
+            self.profile.root = copy.deepcopy(previous)
+
+        self.undo_stack.push(_EditCommand(self, label, redo, undo, (), True))
+
     # --- saving --------------------------------------------------------------------------
     def save(
         self, path: Path, fmt: PlistFormat, wrap: Callable[[bytes], bytes] | None = None
@@ -536,6 +608,9 @@ class Document(QObject):
         self.save_format = fmt
         self.undo_stack.setClean()
         self.path_changed.emit()
+        if self.profile.duplicate_keys:  # the file now holds each key once
+            self.profile.duplicate_keys = []
+            self._recheck_profile_level()
 
 
 def _same(left: Any, right: Any) -> bool:

@@ -328,7 +328,7 @@ class NodeForm(QScrollArea):
         self.body = QWidget(self)
         self.setWidget(self.body)
         self.outer = QVBoxLayout(self.body)
-        self.spec = document.spec_for(path) if path else document.schema.configuration.root
+        self.spec = document.spec_for(path) if path else document.root_spec()
         self._build()
         document.value_changed.connect(self._on_value_changed)
         document.problems_changed.connect(self._on_problems_changed)
@@ -352,6 +352,11 @@ class NodeForm(QScrollArea):
                 if payload_schema
                 else ("This payload type is not in the schema; its keys are kept as they are.")
             )
+        elif not self.path and self.document.is_fragment:  # a bare payload (fix_ui)
+            kind = str(self.document.profile.root.get("PayloadType"))
+            payload_schema = self.document.schema.payload(kind)
+            title.setText(f"{payload_schema.title if payload_schema else kind} payload (fragment)")
+            description = payload_schema.description if payload_schema else ""
         elif not self.path:
             title.setText("Profile")
             description = self.document.schema.configuration.description
@@ -399,7 +404,7 @@ class NodeForm(QScrollArea):
         for end in range(start, len(self.path) + 1):
             sub = self.path[:end]
             value = self.document.value(sub)
-            spec = self.document.spec_for(sub) if sub else self.document.schema.configuration.root
+            spec = self.document.spec_for(sub) if sub else self.document.root_spec()
             if isinstance(value, dict) and spec is not None:
                 frames.append(Frame(value, spec))
         return frames

@@ -324,6 +324,9 @@ class MainWindow(QMainWindow):
         help_menu.addActions([self.help_action, QtWidgets.QWhatsThis.createAction(self)])
         help_menu.addSeparator()
         help_menu.addActions([self.about_action, self.about_qt_action])
+        from editor.ui import fix_ui
+
+        fix_ui.install(self, file_menu, edit_menu, view_menu)  # fixes, fragments, channel
 
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("mainToolbar")
@@ -525,6 +528,7 @@ class MainWindow(QMainWindow):
         self.form = NodeForm(self.document, path, self.form_host)
         self.form.open_requested.connect(self._open_node)
         self.form.new_vpn_requested.connect(self.new_per_app_vpn_for)
+        self.quick_fixes.attach_form(self.form)  # Fix buttons under fields (fix_ui)
         self._show_pkcs12_notice(path)
         self._show_start_panel(path)
         self.form_layout.addWidget(self.form)
@@ -1099,6 +1103,8 @@ class MainWindow(QMainWindow):
         self.start_panel = _discard(self.start_panel)
         profile = self.document.profile
         if path or profile.payloads or profile.is_encrypted:  # encrypted payloads are payloads
+            return
+        if self.document.is_fragment:  # a bare payload (fix_ui): nothing to begin
             return
         from editor.ui.start_panel import StartPanel
 

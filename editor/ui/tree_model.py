@@ -118,7 +118,7 @@ class PayloadTreeModel(QAbstractItemModel):
         if node is self._root:
             return [()]
         value = self.document.value(node.path)
-        if node.path == ():
+        if node.path == () and not self.document.is_fragment:
             return [("PayloadContent", i) for i in range(len(self.document.profile.payloads))]
         paths: list[KeyPath] = []
         if isinstance(value, dict):
@@ -190,7 +190,7 @@ class PayloadTreeModel(QAbstractItemModel):
         node = self.node_for(parent)
         if node._children is not None or node is self._root:
             return bool(self._children(node))
-        if node.path == ():
+        if node.path == () and not self.document.is_fragment:
             return bool(self.document.profile.payloads)
         value = self.document.value(node.path)
         if isinstance(value, list):

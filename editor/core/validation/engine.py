@@ -20,15 +20,18 @@ import datetime
 import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from editor.core.formats import check_format, has_mdm_variable
 from editor.core.model import MISSING, KeyPath, Profile
 from editor.core.platforms import PlatformSupport, Target
-from editor.core.plistio import TEXT_BEFORE_DECLARATION
+from editor.core.plistio import NO_DECLARATION, TEXT_BEFORE_DECLARATION
 from editor.core.plisttypes import PlistDict, PlistValue, plist_type_of
 from editor.core.schema import Condition, KeySpec, PayloadSchema, Schema
 from editor.core.validation.problems import Problem, Severity
+
+if TYPE_CHECKING:
+    from editor.core.channels import Channel
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -69,6 +72,9 @@ class Options:
     # the moment certificates' validity is judged at (None: now); fixed in tests and in
     # the corpus triage, so that their verdicts do not change with the calendar
     now: datetime.datetime | None = None
+    # the MDM the profile is deployed through (editor.core.channels.CHANNEL_IDS): decides
+    # which variables are recognized, filled with samples for the checks, or warned about
+    channel: str = "none"
 
     def moment(self) -> datetime.datetime:
         return self.now or datetime.datetime.now(datetime.UTC)
@@ -211,6 +217,16 @@ class Walk:
     # Targets the payload itself exists on; keys are checked against these only,
     # so a payload missing on a target gets one warning, not one per key.
     key_targets: tuple[Target, ...] | None = None
+    # the deployment channel when it knows its variables (None: any form is noted)
+    channel: Channel | None = None
+    other_channels: tuple[Channel, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.options.channel not in ("none", "other"):
+            from editor.core.channels import channel, vendor_channels
+
+            self.channel = channel(self.options.channel)
+            self.other_channels = vendor_channels()
 
     def add(self, severity: Severity, code: str, path: KeyPath, message: str) -> None:
         self.problems.append(Problem(severity, code, path, message))
@@ -417,20 +433,57 @@ _SET_TESTABLE = frozenset({str, int, float, bytes, bool})
 _check_format = functools.lru_cache(maxsize=16384)(check_format)
 
 
-def _mdm_variable(walk: Walk, value: str, path: KeyPath, label: str) -> None:
-    walk.add(
-        INFO,
-        "mdm-variable",
-        path,
-        f"{label} holds an MDM variable ({value!r}); the MDM must fill it in before the "
-        "profile reaches a device",
-    )
+def _variables(walk: Walk, value: str, path: KeyPath, label: str) -> str | None:
+    """Note the MDM variables of a string; return the text to check further (the
+    channel's documented variables filled with sample values), None to check no more."""
+    chosen = walk.channel
+    if chosen is None:
+        if not has_mdm_variable(value):
+            return value
+        walk.add(
+            INFO,
+            "mdm-variable",
+            path,
+            f"{label} holds an MDM variable ({value!r}); the MDM must fill it in before the "
+            "profile reaches a device",
+        )
+        return None
+    from editor.core.channels import variable_use
+
+    use = variable_use(chosen, value, walk.other_channels)
+    if use is None:
+        return value
+    if use.known:
+        walk.add(
+            INFO,
+            "mdm-variable",
+            path,
+            f"{label} holds {chosen.title} variables ({', '.join(use.known)}), which "
+            f"{chosen.title} fills in; checked as a device sees it: {use.filled!r}",
+        )
+    if use.unknown:
+        walk.add(
+            WARNING,
+            "unknown-mdm-variable",
+            path,
+            f"{label}: " + "; ".join(why for _token, why in use.unknown) + ". It reaches the "
+            "device as written",
+        )
+        return None
+    return use.filled
+
+
+def _may_hold_variable(text: str) -> bool:
+    return "$" in text or "%" in text or "{" in text
 
 
 def _check_scalar(walk: Walk, value: PlistValue, spec: KeySpec, path: KeyPath, label: str) -> None:
-    if isinstance(value, str) and has_mdm_variable(value):
-        _mdm_variable(walk, value, path, label)
-        return
+    if isinstance(value, str) and _may_hold_variable(value):
+        filled = _variables(walk, value, path, label)
+        if filled is None:
+            return
+        if filled != value:
+            value, label = filled, f"{label} (with sample values)"
     plan = spec.__dict__.get("_validation_plan") or _plan(spec)
     if plan.plain_scalar:
         return
@@ -562,8 +615,8 @@ def walk_dictionary(
                         plan.allowed is None or (type(child), child) in plan.allowed
                     ):
                         # a plain value: only an MDM variable is worth a word
-                        if type(child) is str and has_mdm_variable(child):
-                            _mdm_variable(walk, child, (*path, name), name)
+                        if type(child) is str and _may_hold_variable(child):
+                            _variables(walk, child, (*path, name), name)
                     elif plan.scalar:
                         _check_scalar(walk, child, child_spec, (*path, name), name)
                     else:
@@ -660,8 +713,8 @@ def walk_value(
         if walk.options.targets or plan.untargeted:
             _availability_problems(walk, spec.availability, path, label)
     if kind is str and plan.plain_scalar and expected != "any":  # the commonest: here
-        if has_mdm_variable(value):
-            _mdm_variable(walk, value, path, label)
+        if _may_hold_variable(value):
+            _variables(walk, value, path, label)
         return
     _walk_inside(walk, value, spec, path, frames, label)
 
@@ -783,7 +836,6 @@ def validate_payload(
     profile: Profile, index: int, schema: Schema, options: Options = Options()
 ) -> list[Problem]:
     """Problems inside one payload; no other payload is read."""
-    walk_problems: list[Problem] = []
     path: KeyPath = ("PayloadContent", index)
     payload = profile.payloads[index]
     if not isinstance(payload, dict):
@@ -821,6 +873,17 @@ def validate_payload(
                 "for that domain). Check the spelling, or use Apple's type for this setting",
             )
         return walk.problems
+    return _payload_problems(payload, path, payload_schema, schema, options)
+
+
+def _payload_problems(
+    payload: PlistDict,
+    path: KeyPath,
+    payload_schema: PayloadSchema,
+    schema: Schema,
+    options: Options,
+) -> list[Problem]:
+    """The schema walk and the rules of one payload dictionary found at path."""
     walk = Walk(payload_schema, options)
     _availability_problems(
         walk,
@@ -860,15 +923,83 @@ def _open_copy(spec: KeySpec) -> KeySpec:
     return replace(spec, open=True)
 
 
+def fragment_schema(profile: Profile, schema: Schema) -> PayloadSchema | None:
+    """The payload type of a file that is one bare payload dictionary (Workspace ONE's
+    custom settings take such a fragment), None for a profile."""
+    kind = profile.root.get("PayloadType")
+    if not isinstance(kind, str) or kind == "Configuration":
+        return None
+    return schema.payload(kind)
+
+
 def validate_profile_level(
     profile: Profile, schema: Schema, options: Options = Options()
 ) -> list[Problem]:
-    """Problems of the top level and between payloads."""
+    """Problems of the top level and between payloads. A bare payload (a fragment) is
+    checked here as that payload, its paths from its own root."""
+    fragment = fragment_schema(profile, schema)
+    if fragment is not None:
+        return _fragment_problems(profile, fragment, schema, options)
     walk = Walk(schema.configuration, options)
     top_spec = schema.configuration.root
     walk_dictionary(walk, _top_level_view(profile.root), top_spec, (), [])
     context = ProfileContext(schema, profile, options, walk.problems)
+    _read_problems(context, profile)
+    for rule in _profile_rules():
+        rule(context)
+    _channel_limits(context)
+    return walk.problems
+
+
+def _channel_limits(context: ProfileContext) -> None:
+    """What the chosen channel refuses or drops: a size limit, the signature."""
+    if context.options.channel in ("none", "other"):
+        return
+    from editor.core.channels import channel
+
+    chosen = channel(context.options.channel)
+    profile = context.profile
+    if chosen.size_limit is not None:
+        from editor.core.plistio import serialize_plist
+
+        try:
+            size = len(serialize_plist(profile.root, "xml"))
+        except ValueError:
+            size = 0  # a value no plist can hold: reported by the walk
+        if size > chosen.size_limit:
+            context.add(
+                ERROR,
+                "channel-size",
+                (),
+                f"the profile is {size:,} bytes as XML; {chosen.title} takes custom profiles "
+                f"of at most {chosen.size_limit:,} bytes, so it cannot be deployed through it. "
+                "Move payloads into a second profile",
+            )
+    if chosen.signature_note is not None and profile.signature is not None:
+        context.add(
+            WARNING,
+            "channel-signature",
+            (),
+            f"the profile is signed, but {chosen.signature_note}; deploy it unsigned through "
+            f"{chosen.title}, or sign it for another channel",
+        )
+
+
+def _read_problems(context: ProfileContext, profile: Profile, fragment: bool = False) -> None:
+    """What reading the file noticed: lenient readings, keys given twice."""
+    for duplicate in profile.duplicate_keys:
+        context.add(
+            WARNING,
+            "duplicate-key",
+            duplicate.path,
+            f"{duplicate.path[-1]} is written twice in this dictionary (lines "
+            f"{duplicate.first_line} and {duplicate.later_line}): the later value is the one "
+            "read and shown here, as plistlib reads it (which one a device takes is not "
+            "documented); check it, and saving writes the key once",
+        )
     for note in profile.read_notes:
+        if fragment and note == NO_DECLARATION:
+            continue  # a fragment has none by nature
         if note == TEXT_BEFORE_DECLARATION:
             context.add(
                 WARNING,
@@ -881,9 +1012,43 @@ def validate_profile_level(
             context.add(
                 INFO, "read-leniency", (), f"{note}; an Apple device may refuse such a file"
             )
-    for rule in _profile_rules():
-        rule(context)
-    return walk.problems
+
+
+def _fragment_problems(
+    profile: Profile, payload_schema: PayloadSchema, schema: Schema, options: Options
+) -> list[Problem]:
+    takes_fragments = False
+    if options.channel not in ("none", "other"):
+        from editor.core.channels import channel
+
+        takes_fragments = channel(options.channel).fragments
+    if takes_fragments:
+        problem = Problem(
+            INFO,
+            "profile-type",
+            ("PayloadType",),
+            f"this file is a bare {payload_schema.title} payload, as the chosen MDM's custom "
+            "settings take it; its keys are checked as that payload. To install it any "
+            "other way, wrap it in a profile",
+        )
+    else:
+        problem = Problem(
+            ERROR,
+            "profile-type",
+            ("PayloadType",),
+            f"this file is a bare {payload_schema.title} payload, not a profile: a device "
+            "installs only a Configuration profile that holds it. Its keys are checked as "
+            "that payload; wrap it in a profile to install it (MDM fields for custom "
+            "settings, such as Workspace ONE's, take it as it is)",
+        )
+    problems = [problem]
+    context = ProfileContext(schema, profile, options, problems)
+    _read_problems(context, profile, fragment=True)
+    problems.extend(_payload_problems(profile.root, (), payload_schema, schema, options))
+    from editor.core.validation.rules_profile import check_fragment_identity
+
+    check_fragment_identity(context)
+    return problems
 
 
 class _TopLevelView(dict):  # type: ignore[type-arg]
@@ -903,6 +1068,8 @@ def validate_profile(
     profile: Profile, schema: Schema, options: Options = Options()
 ) -> list[Problem]:
     problems = validate_profile_level(profile, schema, options)
+    if fragment_schema(profile, schema) is not None:
+        return problems
     for index in range(len(profile.payloads)):
         problems.extend(validate_payload(profile, index, schema, options))
     return problems

@@ -43,6 +43,7 @@ CODES: dict[str, str] = {
     # reading
     "read-leniency": "the file needed a lenient reading an Apple device may not share",
     "text-before-declaration": "text before the XML declaration, which XML forbids",
+    "duplicate-key": "a key written twice in one dictionary; the later value is read",
     # structure and types
     "type-mismatch": "a value has another plist type than the schema says, one a device "
     "cannot read as the right type",
@@ -63,6 +64,11 @@ CODES: dict[str, str] = {
     "not-apple-payload-type": "a PayloadType that is none of Apple's payload types",
     "not-a-dictionary": "a payload that is not a dictionary",
     "mdm-variable": "a value holds an MDM substitution variable",
+    "unknown-mdm-variable": "a variable the chosen MDM channel does not fill in (unknown, "
+    "another vendor's, or in the wrong case)",
+    "channel-size": "the profile is larger than the chosen MDM channel takes",
+    "channel-signature": "the profile is signed, but the chosen MDM channel does not pass "
+    "signatures on",
     # platforms
     "unsupported-platform": "a key, value or payload does not exist on a target platform",
     "too-new-for-target": "a key or value needs a newer OS than a target version",
@@ -70,7 +76,8 @@ CODES: dict[str, str] = {
     "deprecated": "a key or value that still works but is superseded",
     "supervised-only": "a key or payload that needs a supervised device",
     # profile level
-    "profile-type": "the top-level PayloadType is not Configuration",
+    "profile-type": "the top-level PayloadType is not Configuration (a bare payload, checked "
+    "as that payload)",
     "duplicate-uuid": "two payloads share a PayloadUUID",
     "duplicate-identifier": "two payloads share a PayloadIdentifier",
     "duplicate-profile-identifier": "two profiles checked together share a PayloadIdentifier",

@@ -86,6 +86,13 @@ def _payloads(profile: Profile) -> Iterator[tuple[int, dict[str, PlistValue]]]:
     return profile.payload_dicts()
 
 
+def check_fragment_identity(ctx: ProfileContext) -> None:
+    """A bare payload's own PayloadUUID (the profile rules do not run on a fragment)."""
+    uuid = ctx.profile.root.get("PayloadUUID")
+    if isinstance(uuid, str):
+        _check_placeholder(ctx, ("PayloadUUID",), uuid)
+
+
 def check_profile_type(ctx: ProfileContext) -> None:
     kind = ctx.profile.root.get("PayloadType")
     if isinstance(kind, str) and kind != "Configuration" and ctx.schema.payload(kind) is not None:
@@ -543,6 +550,8 @@ def cross_profile_problems(profiles: Sequence[tuple[str, Profile]]) -> dict[str,
     one Always On VPN."""
     by_identifier: dict[str, list[str]] = defaultdict(list)
     for name, profile in profiles:
+        if profile.root.get("PayloadType", "Configuration") != "Configuration":
+            continue  # a bare payload: its identifier is a payload's, not a profile's
         identifier = profile.root.get("PayloadIdentifier")
         if isinstance(identifier, str):
             by_identifier[identifier].append(name)
