@@ -49,6 +49,15 @@ def add_parsers(commands: Any) -> None:
         "fix",
         help="apply the mechanical, safe fixes (exit 0 no error remains, 1 errors remain, "
         "2 unreadable)",
+        epilog="""
+example:
+  vpn-profile fix corp-vpn.mobileconfig -o corp-vpn.fixed.mobileconfig --format json
+
+exit status:
+  0  no error remains
+  1  errors without a fix remain
+  2  a file could not be read
+""",
     )
     fix.add_argument("files", nargs="+", metavar="FILE")
     fix.add_argument(
@@ -80,6 +89,10 @@ def add_parsers(commands: Any) -> None:
     export = commands.add_parser(
         "export-payload",
         help="write one payload as a bare <dict> (Workspace ONE custom settings)",
+        epilog="""
+example:
+  vpn-profile export-payload corp-vpn.mobileconfig --payload 1 -o vpn-payload.xml
+""",
     )
     export.add_argument("file", metavar="FILE")
     export.add_argument(

@@ -218,7 +218,9 @@ def test_zsh_completion(tmp_path: Path) -> None:
 
     assert complete("vpn-profile ") == sorted(name for name, _h, _p in _commands())
     assert complete("vpn-profile ve") == ["verify"]
-    assert complete("vpn-profile validate --") == ["--format", "--help", "--strict", "--target"]
+    assert complete("vpn-profile validate --") == [
+        "--channel", "--format", "--help", "--strict", "--target"
+    ]  # fmt: skip
     assert complete("vpn-profile validate --format ") == ["json", "text"]
     assert complete("vpn-profile validate --target ") == []
     assert complete("vpn-profile sign a b --identity corp.m") == ["corp.mobileconfig"]

@@ -296,8 +296,10 @@ def test_a_fix_that_needs_a_choice_is_left_out_and_said(tmp_path: Path) -> None:
     )
     target = tmp_path / "p.mobileconfig"
     target.write_bytes(plistlib.dumps(root))
+    before = target.read_bytes()
     status, out, err = run("fix", str(target))
-    assert status == 0 and out == ""
+    assert status == 0 and target.read_bytes() == before  # nothing was changed
+    assert "->" not in out
     assert "OnDemandRules: not fixed: needs the action" in err
     assert "--on-demand-action" in err
 

@@ -95,3 +95,34 @@ def test_about_lists_the_versions(
     assert all(name in shown[0] for name in names)
     assert "payload files" in shown[0]
     assert window.about_qt_action.text() == "About &Qt"
+
+
+def test_every_menu_item_has_its_own_mnemonic(qtbot: Any, schema: Schema) -> None:
+    """Alt and a letter reach every item; no two items of one menu share the letter."""
+    import re
+
+    window = open_window(qtbot, Document(make_profile(IKEV2_PAYLOAD), schema))
+    clashes: list[str] = []
+
+    def walk(actions: list[Any], where: str) -> None:
+        letters: dict[str, str] = {}
+        for action in actions:
+            if action.isSeparator():
+                continue
+            menu = action.menu()
+            if menu is not None:
+                menu.aboutToShow.emit()  # menus filled when first opened
+                walk(menu.actions(), f"{where} > {action.text()}")
+            found = re.search(r"&([^&])", action.text())
+            if found is None and not action.isEnabled():
+                continue  # "(none)": nothing to choose
+            if found is None:
+                clashes.append(f"{where}: {action.text()!r} has no mnemonic")
+                continue
+            letter = found.group(1).lower()
+            if letter in letters:
+                clashes.append(f"{where}: {letters[letter]!r} and {action.text()!r} share {letter}")
+            letters[letter] = action.text()
+
+    walk(window.menuBar().actions(), "menu bar")
+    assert clashes == []

@@ -99,7 +99,7 @@ class QuickFixes(QObject):
         super().__init__(window)
         # weakly: the window holds this object, and must stay free to be deleted on close
         self._window = weakref.ref(window)
-        self.fix_all_action = QAction("Fix &All", window)
+        self.fix_all_action = QAction("F&ix All", window)
         self.fix_all_action.setStatusTip("Apply every fix that needs no choice, as one step")
         self.fix_all_action.triggered.connect(self.fix_all)
         self.channel_actions: dict[str, QAction] = {}
@@ -334,9 +334,12 @@ class QuickFixes(QObject):
 
         menu = QMenu("Deployment &Channel", self.window)
         menu.setToolTipsVisible(True)
+        from editor.ui.mnemonics import with_mnemonic
+
         group = QActionGroup(menu)
+        taken: set[str] = set()
         for chosen in channels():
-            action = QAction(chosen.title, menu)
+            action = QAction(with_mnemonic(chosen.title, taken), menu)
             action.setCheckable(True)
             action.setToolTip(_channel_tip(chosen))
             action.triggered.connect(lambda _c=False, cid=chosen.id: self.set_channel(cid))

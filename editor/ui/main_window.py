@@ -197,7 +197,7 @@ class MainWindow(QMainWindow):
         self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
         self.redo_action.setIcon(standard_icon(sp.SP_ArrowForward))
         self.remove_payload_action = self._action(
-            "&Remove Payload",
+            "Re&move Payload",
             self.remove_selected_payload,
             "Ctrl+Delete",
             sp.SP_TrashIcon,
@@ -271,6 +271,7 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.add_certificate_action)
         edit_menu.addAction(self.remove_payload_action)
         view_menu = self.menuBar().addMenu("&View")
+        self.problems_dock.toggleViewAction().setText("&Problems")
         view_menu.addAction(self.problems_dock.toggleViewAction())
         self.targets_action = self._action(
             "&Target Platforms…",
@@ -298,13 +299,13 @@ class MainWindow(QMainWindow):
             "&Next Problem", lambda: self.step_problem(1), "F8", None, "Go to the next problem"
         )
         self.previous_problem_action = self._action(
-            "&Previous Problem",
+            "Pre&vious Problem",
             lambda: self.step_problem(-1),
             "Shift+F8",
             None,
             "Go to the previous problem",
         )
-        self.focus_tree_action = self._action("Go to &Tree", self.focus_tree, "Ctrl+1")
+        self.focus_tree_action = self._action("Go to Tr&ee", self.focus_tree, "Ctrl+1")
         self.focus_form_action = self._action("Go to &Form", self.focus_form, "Ctrl+2")
         self.focus_problems_action = self._action("Go to Pro&blems", self.focus_problems, "Ctrl+3")
         view_menu.addActions(
@@ -321,7 +322,9 @@ class MainWindow(QMainWindow):
             [self.verify_action, self.trust_action, self.decrypt_action, self.export_action]
         )
         help_menu = self.menuBar().addMenu("&Help")
-        help_menu.addActions([self.help_action, QtWidgets.QWhatsThis.createAction(self)])
+        whats_this = QtWidgets.QWhatsThis.createAction(self)
+        whats_this.setText("&What's This?")
+        help_menu.addActions([self.help_action, whats_this])
         help_menu.addSeparator()
         help_menu.addActions([self.about_action, self.about_qt_action])
         from editor.ui import fix_ui
@@ -362,13 +365,17 @@ class MainWindow(QMainWindow):
         if self.add_menu.actions():
             return
         from editor.core import presets
+        from editor.ui.mnemonics import with_mnemonic
 
+        taken: set[str] = set()  # each item its own letter, for Alt+E, A, letter
         for kind in presets.CONNECTION_TYPES:
-            action = self.add_menu.addAction(kind.title)
+            action = self.add_menu.addAction(with_mnemonic(kind.title, taken))
             action.setStatusTip(kind.description)
             action.triggered.connect(lambda _checked=False, k=kind.id: self.add_connection(k))
         self.add_menu.addSection("Other payloads")
-        from_file = self.add_menu.addAction("Certificate or Identity from a File…")
+        from_file = self.add_menu.addAction(
+            with_mnemonic("Certificate or Identity from a File…", taken)
+        )
         from_file.setStatusTip(self.add_certificate_action.statusTip())
         from_file.triggered.connect(self.add_certificate)
         made_by_dialog = {"Configuration", presets.VPN_PAYLOAD, presets.PER_APP_PAYLOAD}
@@ -378,7 +385,7 @@ class MainWindow(QMainWindow):
             if payload_type not in made_by_dialog
         ]
         for title, payload_type in sorted(others):
-            action = self.add_menu.addAction(title)
+            action = self.add_menu.addAction(with_mnemonic(title, taken))
             action.setStatusTip(f"Add an empty {title} payload ({payload_type}) to fill in")
             action.triggered.connect(
                 lambda _checked=False, t=payload_type: self.add_blank_payload(t)
@@ -556,6 +563,11 @@ class MainWindow(QMainWindow):
         if self.form is not None:
             chain.extend(self.form.tab_stops())
         chain.extend([self.problems.show_info, self.problems.list])
+        chain.extend(  # the panel's buttons below the list (Fix, Fix All…)
+            w
+            for w in self.problems.findChildren(QtWidgets.QPushButton)
+            if w.focusPolicy() & Qt.FocusPolicy.TabFocus
+        )
         dock = getattr(self, "try_it_dock", None)  # the On Demand panel, when it is shown
         if dock is not None and dock.isVisible():
             chain.extend(
@@ -673,8 +685,9 @@ class MainWindow(QMainWindow):
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
-        for name in recent_files(self.settings):
-            action = self.recent_menu.addAction(name)
+        for number, name in enumerate(recent_files(self.settings), start=1):
+            shown = name.replace("&", "&&")  # a path's own ampersands are not mnemonics
+            action = self.recent_menu.addAction(f"&{number} {shown}" if number < 10 else shown)
             action.triggered.connect(
                 lambda _checked=False, n=name: self.open_files_requested.emit([n])
             )

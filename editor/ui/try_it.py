@@ -567,6 +567,7 @@ def attach_try_it(window: MainWindow) -> TryItDock:
         menu = action.menu()
         if menu is not None and problems_toggle in menu.actions():
             following = menu.actions()[menu.actions().index(problems_toggle) + 1]
+            dock.toggleViewAction().setText("Tr&y It: On Demand")
             menu.insertAction(following, dock.toggleViewAction())
     dock.follow()
     dock._schedule_follow()  # again once the window has restored the docks it last had
