@@ -164,12 +164,16 @@ class TextField(Field):
         if spec is not None and spec.secret:
             self.edit.setEchoMode(QLineEdit.EchoMode.Password)
             self.reveal = QAction(
-                standard_icon(QStyle.StandardPixmap.SP_DialogYesButton), "Show", self
+                standard_icon(QStyle.StandardPixmap.SP_DialogYesButton), f"Show {spec.name}", self
             )
             self.reveal.setCheckable(True)
             self.reveal.setToolTip("Show or hide the secret")
             self.reveal.toggled.connect(self._toggle_reveal)
             self.edit.addAction(self.reveal, QLineEdit.ActionPosition.TrailingPosition)
+            from PySide6.QtWidgets import QToolButton
+
+            for button in self.edit.findChildren(QToolButton):  # the action's own button
+                button.setAccessibleName(f"Show or hide {spec.name}")
 
     def _toggle_reveal(self, shown: bool) -> None:
         self.edit.setEchoMode(QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
@@ -380,6 +384,9 @@ class DataField(Field):
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.load = QPushButton("Load…", self)
         self.save = QPushButton("Save as…", self)
+        what = _spoken_name(spec)  # a screen reader says what the button acts on
+        self.load.setAccessibleName(f"Load {what} from a file")
+        self.save.setAccessibleName(f"Save {what} as a file")
         self.layout_.addWidget(self.summary, 1)
         self.layout_.addWidget(self.load)
         self.layout_.addWidget(self.save)
@@ -502,9 +509,18 @@ class ContainerField(Field):
         else:
             self.summary.setText("not set")
         self.button.setText("Open ›" if self._present else "Add")
+        what = _spoken_name(self.spec)
+        self.button.setAccessibleName(f"Open {what}" if self._present else f"Add {what}")
 
     def focus_widget(self) -> QWidget:
         return self.button
+
+
+def _spoken_name(spec: KeySpec | None) -> str:
+    """A key as a screen reader should say it: its label, or its name."""
+    if spec is None:
+        return "the value"
+    return spec.label or spec.name or "the value"
 
 
 _NO_CHOICE_HINTS = {

@@ -311,6 +311,16 @@ class KeyRow(QWidget):
             )
 
 
+# How the items of an array are called aloud (screen readers); others are "item".
+_ITEM_NOUNS = {
+    "OnDemandRules": "On Demand rule",
+    "ActionParameters": "per-connection rule",
+    "TunnelConfigurations": "tunnel",
+    "ServiceExceptions": "service exception",
+    "ApplicationExceptions": "app exception",
+}
+
+
 class NodeForm(QScrollArea):
     open_requested = Signal(object)  # key path to select in the tree
     new_vpn_requested = Signal(object)  # path of a VPNUUID: make a per-app VPN for it
@@ -472,6 +482,16 @@ class NodeForm(QScrollArea):
         self.up_button = QPushButton("Move up", box)
         self.down_button = QPushButton("Move down", box)
         self.open_button = QPushButton("Open ›", box)
+        # what each acts on, for screen readers ("Add On Demand rule")
+        noun = _ITEM_NOUNS.get(str(self.path[-1]), "item")
+        for button, said in (
+            (self.add_button, f"Add {noun}"),
+            (self.remove_button, f"Remove the selected {noun}"),
+            (self.up_button, f"Move the selected {noun} up"),
+            (self.down_button, f"Move the selected {noun} down"),
+            (self.open_button, f"Open the selected {noun}"),
+        ):
+            button.setAccessibleName(said)
         for button in (
             self.add_button,
             self.remove_button,

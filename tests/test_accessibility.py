@@ -1,0 +1,78 @@
+"""Every input of every form says what it is: a name a screen reader reads, or a label."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import CORPUS, IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD, make_profile
+from PySide6.QtCore import QModelIndex, QSettings
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QWidget,
+)
+
+from editor.core.model import Profile
+from editor.core.plistio import ProfileReadError
+from editor.core.schema import Schema
+from editor.ui.document import Document
+from editor.ui.main_window import MainWindow
+
+pytestmark = pytest.mark.usefixtures("isolated_settings", "dialogs")
+
+INPUTS = (
+    QLineEdit, QComboBox, QAbstractButton, QAbstractSpinBox, QPlainTextEdit, QAbstractItemView
+)  # fmt: skip
+
+
+def unnamed_inputs(window: MainWindow) -> list[str]:
+    """Visit every node of the tree; list each visible input without a name or label."""
+    found: list[str] = []
+
+    def visit(index: QModelIndex) -> None:
+        window.tree.setCurrentIndex(index)
+        QApplication.processEvents()
+        form = window.form
+        if form is not None:
+            labelled = {id(label.buddy()) for label in form.findChildren(QLabel) if label.buddy()}
+            for widget in form.findChildren(QWidget):
+                if not isinstance(widget, INPUTS) or not widget.isVisibleTo(form):
+                    continue
+                if isinstance(widget.parent(), QAbstractSpinBox | QComboBox):
+                    continue  # the editor inside a spin or combo box: the box is named
+                if widget.accessibleName() or id(widget) in labelled:
+                    continue
+                text = widget.text() if hasattr(widget, "text") else ""
+                found.append(f"{form.path}: {type(widget).__name__} {text!r}")
+        for row in range(window.model.rowCount(index)):
+            visit(window.model.index(row, 0, index))
+
+    visit(window.model.index(0, 0))
+    return found
+
+
+def profiles() -> list[Any]:
+    own = pytest.param(make_profile(IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD), id="own")
+    files = sorted(CORPUS.glob("*.mobileconfig")) if CORPUS.is_dir() else []
+    return [own, *(pytest.param(path, id=path.name[:40]) for path in files)]
+
+
+@pytest.mark.parametrize("source", profiles())
+def test_every_input_has_a_name_or_a_label(qtbot: Any, schema: Schema, source: Any) -> None:
+    if isinstance(source, Path):
+        try:
+            source = Profile.read(source)
+        except ProfileReadError:
+            pytest.skip("damaged on purpose")
+    window = MainWindow(Document(source, schema), QSettings())
+    qtbot.addWidget(window)
+    window.show()
+    assert unnamed_inputs(window) == []
