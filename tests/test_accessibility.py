@@ -76,3 +76,26 @@ def test_every_input_has_a_name_or_a_label(qtbot: Any, schema: Schema, source: A
     qtbot.addWidget(window)
     window.show()
     assert unnamed_inputs(window) == []
+
+
+def test_vendor_keys_are_called_by_their_names(qtbot: Any, schema: Schema) -> None:
+    payload = {
+        "PayloadIdentifier": "com.example.vpn.provider",
+        "PayloadType": "com.apple.vpn.managed",
+        "PayloadUUID": "1B2C3D4E-5F60-4A7B-8C9D-0E1F2A3B4C5D",
+        "PayloadVersion": 1,
+        "UserDefinedName": "Provider VPN",
+        "VPNType": "VPN",
+        "VPNSubType": "com.example.vpnapp",
+        "VPN": {"RemoteAddress": "vpn.example.com", "AuthenticationMethod": "Password"},
+        "VendorConfig": {"SiteGroup": "corp", "AllowPortalLogin": True},
+    }
+    window = MainWindow(Document(make_profile(payload), schema), QSettings())
+    qtbot.addWidget(window)
+    window.show()
+    window.select_path(("PayloadContent", 0, "VendorConfig"))
+    assert window.form is not None
+    for key in ("SiteGroup", "AllowPortalLogin"):
+        row = window.form.rows[key]
+        assert row.label.text() == key  # on screen
+        assert row.label.buddy() is row.field.focus_widget()  # and to screen readers

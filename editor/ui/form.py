@@ -202,7 +202,10 @@ class KeyRow(QWidget):
         self.unset.hide()
 
     def _label_text(self, value: Any) -> str:
-        title = self.spec.label if self.spec is not None else self.name
+        # a key of an open dictionary (VendorConfig) is called by its own name, not by
+        # the title its values share ("Vendor value")
+        shared = self.spec is not None and not self.spec.name
+        title = self.spec.label if self.spec is not None and not shared else self.name
         if self.spec is not None and self.spec.required:
             title += " *"
         return title
@@ -210,7 +213,7 @@ class KeyRow(QWidget):
     def _tooltip(self) -> str:
         if self.spec is None:
             return f"{self.name}: not in the schema; kept as is"
-        parts = [f"<b>{self.spec.name}</b> ({self.spec.type})"]
+        parts = [f"<b>{self.spec.name or self.name}</b> ({self.spec.type})"]
         if self.spec.description:
             parts.append(self.spec.description)
         parts.append(f"Works on: {badge_text(self.spec.availability)}")
