@@ -381,3 +381,58 @@ def test_a_tunnel_has_the_ikev2_fields_and_a_name(qtbot: Any, schema: Any) -> No
     )
     index = window.model.index_for_path(path)
     assert index.data() == "Tunnel 1 · Cellular"
+
+
+# --- files dropped on a field go to the window ----------------------------------------------
+
+
+def drop_file(target: Any, path: Path) -> None:
+    """A file dragged from a file manager and let go over `target`. Offscreen Qt delivers
+    no drag that no drag started, so the drop is handed to what the field's event filter
+    sees of it, as the window system's drop reaches it."""
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    from editor.ui.fields import _REFUSE_FILE_DROPS
+
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(path))])
+    data.setText(QUrl.fromLocalFile(str(path)).toString())  # as file managers offer it
+    where = QPointF(target.rect().center())
+    drop = QDropEvent(
+        where, Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )  # fmt: skip
+    assert _REFUSE_FILE_DROPS.eventFilter(target, drop)
+
+
+def test_a_file_dropped_on_a_field_is_not_written_into_it(
+    qtbot: Any, schema: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gui_helpers import open_window
+
+    from editor.ui.document import Document
+
+    window = open_window(qtbot, Document(make_profile(IKEV2_PAYLOAD), schema))
+    window.select_path(("PayloadContent", 0))
+    assert window.form is not None
+    field = window.form.rows["PayloadDescription"].field.focus_widget()
+    before = window.document.value(("PayloadContent", 0, "PayloadDescription"))
+    opened: list[list[str]] = []
+    window.open_files_requested.connect(opened.append)
+    certificates: list[Path] = []
+    monkeypatch.setattr(window, "add_certificate", lambda path=None: certificates.append(path))
+
+    profile = tmp_path / "other.mobileconfig"
+    make_profile(IKEV2_PAYLOAD).save(profile)
+    target = field.viewport() if hasattr(field, "viewport") else field  # where drops arrive
+    drop_file(target, profile)
+    certificate = tmp_path / "leaf.pem"
+    certificate.write_text("-----BEGIN CERTIFICATE-----\n")
+    drop_file(target, certificate)
+
+    assert window.document.value(("PayloadContent", 0, "PayloadDescription")) == before
+    shown = field.toPlainText() if hasattr(field, "toPlainText") else field.text()
+    assert "file://" not in shown
+    assert opened == [[str(profile)]]  # a profile opens
+    assert certificates == [certificate]  # a certificate goes to Add Certificate

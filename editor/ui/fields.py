@@ -154,10 +154,40 @@ class Field(QWidget):
         return ""
 
 
+class _RefuseFileDrops(QObject):
+    """A text field takes dropped text, never dropped files: those go on to the window
+    (which opens a profile or adds a certificate), instead of their file:// URL being
+    written into the key."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind not in (QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.Drop):
+            return False
+        if not event.mimeData().hasUrls():  # type: ignore[attr-defined]
+            return False  # plain text: the field takes it
+        window = watched.window() if isinstance(watched, QWidget) else None
+        handler = getattr(window, "dropEvent", None) if window is not watched else None
+        if handler is None:
+            event.ignore()  # nowhere to send it: refused
+        elif kind == QEvent.Type.Drop:
+            handler(event)  # the window decides: open, import or Add Certificate
+        else:
+            event.acceptProposedAction()  # type: ignore[attr-defined]
+        return True
+
+
+_REFUSE_FILE_DROPS = _RefuseFileDrops()
+
+
+def refuse_file_drops(widget: QWidget) -> None:
+    widget.installEventFilter(_REFUSE_FILE_DROPS)
+
+
 class TextField(Field):
     def __init__(self, spec: KeySpec | None, parent: QWidget | None = None) -> None:
         super().__init__(spec, parent)
         self.edit = QLineEdit(self)
+        refuse_file_drops(self.edit)
         undo_in_document(self.edit)
         self.layout_.addWidget(self.edit)
         self.edit.textEdited.connect(lambda text: self._emit(text, True))
@@ -447,6 +477,7 @@ class ListField(Field):
     def __init__(self, spec: KeySpec | None, parent: QWidget | None = None) -> None:
         super().__init__(spec, parent)
         self.edit = QPlainTextEdit(self)
+        refuse_file_drops(self.edit.viewport())  # where a text box's drops arrive
         undo_in_document(self.edit)
         self.edit.setTabChangesFocus(True)
         self.edit.setPlaceholderText("one item per line")

@@ -60,6 +60,8 @@ if TYPE_CHECKING:
 
 APP_NAME = "VPN Profile Editor"
 MAX_RECENT = 10
+# Files that a drop sends to Add Certificate rather than open as a profile.
+CERTIFICATE_FILE_SUFFIXES = {".cer", ".crt", ".der", ".pem", ".p12", ".pfx"}
 PKCS12_TYPE = "com.apple.security.pkcs12"
 
 
@@ -448,9 +450,12 @@ class MainWindow(QMainWindow):
 
         return ConnectionDialog(self.document, type_id, self)
 
-    def add_certificate(self) -> None:
-        """Pick a certificate or identity file; OK adds its payload (one undo step)."""
+    def add_certificate(self, path: Path | None = None) -> None:
+        """Pick a certificate or identity file (or take the one dropped); OK adds its
+        payload (one undo step)."""
         dialog = self.make_certificate_dialog()
+        if isinstance(path, Path):
+            dialog.load_file(path)
         if dialog.exec() and dialog.added_index is not None:
             if dialog.path is not None:
                 self.settings.setValue("lastCertificateDirectory", str(dialog.path.parent))
@@ -806,10 +811,19 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
+        """Files dropped anywhere on the window (fields refuse them): a certificate or
+        identity goes to Add Certificate, anything else is opened (profiles, and VPN
+        configurations, which are offered for import)."""
         names = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
-        if names:
-            self.open_files_requested.emit(names)
-            event.acceptProposedAction()
+        if not names:
+            return
+        event.acceptProposedAction()
+        certificates = [n for n in names if Path(n).suffix.lower() in CERTIFICATE_FILE_SUFFIXES]
+        others = [n for n in names if n not in certificates]
+        if others:
+            self.open_files_requested.emit(others)
+        for name in certificates:
+            self.add_certificate(Path(name))
 
     # --- dialogs ---------------------------------------------------------------------------------
     def set_strict_types(self, strict: bool) -> None:
