@@ -35,9 +35,10 @@ class SignedEnvelope:
     digest_algorithm: str = ""
 
 
-def _one_line(exc: Exception) -> str:
-    """asn1crypto's messages span several lines; a read error is one line."""
-    return " ".join(str(exc).split())
+def one_line(exc: Exception, limit: int | None = None) -> str:
+    """asn1crypto's messages span several lines; a read error is one line (cut at `limit`
+    characters when given)."""
+    return " ".join(str(exc).split())[:limit]
 
 
 def looks_like_cms(data: bytes) -> bool:
@@ -68,7 +69,7 @@ def load_content_info(data: bytes) -> tuple[Any, str]:
         info = cms.ContentInfo.load(data, strict=True)
         return info, str(info["content_type"].native)
     except (ValueError, TypeError, KeyError) as exc:
-        raise CMSError(f"damaged CMS envelope ({_one_line(exc)})") from None
+        raise CMSError(f"damaged CMS envelope ({one_line(exc)})") from None
 
 
 def unwrap_signed(data: bytes) -> tuple[bytes, SignedEnvelope]:
@@ -89,7 +90,7 @@ def unwrap_signed(data: bytes) -> tuple[bytes, SignedEnvelope]:
     except CMSError:
         raise
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        raise CMSError(f"damaged CMS envelope ({_one_line(exc)})") from None
+        raise CMSError(f"damaged CMS envelope ({one_line(exc)})") from None
     if content is None:
         raise CMSError("the signature is detached: the file holds no profile")
     # The content reads; a damaged signer or certificate leaves the signer undescribed,

@@ -51,7 +51,7 @@ def inspect_tree(root: Any, collect_strings: bool = False) -> TreeFacts:
             if strings is not None:
                 strings.append(value)
             return
-        if kind is dict or kind is list or kind is tuple or isinstance(value, dict | list | tuple):
+        if isinstance(value, dict | list | tuple):
             if depth > MAX_DEPTH:
                 if _contains_itself(root):
                     raise TreeLimitError("a value contains itself")
@@ -72,7 +72,7 @@ def inspect_tree(root: Any, collect_strings: bool = False) -> TreeFacts:
             facts.holds_none = True
         elif kind is float and value == 0.0 and math.copysign(1.0, value) < 0:
             facts.holds_negative_zero = True
-        elif isinstance(value, str) and strings is not None:
+        elif isinstance(value, str) and strings is not None:  # a str subclass
             strings.append(value)
 
     walk(root, 1)

@@ -47,7 +47,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from editor.core.cms import CertificateSummary, CMSError, load_content_info, looks_like_cms
+from editor.core.cms import (
+    CertificateSummary,
+    CMSError,
+    load_content_info,
+    looks_like_cms,
+    one_line,
+)
 from editor.core.plistio import unreadable_reason
 
 if TYPE_CHECKING:
@@ -522,7 +528,7 @@ def verify_profile(
         signed = info["content"]
         content = signed["encap_content_info"]["content"].native
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        raise SigningError(f"damaged CMS envelope ({_one_line(exc)})") from None
+        raise SigningError(f"damaged CMS envelope ({one_line(exc, 300)})") from None
     if content is None:
         raise SigningError("the signature is detached: the file holds no profile")
     if not isinstance(content, bytes):
@@ -542,13 +548,9 @@ def verify_profile(
     ) as exc:
         return VerifyResult(
             signed=True,
-            messages=(f"{DAMAGED_SIGNER} ({_one_line(exc)})",),
+            messages=(f"{DAMAGED_SIGNER} ({one_line(exc, 300)})",),
             content=content,
         )
-
-
-def _one_line(exc: Exception) -> str:
-    return " ".join(str(exc).split())[:300]
 
 
 def _verify_signed(
@@ -602,7 +604,7 @@ def _verify_signed(
     except SigningError:
         raise
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        raise SigningError(f"damaged CMS envelope ({_one_line(exc)})") from None
+        raise SigningError(f"damaged CMS envelope ({one_line(exc, 300)})") from None
     if digest_name == "sha1":
         messages.append("the signature uses SHA-1, which is weak; sign again with SHA-256")
     if signer_cert is None:

@@ -1235,18 +1235,13 @@ class MainWindow(QMainWindow):
         if code:
             self.explain_code(code)
         else:
-            self._raise(self.help_window())
+            _bring_to_front(self.help_window())
 
     def explain_code(self, code: str) -> None:
         window = self.help_window()
         window.show_code(code)
-        self._raise(window)
+        _bring_to_front(window)
 
-    @staticmethod
-    def _raise(window: Any) -> None:
-        window.show()
-        window.raise_()
-        window.activateWindow()
 
     def restore_layout(self) -> None:
         """Size, place and docks as the last window closed had them."""
@@ -1256,6 +1251,12 @@ class MainWindow(QMainWindow):
         geometry = self.settings.value("windowGeometry")  # after the docks: they resize it
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
+
+
+def _bring_to_front(window: QWidget) -> None:
+    from editor.ui.single_instance import bring_to_front
+
+    bring_to_front(window)
 
 
 def _discard(widget: QWidget | None) -> None:
