@@ -7,7 +7,7 @@
 # The package holds the folder in /opt/vpn-profile-editor/, both commands in /usr/bin
 # (links into it), the .desktop file, the MIME type, the icons in the hicolor theme, the
 # man pages and the bash and zsh completion (generated from the argument parsers by
-# editor/cli_docs.py), a copyright file and a changelog. It has no maintainer scripts:
+# editor/cli/docs.py), a copyright file and a changelog. It has no maintainer scripts:
 # the desktop, MIME, icon and man caches are refreshed by the file triggers of
 # desktop-file-utils, shared-mime-info, the icon cache and man-db, which fire for the
 # folders this package installs into, on install and on removal alike. Depends: the
@@ -84,7 +84,7 @@ for type in $mime_types; do
 done
 
 # Man pages and completion, generated from the parsers of this very source.
-"$python" -m editor.cli_docs "$staging/docs" > /dev/null
+"$python" -m editor.cli.docs "$staging/docs" > /dev/null
 mkdir -p "$share/man/man1" "$share/bash-completion/completions" "$share/zsh/vendor-completions"
 for command in "$name" vpn-profile; do
   gzip -9 -n -c "$staging/docs/$command.1" > "$share/man/man1/$command.1.gz"

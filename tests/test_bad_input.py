@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from cms_helpers import sign_profile
 
-from editor.cli import main
+from editor.cli.main import main
 from editor.core.model import Profile
 from editor.core.plistio import MAX_FILE_SIZE, PlistFormat, ProfileReadError, serialize_plist
 from editor.core.schema import Schema

@@ -19,7 +19,7 @@ import pytest
 from cms_helpers import SIGNER_CN, sign_profile
 from conftest import IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD
 
-from editor.cli import main
+from editor.cli.main import main
 from editor.core.model import Profile
 from editor.core.plistio import PlistFormat
 from editor.core.plisttypes import same_plist_value

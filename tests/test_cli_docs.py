@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from editor import cli, cli_docs
+from editor.cli import docs as cli_docs
+from editor.cli import main as cli
 from editor.ui import app
 
 

@@ -15,7 +15,7 @@ import pytest
 from cms_helpers import sign_profile
 from conftest import IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD, SAMPLE_IDENTITY_P12, make_profile
 
-from editor.cli import main
+from editor.cli.main import main
 from editor.core.model import Profile
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from conftest import CORPUS, IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD, make_profile
 
-from editor.cli import main
+from editor.cli.main import main
 
 PROBE = "https://trusted.example.com/ok"
 RULES = [

@@ -38,7 +38,7 @@ names = json.loads(sys.argv[1])
 for name in names:
     importlib.import_module(name)
 # the command-line tool, including running a command
-from editor import cli
+from editor.cli import main as cli
 out, err = io.StringIO(), io.StringIO()
 code = cli.main(["schema", "--format", "json"], out=out, err=err)
 assert code == 0, err.getvalue()
@@ -47,7 +47,7 @@ json.dump(sorted(sys.modules), sys.stdout)
 
 
 def test_importing_core_and_cli_loads_no_qt() -> None:
-    names = [*core_modules(), "editor.cli", "editor.cli_signing", "editor.resources"]
+    names = [*core_modules(), "editor.cli.main", "editor.cli.signing", "editor.resources"]
     names = [
         n
         for n in names
@@ -90,7 +90,9 @@ def _imported_modules(path: Path) -> list[str]:
 
 def test_core_source_has_no_qt_imports() -> None:
     offenders = []
-    for path in sorted([*CORE.rglob("*.py"), PACKAGE / "cli.py"]):
+    # cli/docs.py is build-time tooling: it asks the editor's module for its parser by name
+    cli = [path for path in (PACKAGE / "cli").glob("*.py") if path.name != "docs.py"]
+    for path in sorted([*CORE.rglob("*.py"), *cli]):
         for module in _imported_modules(path):
             if module.startswith((*QT_PREFIXES, "editor.ui", "editor.gui")):
                 offenders.append(f"{path.relative_to(PACKAGE.parent)}: {module}")

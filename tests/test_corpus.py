@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from conftest import CORPUS, corpus_files
 
-from editor.cli import main
+from editor.cli.main import main
 from editor.core.model import Profile
 from editor.core.plistio import PlistFormat, ProfileReadError
 from editor.core.plisttypes import same_plist_value

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from conftest import CORPUS, IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD, corpus_files, make_profile
 
-from editor.cli import main
+from editor.cli.main import main
 from editor.core.model import Profile
 from editor.core.plistio import ProfileReadError
 

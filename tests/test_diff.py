@@ -14,7 +14,7 @@ import pytest
 from cms_helpers import sign_profile
 from conftest import IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD, corpus_files, make_profile
 
-from editor.cli import main
+from editor.cli.main import main
 from editor.core.diff import SECRET_MASK, canonical_lines, diff_roots
 from editor.core.model import Profile
 from editor.core.plistio import ProfileReadError

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS
 
-from editor.cli import main
+from editor.cli.main import main
 from editor.core.importers import WIREGUARD_UNSUPPORTED, endpoint_host
 from editor.core.model import Profile
 

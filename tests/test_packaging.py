@@ -479,7 +479,7 @@ def test_the_release_workflow_builds_tests_packages_and_signs_from_secrets() -> 
 
 def test_the_smoke_profile_is_valid(tmp_path: Path) -> None:
     """The release workflow's smoke tests validate this profile and expect exit 0."""
-    from editor import cli
+    from editor.cli import main as cli
 
     profile = tmp_path / "smoke.mobileconfig"
     subprocess.run([sys.executable, str(PACKAGING / "smoke_profile.py"), str(profile)], check=True)

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from test_signing import Pki, _certificate, build_pki, needs_openssl, openssl
 
-from editor.cli import main
+from editor.cli.main import main
 from editor.core.model import Profile
 from editor.core.render import PLACEHOLDER_RE, fill, output_name, placeholders, row_uuid
 

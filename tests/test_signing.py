@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from editor import cli
+from editor.cli import main as cli
 from editor.core.signing import (
     SigningError,
     load_identity,

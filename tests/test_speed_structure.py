@@ -175,7 +175,7 @@ def test_new_uuid_is_a_random_version_4_uuid() -> None:
 
 def test_cli_validate_loads_neither_qt_nor_cryptography(bench_file: Path) -> None:
     code = (
-        "import io, sys\nfrom editor import cli\n"
+        "import io, sys\nfrom editor.cli import main as cli\n"
         "code = cli.main(['validate', sys.argv[1]], out=io.StringIO(), err=io.StringIO())\n"
         "assert code in (0, 1), code"
     )
@@ -186,7 +186,7 @@ def test_cli_validate_loads_neither_qt_nor_cryptography(bench_file: Path) -> Non
 
 def test_cli_convert_and_show_load_no_cryptography(bench_file: Path, tmp_path: Path) -> None:
     code = (
-        "import io, sys\nfrom editor import cli\n"
+        "import io, sys\nfrom editor.cli import main as cli\n"
         "for argv in (['convert', sys.argv[1], sys.argv[2]], ['show', sys.argv[1]]):\n"
         "    assert cli.main(argv, out=io.StringIO(), err=io.StringIO()) == 0"
     )

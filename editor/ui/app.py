@@ -21,7 +21,7 @@ PROBE_VARIABLE = "VPN_EDITOR_EXIT_WHEN_SHOWN"
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from editor.cli_docs import EpilogFormatter
+    from editor.cli.common import EpilogFormatter
 
     parser = argparse.ArgumentParser(
         prog="vpn-profile-editor",

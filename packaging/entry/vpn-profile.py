@@ -2,6 +2,6 @@
 
 import sys
 
-from editor.cli import main
+from editor.cli.main import main
 
 sys.exit(main())

@@ -28,17 +28,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from editor.cli.common import EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS, CLIError, Command, load_schema
+
 if TYPE_CHECKING:
     from editor.core.fixes import FixRun
     from editor.core.model import Profile
     from editor.core.schema import Schema
     from editor.core.validation.problems import Problem
 
-Command = Callable[[argparse.Namespace, TextIO, TextIO], int]
-
-EXIT_OK = 0
-EXIT_ERRORS = 1
-EXIT_FAILURE = 2
 
 
 def add_parsers(commands: Any) -> None:
@@ -118,8 +115,6 @@ def add_channel_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _fail(message: str) -> Exception:
-    from editor.cli import CLIError
-
     return CLIError(message)
 
 
@@ -162,7 +157,6 @@ def _change_json(code: str, description: str, change: Any) -> dict[str, Any]:
 
 
 def cmd_fix(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from editor.cli import _load_schema
     from editor.core.channels import channel
     from editor.core.fixes import FIX_KINDS, fix_profile
     from editor.core.model import Profile
@@ -171,7 +165,7 @@ def cmd_fix(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     if args.output and len(args.files) > 1:
         raise _fail("-o OUT takes one FILE; without it, each file is fixed in place")
-    schema = _load_schema()
+    schema = load_schema()
     validate = _validator(schema, args.channel)
     parameters = _parameters(args)
     codes = set(args.code) if args.code else None
@@ -222,7 +216,7 @@ def cmd_fix(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     _report(args, results, out)
     if failed:
         return EXIT_FAILURE
-    return EXIT_ERRORS if errors_remain else EXIT_OK
+    return EXIT_PROBLEMS if errors_remain else EXIT_OK
 
 
 def _write_result(

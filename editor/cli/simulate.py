@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable
 from typing import Any, TextIO
 
+from editor.cli.common import EXIT_NO_RULE, EXIT_OK, CLIError, Command
 from editor.core.model import Profile
 from editor.core.on_demand import (
     INTERFACE_WORDS,
@@ -32,11 +32,6 @@ from editor.core.on_demand import (
 from editor.core.platforms import PLATFORM_BY_LOWER, PLATFORMS
 from editor.core.plisttypes import PlistDict
 
-Command = Callable[[argparse.Namespace, TextIO, TextIO], int]
-
-EXIT_FIRED = 0
-EXIT_NO_RULE = 1
-EXIT_FAILURE = 2
 INTERFACE_BY_OPTION = {"wifi": "WiFi", "cellular": "Cellular", "ethernet": "Ethernet"}
 
 
@@ -104,8 +99,6 @@ exit status:
 
 
 def _fail(message: str) -> Exception:
-    from editor.cli import CLIError
-
     return CLIError(message)
 
 
@@ -188,7 +181,7 @@ def cmd_simulate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write("\n")
     else:
         _print_text(args.file, index, network, result, connection, out)
-    return EXIT_FIRED if result.fired else EXIT_NO_RULE
+    return EXIT_OK if result.fired else EXIT_NO_RULE
 
 
 def _print_text(
@@ -259,7 +252,7 @@ def _matrix(
             else:
                 verdict = "no rule fires (undefined)"
             out.write(f"  {name.ljust(width)}  {verdict}\n")
-    return EXIT_FIRED if all(result.fired for _, _, result in rows) else EXIT_NO_RULE
+    return EXIT_OK if all(result.fired for _, _, result in rows) else EXIT_NO_RULE
 
 
 COMMANDS: dict[str, Command] = {"simulate": cmd_simulate}

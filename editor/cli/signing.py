@@ -23,22 +23,22 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from editor.cli.common import (
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_UNSIGNED,
+    EXIT_UNTRUSTED,
+    CLIError,
+    Command,
+)
 from editor.core.plistio import unreadable_reason
 
 if TYPE_CHECKING:
     from editor.core.signing import Identity, Passphrase, VerifyResult
 
-Command = Callable[[argparse.Namespace, TextIO, TextIO], int]
-
-EXIT_OK = 0
-EXIT_INVALID = 1
-EXIT_FAILURE = 2
-EXIT_UNTRUSTED = 3
-EXIT_UNSIGNED = 4
 
 STATUS_EXIT = {
     "valid": EXIT_OK,
@@ -49,7 +49,7 @@ STATUS_EXIT = {
 }
 
 
-def _identity_options(parser: argparse.ArgumentParser, chain: bool) -> None:
+def identity_options(parser: argparse.ArgumentParser, chain: bool) -> None:
     group = parser.add_argument_group("identity (a PKCS#12 file, or a key and a certificate)")
     group.add_argument("--identity", metavar="FILE.p12", help="a .p12/.pfx identity")
     group.add_argument(
@@ -81,7 +81,7 @@ example:
     )
     sign.add_argument("input", metavar="IN")
     sign.add_argument("output", metavar="OUT")
-    _identity_options(sign, chain=True)
+    identity_options(sign, chain=True)
 
     verify = commands.add_parser(
         "verify",
@@ -137,15 +137,13 @@ example:
     )
     decrypt.add_argument("input", metavar="IN")
     decrypt.add_argument("output", metavar="OUT")
-    _identity_options(decrypt, chain=False)
+    identity_options(decrypt, chain=False)
 
 
 # --- helpers ---------------------------------------------------------------------------------
 
 
 def _fail(message: str) -> Exception:
-    from editor.cli import CLIError
-
     return CLIError(message)
 
 
@@ -178,7 +176,7 @@ def _passphrase(args: argparse.Namespace, source: str) -> Passphrase:
     return ask
 
 
-def _identity(args: argparse.Namespace, chain: bool) -> Identity:
+def load_identity(args: argparse.Namespace, chain: bool) -> Identity:
     from editor.core.signing import SigningError, load_pem_identity, load_pkcs12_identity
 
     try:
@@ -227,7 +225,7 @@ def cmd_sign(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     content = loaded.content  # a signed input's content, not its envelope
     if loaded.signature is not None:
         err.write(f"{args.input}: note: the input was signed; its signature is replaced\n")
-    identity = _identity(args, chain=True)
+    identity = load_identity(args, chain=True)
     signed = sign_profile(content, identity)
     cert = identity.certificate
     now = datetime.datetime.now(datetime.UTC)
@@ -359,7 +357,7 @@ def cmd_decrypt(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     info = encryption_info(profile.root, args.input)
     if info.error is not None:
         raise _fail(info.error)
-    identity = _identity(args, chain=False)
+    identity = load_identity(args, chain=False)
     try:
         root = decrypt_profile(profile.root, identity, args.input)
         data = serialize_plist(root, profile.source_format)

@@ -29,8 +29,9 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TextIO
+
+from editor.cli.common import EXIT_DIFFERENT, EXIT_OK, CLIError, Command, load_schema
 
 if TYPE_CHECKING:
     from editor.core.model import Profile
@@ -38,16 +39,11 @@ if TYPE_CHECKING:
     from editor.core.schema import Schema
     from editor.core.signing import Identity
 
-Command = Callable[[argparse.Namespace, TextIO, TextIO], int]
-
-EXIT_OK = 0
-EXIT_DIFFERENT = 1
-EXIT_FAILURE = 2
 
 
 def add_parsers(commands: Any) -> None:
     """Add these sub-commands to the `vpn-profile` parser."""
-    from editor.cli_signing import _identity_options
+    from editor.cli.signing import identity_options
 
     diff = commands.add_parser(
         "diff",
@@ -69,7 +65,7 @@ exit status:
     diff.add_argument(
         "--show-secrets", action="store_true", help="print passwords and keys instead of masking"
     )
-    _identity_options(diff, chain=False)  # to decrypt encrypted payloads
+    identity_options(diff, chain=False)  # to decrypt encrypted payloads
 
     imports = commands.add_parser(
         "import",
@@ -118,15 +114,11 @@ example:
 
 
 def _fail(message: str) -> Exception:
-    from editor.cli import CLIError
-
     return CLIError(message)
 
 
 def _schema() -> Schema:
-    from editor.cli import _load_schema
-
-    return _load_schema()
+    return load_schema()
 
 
 def _has_identity(args: argparse.Namespace) -> bool:
@@ -146,12 +138,12 @@ def _readable_profile(path: str, args: argparse.Namespace, err: TextIO) -> Profi
             "give --identity (or --key/--cert) to decrypt them\n"
         )
         return profile
-    from editor.cli_signing import _identity
+    from editor.cli.signing import load_identity
     from editor.core.encryption import EncryptionError, decrypt_profile
 
     args.input = path  # named in the identity's messages
     try:
-        root = decrypt_profile(profile.root, _identity(args, chain=False), path)
+        root = decrypt_profile(profile.root, load_identity(args, chain=False), path)
     except EncryptionError as exc:
         raise _fail(str(exc)) from None
     return Profile(root, profile.source_format, profile.signature, profile.read_notes)
@@ -319,7 +311,7 @@ example:
 
 
 def _signer(args: argparse.Namespace) -> Identity | None:
-    from editor.cli_signing import _identity
+    from editor.cli.signing import load_identity
 
     if not (args.sign or args.sign_key or args.sign_cert):
         return None
@@ -333,7 +325,7 @@ def _signer(args: argparse.Namespace) -> Identity | None:
         chain=args.sign_chain,
         input=args.template,
     )
-    return _identity(identity_args, chain=True)
+    return load_identity(identity_args, chain=True)
 
 
 def _column(rows: Rows, name: str | None, option: str) -> str | None:

@@ -14,34 +14,22 @@ import json
 import sys
 from collections.abc import Sequence
 from types import ModuleType
-from typing import Any, NoReturn, TextIO
+from typing import Any, TextIO
 
 from editor import __version__
+from editor.cli.common import (
+    EXIT_FAILURE,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    CLIError,
+    Parser,
+    load_schema,
+)
 from editor.core.model import Profile
 from editor.core.platforms import PLATFORMS, SCHEMA_PLATFORMS, Target
 from editor.core.plistio import ProfileReadError, ProfileWriteError, write_atomic
-from editor.core.schema import KeySpec, PayloadSchema, Schema, SchemaError, load_schema
-
-EXIT_OK = 0
-EXIT_PROBLEMS = 1
-EXIT_FAILURE = 2
-
-
-class CLIError(Exception):
-    """A failure to report as one line, exit 2."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from editor.cli_docs import EpilogFormatter
-
-        # keeps the layout of each command's epilog (example, exit status)
-        kwargs.setdefault("formatter_class", EpilogFormatter)
-        super().__init__(*args, **kwargs)
-
-    def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_FAILURE, f"{self.prog}: error: {message}\n")
+from editor.core.schema import KeySpec, PayloadSchema
 
 
 def _target(text: str) -> Target:
@@ -54,13 +42,13 @@ def _target(text: str) -> Target:
 def command_modules() -> list[ModuleType]:
     """The modules that add command groups: each has add_parsers(commands) and COMMANDS.
     Imported when the parser is built, so `--version` stays quick."""
-    from editor import cli_fix, cli_scale, cli_signing, cli_simulate
+    from editor.cli import fix, scale, signing, simulate
 
-    return [cli_signing, cli_scale, cli_simulate, cli_fix]
+    return [signing, scale, simulate, fix]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = Parser(
         prog="vpn-profile",
         description="Check, convert and inspect Apple VPN configuration profiles (.mobileconfig).",
         epilog="""
@@ -75,7 +63,7 @@ Each command's --help shows its options, its example and its exit status.
 """,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     validate = commands.add_parser(
         "validate",
@@ -107,7 +95,7 @@ exit status:
         help="treat plist types that devices coerce (<true/> for 1) as errors, as Apple "
         "Business Manager and MDM servers that check types exactly do",
     )
-    from editor.cli_fix import add_channel_option
+    from editor.cli.fix import add_channel_option
 
     add_channel_option(validate)
 
@@ -154,21 +142,12 @@ example:
 # --- validate ------------------------------------------------------------------------
 
 
-def _load_schema() -> Schema:
-    from editor.resources import user_cache_dir
-
-    try:
-        return load_schema(cache_dir=user_cache_dir())
-    except SchemaError as exc:
-        raise CLIError(f"schema data is damaged: {exc}") from None
-
-
 def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from editor.core.validation.engine import Options, validate_profile
     from editor.core.validation.problems import Severity
     from editor.core.validation.rules_profile import cross_profile_problems
 
-    schema = _load_schema()
+    schema = load_schema()
     options = Options(targets=tuple(args.target), strict=args.strict, channel=args.channel)
     results: list[dict[str, Any]] = []
     loaded: list[tuple[str, Profile]] = []
@@ -297,7 +276,7 @@ def _key_details(spec: KeySpec) -> dict[str, Any]:
 
 
 def cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    schema = _load_schema()
+    schema = load_schema()
     payloads = [
         schema.configuration,
         *sorted(schema.payloads.values(), key=lambda p: p.payload_type),
@@ -337,11 +316,11 @@ def cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def cmd_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.canonical:
-        from editor.cli_scale import show_canonical
+        from editor.cli.scale import show_canonical
 
         return show_canonical(args, out, err)
     profile = Profile.read(args.file)
-    schema = _load_schema()
+    schema = load_schema()
     root = profile.root
     out.write(f"File:        {args.file}\n")
     out.write(f"Format:      {profile.source_format}{', signed' if profile.signature else ''}\n")
@@ -446,7 +425,7 @@ def main(
         return EXIT_FAILURE
     except KeyboardInterrupt:
         err.write("vpn-profile: interrupted\n")
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as exc:  # last resort: one line, never a traceback
         name = (
             getattr(args, "file", None)
@@ -456,6 +435,3 @@ def main(
         err.write(f"{name or 'vpn-profile'}: unexpected failure: {type(exc).__name__}: {exc}\n")
         return EXIT_FAILURE
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,6 +1,6 @@
 """Man pages and shell completion, generated from the argument parsers.
 
-    python -m editor.cli_docs OUTDIR
+    python -m editor.cli.docs OUTDIR
 
 writes `vpn-profile.1` and `vpn-profile-editor.1` (man), `vpn-profile.bash` and
 `vpn-profile-editor.bash` (bash), `_vpn-profile` and `_vpn-profile-editor` (zsh) into
@@ -24,18 +24,6 @@ from pathlib import Path
 
 EXAMPLE_HEADINGS = ("example:", "examples:")
 EXIT_STATUS_HEADING = "exit status:"
-
-
-class EpilogFormatter(argparse.HelpFormatter):
-    """Wraps one-line texts as usual; keeps the lines of texts written over several lines.
-
-    Epilogs carry examples and exit-status tables whose layout must survive `--help`.
-    """
-
-    def _fill_text(self, text: str, width: int, indent: str) -> str:
-        if "\n" not in text.strip():
-            return super()._fill_text(text, width, indent)
-        return "\n".join(indent + line if line else "" for line in text.strip("\n").splitlines())
 
 
 @dataclass
@@ -425,7 +413,7 @@ def programs() -> list[tuple[argparse.ArgumentParser, list[str]]]:
     import importlib
 
     from editor import CLI_EXECUTABLE, GUI_EXECUTABLE
-    from editor.cli import build_parser
+    from editor.cli.main import build_parser
 
     # imported by name: the editor's module is Qt code, outside mypy's strict files
     editor_app = importlib.import_module("editor.ui.app")
@@ -453,7 +441,7 @@ def generated_files() -> dict[str, str]:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        sys.stderr.write("usage: python -m editor.cli_docs OUTDIR\n")
+        sys.stderr.write("usage: python -m editor.cli.docs OUTDIR\n")
         return 2
     folder = Path(args[0])
     folder.mkdir(parents=True, exist_ok=True)
