@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from editor.core.errors import EditorError, InvalidValueError
 from editor.core.model import Profile, new_uuid
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ _IKEV2_CERTIFICATE_TYPES = {
 }
 
 
-class CertificateError(Exception):
+class CertificateError(EditorError):
     """A file could not be turned into a payload; the message names the file."""
 
 
@@ -394,7 +395,7 @@ def _payload(
 ) -> dict[str, Any]:
     base = identifier_base.strip().rstrip(".")
     if not base:
-        raise ValueError("identifier_base must not be empty (for example com.example.vpn)")
+        raise InvalidValueError("identifier_base must not be empty (for example com.example.vpn)")
     payload_uuid = new_uuid()
     kind = payload_type.rsplit(".", 1)[-1]
     return {
@@ -434,7 +435,7 @@ def certificate_payload_from_file(
     if not data:
         raise CertificateError(f"{path.name}: the file is empty")
     if store_password and password is None:
-        raise ValueError("store_password needs a password")
+        raise InvalidValueError("store_password needs a password")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # odd encodings: describe() reports them
         if path.suffix.lower() in PKCS12_SUFFIXES or (

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from editor.core.errors import EditorError
 from editor.core.formats import has_mdm_variable
 
 GENERIC = "generic"
@@ -37,7 +38,7 @@ SYNTAX_WORDS = {
 CHANNEL_IDS = ("none", "jamf", "intune", "workspace-one", "kandji", "other")
 
 
-class ChannelDataError(Exception):
+class ChannelDataError(EditorError):
     """channels.json is damaged: the message names the place."""
 
 

@@ -10,8 +10,10 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from editor.core.errors import EditorError
 
-class CMSError(ValueError):
+
+class CMSError(EditorError, ValueError):
     """The CMS structure is damaged or not what a profile uses."""
 
 

@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from editor.core.errors import InvalidValueError
 from editor.core.model import MISSING
 from editor.core.plisttypes import PlistDict, PlistValue
 
@@ -733,7 +734,9 @@ def _jsonable(value: PlistValue) -> Any:
 def export_declarations(root: PlistDict, asset_url: str = DEFAULT_ASSET_URL) -> DeclarativeExport:
     """Every payload of the profile as declarations, or the reason it cannot be one."""
     if not asset_url.startswith("https://"):
-        raise ValueError("the asset URL must start with https:// (the device refuses others)")
+        raise InvalidValueError(
+            "the asset URL must start with https:// (the device refuses others)"
+        )
     return _Exporter(root, asset_url).run()
 
 

@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
+from editor.core.errors import EditorError
 from editor.core.plistio import ProfileReadError, parse_plist_bytes, serialize_plist
 from editor.core.plisttypes import PlistDict
 
@@ -56,7 +57,7 @@ IOS_PKCS12_MACS = frozenset({"sha1"})
 LEGACY_KDF_ROUNDS = 2048  # what `openssl pkcs12 -export -legacy` uses
 
 
-class EncryptionError(Exception):
+class EncryptionError(EditorError):
     """A one-line failure: a profile, certificate or identity that cannot be used."""
 
 

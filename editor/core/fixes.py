@@ -20,6 +20,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from editor.core.errors import EditorError
 from editor.core.model import MISSING, KeyPath, Profile, get_value, new_uuid, path_text, schema_path
 from editor.core.plisttypes import PlistDict, PlistValue, plist_type_of
 from editor.core.schema import KeySpec, PayloadSchema, Schema
@@ -52,7 +53,7 @@ FIX_KINDS: dict[str, str] = {
 }
 
 
-class FixError(Exception):
+class FixError(EditorError):
     """A fix that cannot be applied (the profile changed, or the parameter is wrong)."""
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from editor.core.errors import EditorError
 from editor.core.model import Profile
 from editor.core.plistio import serialize_plist
 from editor.core.plisttypes import PlistDict
@@ -11,7 +12,7 @@ _OPEN = b'<plist version="1.0">\n'
 _CLOSE = b"</plist>\n"
 
 
-class PayloadNotFoundError(Exception):
+class PayloadNotFoundError(EditorError):
     """No payload matches the number or UUID."""
 
 

@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from editor.core.errors import EditorError
 from editor.core.model import Profile, new_uuid
 from editor.core.presets import build_payload
 
@@ -54,7 +55,7 @@ _OPENVPN_FILE_DIRECTIVES = frozenset(
 _INLINE = "[inline]"  # the argument that says: the content is in a block
 
 
-class ConfigImportError(Exception):
+class ConfigImportError(EditorError):
     """A configuration that cannot become a profile; str() names the file, the line and
     what to do."""
 

@@ -6,6 +6,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from editor.core.errors import InvalidValueError
+
 # Apple's platform names, in the order the UI shows them.
 PLATFORMS: tuple[str, ...] = ("iOS", "iPadOS", "macOS", "tvOS", "visionOS", "watchOS")
 # Platforms the schema data spells out; iPadOS follows iOS unless named.
@@ -22,7 +24,7 @@ class Version:
     @classmethod
     def parse(cls, text: str) -> Version:
         if not isinstance(text, str) or not _VERSION_RE.match(text):
-            raise ValueError(f"not a version number: {text!r}")
+            raise InvalidValueError(f"not a version number: {text!r}")
         parts = tuple(int(p) for p in text.split("."))
         while len(parts) > 1 and parts[-1] == 0:
             parts = parts[:-1]
@@ -93,7 +95,7 @@ class Target:
         name, _, version = text.partition(":")
         platform = PLATFORM_BY_LOWER.get(name.strip().lower())
         if platform is None:
-            raise ValueError(
+            raise InvalidValueError(
                 f"unknown platform {name!r}: use one of " + ", ".join(p.lower() for p in PLATFORMS)
             )
         if not version.strip():
@@ -101,7 +103,7 @@ class Target:
         try:
             return cls(platform, Version.parse(version.strip()))
         except ValueError as exc:
-            raise ValueError(f"bad version in target {text!r}: {exc}") from None
+            raise InvalidValueError(f"bad version in target {text!r}: {exc}") from None
 
     def __str__(self) -> str:
         return self.platform if self.version is None else f"{self.platform} {self.version}"

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from struct import unpack_from
 from typing import Any
 
+from editor.core.errors import EditorError
 from editor.core.plistlimits import MAX_DEPTH, MAX_TEXT, MAX_VALUES, nesting_message
 
 _INT_FORMATS = {1: "B", 2: "H", 4: "L", 8: "Q"}
@@ -30,7 +31,7 @@ _EPOCH = datetime.datetime(2001, 1, 1)
 _TRAILER = struct.Struct(">6xBBQQQ")
 
 
-class BinaryPlistError(ValueError):
+class BinaryPlistError(EditorError, ValueError):
     """A damaged or refused binary plist; the message says why in a user's words."""
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from editor.core.errors import EditorError, InvalidValueError
 from editor.core.plistlimits import MAX_FILE_SIZE, TreeLimitError, inspect_tree
 from editor.core.plisttypes import PlistDict, PlistValue
 from editor.core.plistxml import DuplicateKey, PlistXMLError, parse_xml_plist_noting
@@ -24,7 +25,7 @@ FORMATS: tuple[PlistFormat, ...] = ("xml", "binary")
 __all__ = ["MAX_FILE_SIZE"]  # re-exported: callers check sizes before reading
 
 
-class ProfileReadError(Exception):
+class ProfileReadError(EditorError):
     """A file that cannot be read as a profile. str() names the file and the reason."""
 
     def __init__(self, source: str, reason: str) -> None:
@@ -33,7 +34,7 @@ class ProfileReadError(Exception):
         self.reason = reason
 
 
-class ProfileWriteError(Exception):
+class ProfileWriteError(EditorError):
     def __init__(self, target: str, reason: str) -> None:
         super().__init__(f"{target}: {reason}")
         self.target = target
@@ -215,7 +216,9 @@ def _dumps_xml(root: PlistDict, strings: list[str]) -> bytes:
     """plistlib turns a carriage return into a line feed; write it as &#13; instead."""
     for text in strings:
         if _XML_NONCHARACTERS.search(text):
-            raise ValueError(f"the text {text[:40]!r} holds U+FFFE or U+FFFF; XML cannot hold them")
+            raise InvalidValueError(
+                f"the text {text[:40]!r} holds U+FFFE or U+FFFF; XML cannot hold them"
+            )
     import plistlib  # here, not at the top: reading XML and validating never need it
 
     if not any("\r" in text for text in strings):
@@ -224,7 +227,7 @@ def _dumps_xml(root: PlistDict, strings: list[str]) -> bytes:
 
     marker = "\ue000CR" + uuid.uuid4().hex + "\ue000"
     if any(marker in text for text in strings):  # practically impossible; refuse, never corrupt
-        raise ValueError("a text holds the carriage-return placeholder")
+        raise InvalidValueError("a text holds the carriage-return placeholder")
     data = plistlib.dumps(_replace_cr(root, marker), fmt=plistlib.FMT_XML, sort_keys=False)
     return data.replace(marker.encode("utf-8"), b"&#13;")
 
@@ -250,7 +253,7 @@ def _keep_negative_zero(value: PlistValue) -> PlistValue:
 
 
 def serialize_plist(root: PlistDict, fmt: PlistFormat = "xml") -> bytes:
-    """Encode with key order kept; raise ValueError for values a plist cannot hold.
+    """Encode with key order kept; raise InvalidValueError for values a plist cannot hold.
 
     What is written can be read back: a value that contains itself, or is nested or
     sized beyond what the readers accept (editor.core.plistlimits), is refused.
@@ -258,24 +261,24 @@ def serialize_plist(root: PlistDict, fmt: PlistFormat = "xml") -> bytes:
     try:
         facts = inspect_tree(root, collect_strings=fmt == "xml")
     except TreeLimitError as exc:
-        raise ValueError(f"the profile cannot be written: {exc}") from None
+        raise InvalidValueError(f"the profile cannot be written: {exc}") from None
     try:
         if fmt == "binary":
             import plistlib
 
             if facts.holds_none:  # plistlib writes a null no plist reader accepts
-                raise ValueError("a value cannot be stored in a plist (None)")
+                raise InvalidValueError("a value cannot be stored in a plist (None)")
             if facts.holds_negative_zero:
                 root = _keep_negative_zero(root)
             data = plistlib.dumps(root, fmt=plistlib.FMT_BINARY, sort_keys=False)
         else:
             data = _dumps_xml(root, facts.strings or [])
     except OverflowError as exc:
-        raise ValueError(f"a number is too large for a plist ({exc})") from None
+        raise InvalidValueError(f"a number is too large for a plist ({exc})") from None
     except TypeError as exc:
-        raise ValueError(f"a value cannot be stored in a plist ({exc})") from None
+        raise InvalidValueError(f"a value cannot be stored in a plist ({exc})") from None
     if len(data) > MAX_FILE_SIZE:
-        raise ValueError(
+        raise InvalidValueError(
             f"the profile would be {len(data) // (1024 * 1024)} MiB; files over 64 MiB are "
             "refused when read, so it is not written"
         )

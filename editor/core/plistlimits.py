@@ -12,6 +12,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from editor.core.errors import EditorError
+
 # Real profiles are kilobytes; a 1000-payload profile is about 4 MB and 140 000 values.
 MAX_FILE_SIZE = 64 * 1024 * 1024
 MAX_DEPTH = 64
@@ -23,7 +25,7 @@ def nesting_message() -> str:
     return f"nesting deeper than {MAX_DEPTH} levels"
 
 
-class TreeLimitError(ValueError):
+class TreeLimitError(EditorError, ValueError):
     """A value the editor will not write: cyclic, too deep or too large."""
 
 

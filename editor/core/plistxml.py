@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.parsers import expat
 
+from editor.core.errors import EditorError
+
 MAX_DEPTH = 64
 
 # CoreFoundation's XML reader (CFPropertyList.c: parseDateTag, parseIntegerTag) is what
@@ -39,7 +41,7 @@ _SCALARS = {"string", "integer", "real", "date", "data", "true", "false"}
 _CONTAINERS = {"dict", "array"}
 
 
-class PlistXMLError(ValueError):
+class PlistXMLError(EditorError, ValueError):
     """Malformed XML plist; the message says where and what."""
 
 

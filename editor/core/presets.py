@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from editor.core.errors import InvalidValueError
 from editor.core.model import KeyPath, new_uuid
 
 VPN_PAYLOAD = "com.apple.vpn.managed"
@@ -336,7 +337,7 @@ def connection_type(type_id: str) -> ConnectionType:
         return _BY_ID[type_id]
     except KeyError:
         known = ", ".join(_BY_ID)
-        raise ValueError(f"unknown connection type {type_id!r}; known: {known}") from None
+        raise InvalidValueError(f"unknown connection type {type_id!r}; known: {known}") from None
 
 
 def fields_to_fill(type_id: str, base_type: str = "ikev2") -> tuple[KeyPath, ...]:
@@ -431,7 +432,7 @@ def _proxies(proxy: ProxySetup) -> dict[str, Any] | None:
     if proxy.mode == "automatic":
         return {"ProxyAutoConfigEnable": 1, "ProxyAutoConfigURLString": proxy.pac_url}
     if proxy.mode != "manual":
-        raise ValueError(f"unknown proxy mode {proxy.mode!r}; use none, manual or automatic")
+        raise InvalidValueError(f"unknown proxy mode {proxy.mode!r}; use none, manual or automatic")
     https_server = proxy.http_server if proxy.https_server is None else proxy.https_server
     https_port = proxy.http_port if proxy.https_port is None else proxy.https_port
     proxies: dict[str, Any] = {
@@ -484,7 +485,7 @@ def build_payload(
     preset = connection_type(type_id)
     base = identifier_base.strip().rstrip(".")
     if not base:
-        raise ValueError("identifier_base must not be empty (for example com.example.vpn)")
+        raise InvalidValueError("identifier_base must not be empty (for example com.example.vpn)")
     per_app = preset.payload_type == PER_APP_PAYLOAD
     settings_preset = preset
     if per_app:
@@ -493,20 +494,22 @@ def build_payload(
             settings_preset.payload_type != VPN_PAYLOAD
             or settings_preset.vpn_type not in PER_APP_VPN_TYPES
         ):
-            raise ValueError(
+            raise InvalidValueError(
                 f"per-app VPN cannot use {base_type!r}: it needs a type whose VPN type is "
                 "IKEv2, IPSec or VPN"
             )
     elif cellular_slice_uuid:
-        raise ValueError("a cellular slice can only be set on a per-app VPN")
+        raise InvalidValueError("a cellular slice can only be set on a per-app VPN")
     vpn_type = settings_preset.vpn_type
     if vendor_config and vpn_type != "VPN":
-        raise ValueError(f"VendorConfig is read only by VPN app types, not by {vpn_type}")
+        raise InvalidValueError(f"VendorConfig is read only by VPN app types, not by {vpn_type}")
     if provider_type is not None:
         if vpn_type != "VPN":
-            raise ValueError(f"a provider type applies only to VPN app types, not to {vpn_type}")
+            raise InvalidValueError(
+                f"a provider type applies only to VPN app types, not to {vpn_type}"
+            )
         if provider_type not in PROVIDER_TYPES:
-            raise ValueError(
+            raise InvalidValueError(
                 f"provider type must be packet-tunnel or app-proxy, not {provider_type!r}"
             )
 

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from editor.core.errors import EditorError
 from editor.core.plisttypes import PlistDict, PlistValue
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ _UUID_RE = re.compile(
 MAX_DATA_SIZE = 64 * 1024 * 1024
 
 
-class RenderError(Exception):
+class RenderError(EditorError):
     """A template, data file or row that cannot be rendered; the message names it."""
 
 

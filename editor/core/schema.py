@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from editor.core.errors import EditorError
 from editor.core.platforms import (
     NOWHERE,
     PLATFORMS,
@@ -45,7 +46,7 @@ REFERENCE_KINDS = frozenset({"certificate", "vpn-uuid"})
 USER_ENROLLMENT_MODES = frozenset({"allowed", "forbidden", "required", "ignored"})
 
 
-class SchemaError(Exception):
+class SchemaError(EditorError):
     """The schema data is malformed; the message names the file and key path."""
 
 

@@ -54,6 +54,7 @@ from editor.core.cms import (
     looks_like_cms,
     one_line,
 )
+from editor.core.errors import EditorError
 from editor.core.plistio import unreadable_reason
 
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ Passphrase = bytes | Callable[[], bytes] | None
 CERTIFICATE_SUFFIXES = frozenset({".pem", ".crt", ".cer", ".der"})
 
 
-class SigningError(Exception):
+class SigningError(EditorError):
     """A one-line failure: an identity, trust anchor or envelope that cannot be used.
     The message names the file when there is one."""
 

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from editor.core import presets
 from editor.core.certificates import IDENTITY_TYPES, identity_payloads
+from editor.core.errors import InvalidValueError
 from editor.core.formats import check_format, has_mdm_variable
 from editor.core.model import KeyPath, get_value
 from editor.core.presets import ConnectionType, ProxySetup
@@ -562,7 +563,7 @@ class ConnectionDialog(QDialog):
         return str(value) if value else None
 
     def build(self) -> dict[str, Any]:
-        """The payload for what is filled in (ValueError when presets refuse it)."""
+        """The payload for what is filled in (InvalidValueError when presets refuse it)."""
         per_app = self.preset().payload_type == presets.PER_APP_PAYLOAD
         return presets.build_payload(
             self.type_id(),
@@ -628,7 +629,7 @@ class ConnectionDialog(QDialog):
         """Required keys the dialog leaves empty: the payload's form asks for them."""
         try:
             payload = self.build()
-        except ValueError:
+        except InvalidValueError:
             return []
         payload_schema = self.document.schema.payload(payload["PayloadType"])
         names = []
@@ -783,7 +784,7 @@ class ConnectionDialog(QDialog):
             return
         try:
             payload = self.build()
-        except ValueError as exc:
+        except InvalidValueError as exc:
             self.needed_label.setText(str(exc))
             self.needed_label.show()
             return

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from editor.core.errors import EditorError
 from editor.core.fixes import FIX_KINDS, Fix, FixError, fix_for
 from editor.core.model import MISSING, KeyPath
 from editor.core.validation.problems import Problem
@@ -305,7 +306,7 @@ class QuickFixes(QObject):
 
     def export_fragment(self) -> bool:
         from editor.core.fragments import payload_fragment_xml
-        from editor.core.plistio import ProfileWriteError, write_atomic
+        from editor.core.plistio import write_atomic
 
         payload = self._payload_or_say()
         if payload is None:
@@ -322,7 +323,7 @@ class QuickFixes(QObject):
             return False
         try:
             write_atomic(chosen, payload_fragment_xml(payload))
-        except (ProfileWriteError, OSError, ValueError) as exc:
+        except (EditorError, OSError) as exc:
             QMessageBox.critical(self.window, "Cannot export", str(exc))
             return False
         self.window.statusBar().showMessage(f"Exported to {chosen}", 5000)

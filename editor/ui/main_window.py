@@ -32,8 +32,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from editor.core.errors import EditorError, InvalidValueError
 from editor.core.model import KeyPath
-from editor.core.plistio import ProfileReadError, ProfileWriteError
+from editor.core.plistio import ProfileReadError
 from editor.core.schema import Schema
 from editor.core.validation.problems import Severity
 from editor.ui.banner import SignatureBanner
@@ -718,8 +719,6 @@ class MainWindow(QMainWindow):
         return self._save_to(Path(name), fmt)
 
     def _save_to(self, path: Path, fmt: str) -> bool:
-        from editor.core.encryption import EncryptionError
-        from editor.core.signing import SigningError
 
         recipient = None
         if self._saves_over_encrypted(path):
@@ -754,7 +753,7 @@ class MainWindow(QMainWindow):
 
         try:
             self.document.save(path, "binary" if fmt == "binary" else "xml", wrap)
-        except (ProfileWriteError, ValueError, SigningError, EncryptionError) as exc:
+        except EditorError as exc:
             QtWidgets.QMessageBox.critical(
                 self,
                 "Could not save",
@@ -876,7 +875,7 @@ class MainWindow(QMainWindow):
             return
         try:
             targets = tuple(Target.parse(str(text)) for text in saved)
-        except ValueError:
+        except InvalidValueError:
             return  # written by another version: ignore, not fail
         if targets != self.document.targets:
             self.document.set_targets(targets)
@@ -1060,10 +1059,8 @@ class MainWindow(QMainWindow):
         return ExportDialog(self.settings, default_path, errors, self)
 
     def export(self, request: ExportRequest) -> bool:
-        from editor.core.encryption import EncryptionError
         from editor.core.export import export_bytes
         from editor.core.plistio import write_atomic
-        from editor.core.signing import SigningError
         from editor.ui.busy import run_busy
 
         def work() -> None:  # off the UI thread: serializing and signing a large profile
@@ -1078,7 +1075,7 @@ class MainWindow(QMainWindow):
 
         try:
             run_busy(f"Exporting {request.path.name}", work, self)
-        except (ProfileWriteError, ValueError, SigningError, EncryptionError) as exc:
+        except EditorError as exc:
             QtWidgets.QMessageBox.critical(
                 self,
                 "Could not export",

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from editor.core.errors import InvalidValueError
 from editor.core.platforms import PLATFORMS, Target, Version
 from editor.ui.dialog_parts import error_label, ok_cancel_buttons
 
@@ -58,7 +59,7 @@ class TargetsDialog(QDialog):
     def _accept(self) -> None:
         try:
             self.targets()
-        except ValueError as exc:
+        except InvalidValueError as exc:
             self.error.setText(str(exc))
             return
         self.accept()
@@ -73,7 +74,8 @@ class TargetsDialog(QDialog):
             if text:
                 try:
                     version = Version.parse(text)
-                except ValueError:
-                    raise ValueError(f"{platform}: {text!r} is not a version number") from None
+                except InvalidValueError:
+                    message = f"{platform}: {text!r} is not a version number"
+                    raise InvalidValueError(message) from None
             chosen.append(Target(platform, version))
         return tuple(chosen)
