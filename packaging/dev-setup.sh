@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up this project on a fresh Debian machine, then run the editor or every test.
 #   bash packaging/dev-setup.sh run [FILE...]   install, then start the editor
-#   bash packaging/dev-setup.sh test            install, then run ruff, mypy and pytest
+#   bash packaging/dev-setup.sh test            install, then run ruff, mypy, vulture and pytest
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -63,6 +63,7 @@ case "$mode" in
     export QT_QPA_PLATFORM=offscreen
     .venv/bin/ruff check .
     .venv/bin/mypy
+    .venv/bin/vulture editor packaging tools tools/vulture_whitelist.py --min-confidence 60
     exec .venv/bin/python -m pytest "$@"
     ;;
   *)

@@ -47,10 +47,6 @@ CONFIGURATION_PROFILE = FileType(
 FILE_TYPES: tuple[FileType, ...] = (CONFIGURATION_PROFILE,)
 
 
-def mime_types() -> list[str]:
-    return [file_type.mime_type for file_type in FILE_TYPES]
-
-
 def extensions() -> list[str]:
     return [extension for file_type in FILE_TYPES for extension in file_type.extensions]
 

@@ -248,9 +248,6 @@ class Profile:
             if isinstance(payload, dict):
                 yield index, payload
 
-    def payload_path(self, index: int) -> KeyPath:
-        return ("PayloadContent", index)
-
     @property
     def is_encrypted(self) -> bool:
         return self.root.get("IsEncrypted") is True or "EncryptedPayloadContent" in self.root

@@ -33,7 +33,6 @@ VPN_PAYLOAD = "com.apple.vpn.managed"
 APPLAYER_PAYLOAD = "com.apple.vpn.managed.applayer"
 VPN_PAYLOADS = (VPN_PAYLOAD, APPLAYER_PAYLOAD)
 ACTIONS = ("Connect", "Disconnect", "Ignore", "EvaluateConnection", "Allow")
-DOMAIN_ACTIONS = ("ConnectIfNeeded", "NeverConnect")
 # The conditions in the order they are shown; the probe is last because the device
 # fetches it only once the other conditions match [NE probeURL].
 CONDITION_KEYS = (

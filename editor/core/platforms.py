@@ -44,10 +44,6 @@ class PlatformSupport:
     removed: Version | None = None
     supervised: bool = False
 
-    @property
-    def available(self) -> bool:
-        return self.introduced is not None
-
     def status_at(self, version: Version | None) -> str:
         """'missing', 'too-new', 'removed', 'deprecated' or 'ok' for a platform version.
 
@@ -62,19 +58,6 @@ class PlatformSupport:
         if self.deprecated is not None and (version is None or version >= self.deprecated):
             return "deprecated"
         return "ok"
-
-    def short(self) -> str:
-        """A compact text such as '14.0', '14.0–17.0 removed' or 'n/a'."""
-        if self.introduced is None:
-            return "n/a"
-        text = f"{self.introduced}+"
-        if self.deprecated is not None:
-            text += f", deprecated {self.deprecated}"
-        if self.removed is not None:
-            text += f", removed {self.removed}"
-        if self.supervised:
-            text += ", supervised"
-        return text
 
 
 Availability = Mapping[str, PlatformSupport]

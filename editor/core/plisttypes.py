@@ -47,10 +47,6 @@ def plist_type_of(value: object) -> str:
     raise TypeError(f"not a plist value: {type(value).__name__}")
 
 
-def matches_type(value: object, plist_type: str) -> bool:
-    return plist_type == "any" or plist_type_of(value) == plist_type
-
-
 def same_plist_value(left: object, right: object) -> bool:
     """Equality that tells boolean from integer and real from integer."""
     if plist_type_of(left) != plist_type_of(right):

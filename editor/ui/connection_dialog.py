@@ -476,12 +476,6 @@ class ConnectionDialog(QDialog):
             return presets.connection_type(self.base_type())
         return self.preset()
 
-    def set_type(self, type_id: str) -> None:
-        index = self.type_combo.findData(type_id)
-        if index < 0:
-            raise ValueError(f"unknown connection type {type_id!r}")
-        self.type_combo.setCurrentIndex(index)
-
     def required_paths(self) -> tuple[KeyPath, ...]:
         return presets.fields_to_fill(self.type_id(), self.base_type())
 

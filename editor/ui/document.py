@@ -312,9 +312,6 @@ class Document(QObject):
         """How many problems of each severity there are (kept up to date, not counted)."""
         return dict(self._counts)
 
-    def payload_problems(self, index: int) -> list[Problem]:
-        return list(self._payload_problems.get(index, ()))
-
     def revalidate_all(self, checked: CheckedProblems | None = None) -> None:
         if checked is None:
             checked = check_profile(self.profile, self.schema, self.options)

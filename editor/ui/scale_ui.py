@@ -211,9 +211,6 @@ def _text(value: Any, scalar_text: Any) -> str:
 # --- Import VPN Configuration… --------------------------------------------------------------
 
 
-CONFIGURATION_SUFFIXES = frozenset({".conf", ".ovpn"})
-
-
 def import_configuration(window: MainWindow) -> int | None:
     """Add the VPN of a WireGuard or OpenVPN configuration to the document (undoable);
     returns the new payload's index."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -1073,7 +1073,3 @@ def validate_profile(
     for index in range(len(profile.payloads)):
         problems.extend(validate_payload(profile, index, schema, options))
     return problems
-
-
-def iter_errors(problems: Iterable[Problem]) -> Iterator[Problem]:
-    return (p for p in problems if p.severity is ERROR)

@@ -12,7 +12,7 @@ from editor.core.certificates import ACME, CERTIFICATE_TYPES, PKCS12, SCEP, iden
 from editor.core.formats import is_canonical_uuid
 from editor.core.model import KeyPath, Profile
 from editor.core.plisttypes import PlistValue
-from editor.core.schema import PayloadSchema, Schema
+from editor.core.schema import PayloadSchema
 from editor.core.validation.engine import ERROR, INFO, WARNING, ProfileContext, ProfileRule
 from editor.core.validation.problems import Problem
 
@@ -588,8 +588,3 @@ def cross_profile_problems(profiles: Sequence[tuple[str, Profile]]) -> dict[str,
                 )
             )
     return found
-
-
-def schema_for(schema: Schema, payload: dict[str, PlistValue]) -> PayloadSchema | None:
-    kind = payload.get("PayloadType")
-    return schema.payload(kind) if isinstance(kind, str) else None
