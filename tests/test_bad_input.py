@@ -19,7 +19,8 @@ from editor.cli.main import main
 from editor.core.model import Profile
 from editor.core.plistio import MAX_FILE_SIZE, PlistFormat, ProfileReadError, serialize_plist
 from editor.core.schema import Schema
-from editor.core.validation.engine import Options, validate_profile
+from editor.core.validation.context import Options
+from editor.core.validation.engine import validate_profile
 
 DECL = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 TIME_LIMIT = 2.0  # seconds; each case takes milliseconds when handled well

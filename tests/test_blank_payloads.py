@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
-from editor.core.blank_payloads import APP_MAPPING_PAYLOAD, blank_payload
+from editor.core.blank_payloads import APPMAPPING, blank_payload
 from editor.core.model import Profile
 from editor.core.schema import Schema
-from editor.core.validation.engine import Options, validate_payload
+from editor.core.validation.context import Options
+from editor.core.validation.engine import validate_payload
 from editor.core.validation.problems import Severity
 from tests.conftest import make_profile
 
@@ -34,7 +35,7 @@ def test_every_payload_type_starts_with_its_required_keys(schema: Schema) -> Non
 def test_what_is_left_to_fill_is_only_what_the_user_must_say(schema: Schema) -> None:
     """Errors on a new payload are about empty values the user fills, nothing else."""
     for payload_type in schema.payloads:
-        if payload_type in ("Configuration", "com.apple.vpn.managed", APP_MAPPING_PAYLOAD):
+        if payload_type in ("Configuration", "com.apple.vpn.managed", APPMAPPING):
             continue
         payload = blank_payload(schema, payload_type, "com.example.office")
         profile: Profile = make_profile(payload)
@@ -55,7 +56,7 @@ def test_two_new_payloads_never_share_an_identifier(schema: Schema) -> None:
 
 def test_an_app_mapping_points_at_the_first_per_app_vpn(schema: Schema) -> None:
     uuid = "3B8C5B5E-1D2C-4F1A-9E8D-7C6B5A4F3E2D"
-    payload = blank_payload(schema, APP_MAPPING_PAYLOAD, "com.example", (uuid,))
+    payload = blank_payload(schema, APPMAPPING, "com.example", (uuid,))
     (mapping,) = payload["AppLayerVPNMapping"]
     assert mapping["VPNUUID"] == uuid
     assert set(mapping) == {"Identifier", "VPNUUID", "DesignatedRequirement", "SigningIdentifier"}

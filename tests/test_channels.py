@@ -26,7 +26,8 @@ from editor.core.channels import (
 )
 from editor.core.model import Profile
 from editor.core.schema import Schema
-from editor.core.validation.engine import Options, validate_profile
+from editor.core.validation.context import Options
+from editor.core.validation.engine import validate_profile
 from editor.core.validation.problems import Problem
 
 IK = ("PayloadContent", 0, "IKEv2")

@@ -34,8 +34,8 @@ from PySide6.QtWidgets import (
 )
 
 from editor.core import presets
-from editor.core.certificates import PKCS1, PKCS12, ROOT
 from editor.core.model import MISSING, KeyPath, get_value
+from editor.core.payload_types import PKCS1, PKCS12, ROOT
 from editor.core.presets import CONNECTION_TYPES
 from editor.core.schema import Schema
 from editor.core.validation.engine import validate_profile

@@ -389,7 +389,8 @@ def _on_demand_problems(
 ) -> list[Any]:
     from editor.core.model import Profile
     from editor.core.platforms import Target
-    from editor.core.validation.engine import Options, validate_profile
+    from editor.core.validation.context import Options
+    from editor.core.validation.engine import validate_profile
 
     profile = Profile(
         {
@@ -457,7 +458,7 @@ def test_a_rule_the_analysis_calls_shadowed_never_fires(
 ) -> None:
     """The analysis and the evaluator agree: whatever the network and the reading, a rule
     covered by an earlier one (on-demand-shadowed) is never the one that fires."""
-    from editor.core.validation.rules_on_demand import covers
+    from editor.core.validation.rules.on_demand import covers
 
     shadowed = {
         index

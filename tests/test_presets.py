@@ -14,7 +14,8 @@ from editor.core.model import KeyPath, Profile, get_value, set_key
 from editor.core.platforms import Target
 from editor.core.presets import CONNECTION_TYPES, ProxySetup, build_payload
 from editor.core.schema import Schema
-from editor.core.validation.engine import Options, validate_profile
+from editor.core.validation.context import Options
+from editor.core.validation.engine import validate_profile
 from editor.core.validation.problems import Problem, Severity
 from tests.conftest import PKCS12_PAYLOAD, ROOT_PAYLOAD, make_profile
 

@@ -18,7 +18,8 @@ from editor.core.platforms import Target
 from editor.core.plistio import PlistFormat, ProfileReadError, parse_plist_bytes, serialize_plist
 from editor.core.plisttypes import same_plist_value
 from editor.core.schema import Schema, load_schema
-from editor.core.validation.engine import Options, validate_profile
+from editor.core.validation.context import Options
+from editor.core.validation.engine import validate_profile
 
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -91,8 +91,9 @@ def corpus_rows(corpus: Path) -> tuple[Counter[Row], dict[str, str]]:
     from editor.core.model import Profile
     from editor.core.plistio import ProfileReadError
     from editor.core.schema import load_schema
-    from editor.core.validation.engine import Options, validate_profile
-    from editor.core.validation.rules_profile import cross_profile_problems
+    from editor.core.validation.context import Options
+    from editor.core.validation.engine import validate_profile
+    from editor.core.validation.rules.profile import cross_profile_problems
 
     schema = load_schema()
     options = Options(now=TRIAGE_MOMENT)  # verdicts must not change with the calendar

@@ -28,7 +28,6 @@ _.info_plist_types  # packaging/vpn-profile-editor.spec
 
 # Public results kept whole for scripts and the tests that pin them.
 _.CODES  # validation/problems.py: every problem code, a contract for scripts
-_.APPMAPPING  # payload type constant beside VPN and APPLAYER
 _.outer_keys  # EncryptionInfo: what an encrypted profile shows without the key
 _.key_transport  # EncryptionInfo
 _.ikev2_certificate_type  # CertificateInfo: the IKEv2 CertificateType matching the key

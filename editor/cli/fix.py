@@ -122,7 +122,8 @@ def _fail(message: str) -> Exception:
 
 
 def _validator(schema: Schema, channel: str) -> Callable[[Profile], list[Problem]]:
-    from editor.core.validation.engine import Options, validate_profile
+    from editor.core.validation.context import Options
+    from editor.core.validation.engine import validate_profile
 
     options = Options(channel=channel)
 

@@ -143,9 +143,10 @@ example:
 
 
 def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from editor.core.validation.engine import Options, validate_profile
+    from editor.core.validation.context import Options
+    from editor.core.validation.engine import validate_profile
     from editor.core.validation.problems import Severity
-    from editor.core.validation.rules_profile import cross_profile_problems
+    from editor.core.validation.rules.profile import cross_profile_problems
 
     schema = load_schema()
     options = Options(targets=tuple(args.target), strict=args.strict, channel=args.channel)

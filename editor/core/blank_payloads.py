@@ -12,9 +12,8 @@ import datetime
 from typing import Any
 
 from editor.core.model import MISSING, new_uuid
+from editor.core.payload_types import APPMAPPING
 from editor.core.schema import KeySpec, Schema
-
-APP_MAPPING_PAYLOAD = "com.apple.vpn.managed.appmapping"
 
 # Required keys whose schema gives no start better than an empty value.
 _STARTING_VALUES: dict[tuple[str, str], Any] = {
@@ -72,7 +71,7 @@ def blank_payload(
             payload[name] = _STARTING_VALUES.get((payload_type, name), MISSING)
             if payload[name] is MISSING:
                 payload[name] = starting_value(spec)
-    if payload_type == APP_MAPPING_PAYLOAD:
+    if payload_type == APPMAPPING:
         mapping_spec = payload_schema.root.keys["AppLayerVPNMapping"].item
         assert mapping_spec is not None
         mapping = starting_value(mapping_spec)

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from editor.core.errors import EditorError, InvalidValueError
 from editor.core.model import Profile, new_uuid
+from editor.core.payload_types import ACME, PEM, PKCS1, PKCS12, ROOT, SCEP
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -36,12 +37,6 @@ if TYPE_CHECKING:
         PrivateKeyTypes,
     )
 
-PKCS12 = "com.apple.security.pkcs12"
-ROOT = "com.apple.security.root"
-PKCS1 = "com.apple.security.pkcs1"
-PEM = "com.apple.security.pem"
-SCEP = "com.apple.security.scep"
-ACME = "com.apple.security.acme"
 CERTIFICATE_TYPES = frozenset({ROOT, PKCS1, PEM})  # a certificate without its private key
 # What a PayloadCertificateUUID may name: payloads that hold or obtain a private key.
 IDENTITY_TYPES = frozenset({PKCS12, SCEP, ACME})

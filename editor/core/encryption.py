@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from editor.core.errors import EditorError
+from editor.core.payload_types import PKCS12 as PKCS12_TYPE
 from editor.core.plistio import ProfileReadError, parse_plist_bytes, serialize_plist
 from editor.core.plisttypes import PlistDict
 
@@ -42,7 +43,6 @@ if TYPE_CHECKING:
 ENCRYPTED_KEY = "EncryptedPayloadContent"
 CONTENT_KEY = "PayloadContent"
 FLAG_KEY = "IsEncrypted"
-PKCS12_TYPE = "com.apple.security.pkcs12"
 
 # PKCS#12 PBE algorithms (asn1crypto names) that iOS reads.
 IOS_PKCS12_ALGORITHMS = frozenset(

@@ -22,14 +22,12 @@ from typing import Any
 
 from editor.core.errors import EditorError
 from editor.core.model import MISSING, KeyPath, Profile, get_value, new_uuid, path_text, schema_path
+from editor.core.payload_types import APPLAYER, PKCS12, VPN
 from editor.core.plisttypes import PlistDict, PlistValue, plist_type_of
 from editor.core.schema import KeySpec, PayloadSchema, Schema
 from editor.core.validation.problems import Problem
 
 CONFIGURATION = "Configuration"
-VPN = "com.apple.vpn.managed"
-APPLAYER = "com.apple.vpn.managed.applayer"
-PKCS12 = "com.apple.security.pkcs12"
 CATCH_ALL_ACTIONS = ("Connect", "Disconnect", "Ignore")
 # Keys Apple's schema ties to other VPN types that field reports say still matter
 # (tools/corpus_verdicts.json: IPv4 OverridePrimary on IKEv2, "debatable"): removing them
@@ -241,7 +239,7 @@ def _follow_references(
     like, as the schema marks them) and names old (in any case) now names new. Other
     strings that happen to be equal are left alone: a template may use one placeholder
     for a host name and a UUID alike."""
-    from editor.core.validation.rules_profile import TUNNELS, values_at
+    from editor.core.validation.rules.common import TUNNELS, values_at
 
     content = root.get("PayloadContent")
     payloads: list[tuple[KeyPath, Any]] = (
@@ -312,7 +310,7 @@ def _uuid_fix(problem: Problem, root: PlistDict, schema: Schema) -> Fix | None:
 def misplaced_home(payload_schema: PayloadSchema, payload: PlistDict, name: str) -> str | None:
     """The schema path where a key belongs in this payload type (the one whose top
     dictionary applies to this payload first), or None."""
-    from editor.core.validation.engine import Frame, condition_holds
+    from editor.core.validation.conditions import Frame, condition_holds
 
     homes = payload_schema.paths_by_name.get(name, ())
     root = [Frame(payload, payload_schema.root)]
@@ -592,7 +590,7 @@ def _pkcs12_fix(problem: Problem, root: PlistDict, schema: Schema) -> Fix | None
 def _needs_legacy_encoding(content: bytes) -> bool:
     """An identity with a key that iOS cannot open because of its algorithms."""
     from editor.core.encryption import IOS_PKCS12_ALGORITHMS, IOS_PKCS12_MACS
-    from editor.core.validation.rules_vpn import inspect_pkcs12_cached
+    from editor.core.validation.rules.vpn import inspect_pkcs12_cached
 
     inspection = inspect_pkcs12_cached(content)
     if inspection.error is not None:

@@ -26,12 +26,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from editor.core.payload_types import APPLAYER, VPN_TYPES
 from editor.core.plisttypes import PlistDict, PlistValue
 
 SETTINGS_DICTIONARIES = ("VPN", "IPSec", "IKEv2", "TransparentProxy")
-VPN_PAYLOAD = "com.apple.vpn.managed"
-APPLAYER_PAYLOAD = "com.apple.vpn.managed.applayer"
-VPN_PAYLOADS = (VPN_PAYLOAD, APPLAYER_PAYLOAD)
 ACTIONS = ("Connect", "Disconnect", "Ignore", "EvaluateConnection", "Allow")
 # The conditions in the order they are shown; the probe is last because the device
 # fetches it only once the other conditions match [NE probeURL].
@@ -220,7 +218,7 @@ def settings_name(payload: PlistDict) -> str | None:
 
 def on_demand_enabled(payload: PlistDict, settings: PlistDict) -> tuple[bool, str]:
     """Whether On Demand is on, and what decided it."""
-    if payload.get("PayloadType") == APPLAYER_PAYLOAD and "OnDemandMatchAppEnabled" in payload:
+    if payload.get("PayloadType") == APPLAYER and "OnDemandMatchAppEnabled" in payload:
         on = flag_on(payload["OnDemandMatchAppEnabled"])
         return on, f"OnDemandMatchAppEnabled is {'true' if on else 'false'} [APPY]"
     if "OnDemandEnabled" not in settings:
@@ -363,7 +361,7 @@ def evaluate(
                 "there are no OnDemandRules: the legacy lists "
                 f"({', '.join(legacy)}) decide for each connection [VPNY]"
             )
-        elif payload.get("PayloadType") == APPLAYER_PAYLOAD:
+        elif payload.get("PayloadType") == APPLAYER:
             why = "there are no OnDemandRules: the VPN starts when its apps connect [APPY]"
         else:
             why = "On Demand is on but there are no OnDemandRules: nothing starts the VPN"
@@ -458,7 +456,7 @@ def evaluate_connection(
         return ConnectionResult(host, None, None, False, "On Demand is off")
     if action is None and evaluation.conditions:
         return ConnectionResult(host, None, None, None, "no rule fired: undefined")
-    if action is None and payload.get("PayloadType") == APPLAYER_PAYLOAD:
+    if action is None and payload.get("PayloadType") == APPLAYER:
         if not any(strings_in(settings.get(key)) for key in LEGACY_KEYS):
             return ConnectionResult(
                 host,
@@ -567,7 +565,7 @@ def vpn_payload_indexes(payloads: list[PlistValue]) -> list[int]:
     return [
         index
         for index, payload in enumerate(payloads)
-        if isinstance(payload, dict) and payload.get("PayloadType") in VPN_PAYLOADS
+        if isinstance(payload, dict) and payload.get("PayloadType") in VPN_TYPES
     ]
 
 

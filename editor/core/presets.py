@@ -18,9 +18,7 @@ from typing import Any, Literal
 
 from editor.core.errors import InvalidValueError
 from editor.core.model import KeyPath, new_uuid
-
-VPN_PAYLOAD = "com.apple.vpn.managed"
-PER_APP_PAYLOAD = "com.apple.vpn.managed.applayer"
+from editor.core.payload_types import APPLAYER, VPN
 
 # VPN types a per-app VPN payload may carry (Apple: VPN, IPSec and IKEv2).
 PER_APP_VPN_TYPES = frozenset({"IKEv2", "IPSec", "VPN"})
@@ -90,7 +88,7 @@ CONNECTION_TYPES: tuple[ConnectionType, ...] = (
             "AES-256-GCM, SHA2-256 and the P-256 elliptic-curve group with perfect forward "
             "secrecy; works on iPhone, iPad, Mac, Apple TV and Vision Pro."
         ),
-        payload_type=VPN_PAYLOAD,
+        payload_type=VPN,
         vpn_type="IKEv2",
         vpn_subtype=None,
         required_fields=_IKEV2_FIELDS,
@@ -104,7 +102,7 @@ CONNECTION_TYPES: tuple[ConnectionType, ...] = (
             "authentication and Xauth user login; all traffic goes through the tunnel. "
             "Prefer IKEv2 where the server offers it."
         ),
-        payload_type=VPN_PAYLOAD,
+        payload_type=VPN,
         vpn_type="IPSec",
         vpn_subtype=None,
         required_fields=(("IPSec", "RemoteAddress"), ("IPSec", "PayloadCertificateUUID")),
@@ -118,7 +116,7 @@ CONNECTION_TYPES: tuple[ConnectionType, ...] = (
             "name and password are asked when connecting. A legacy protocol: use it only "
             "for servers that offer nothing newer."
         ),
-        payload_type=VPN_PAYLOAD,
+        payload_type=VPN,
         vpn_type="L2TP",
         vpn_subtype=None,
         required_fields=(("PPP", "CommRemoteAddress"), ("IPSec", "SharedSecret")),
@@ -130,7 +128,7 @@ CONNECTION_TYPES: tuple[ConnectionType, ...] = (
             "Cisco Secure Client, formerly AnyConnect, from the App Store, with a "
             "certificate identity. The Group vendor setting picks the tunnel group."
         ),
-        payload_type=VPN_PAYLOAD,
+        payload_type=VPN,
         vpn_type="VPN",
         vpn_subtype="com.cisco.anyconnect",
         required_fields=_vendor_fields("VPN"),
@@ -148,7 +146,7 @@ CONNECTION_TYPES: tuple[ConnectionType, ...] = (
             "The Pulse Secure client, now Ivanti Secure Access Client, with a certificate "
             "identity. Realm and Role choose the sign-in realm and role."
         ),
-        payload_type=VPN_PAYLOAD,
+        payload_type=VPN,
         vpn_type="VPN",
         vpn_subtype="net.pulsesecure.PulseSecure.vpnplugin",
         required_fields=_vendor_fields("VPN"),
@@ -167,7 +165,7 @@ CONNECTION_TYPES: tuple[ConnectionType, ...] = (
             "The NetMotion Mobility client (now Absolute Secure Access) with a "
             "certificate identity."
         ),
-        payload_type=VPN_PAYLOAD,
+        payload_type=VPN,
         vpn_type="VPN",
         vpn_subtype="com.netmotionwireless.Mobility",
         required_fields=_vendor_fields("VPN"),
@@ -184,7 +182,7 @@ CONNECTION_TYPES: tuple[ConnectionType, ...] = (
         description=(
             "F5 Access (version 3 and later, a packet-tunnel provider) with a certificate identity."
         ),
-        payload_type=VPN_PAYLOAD,
+        payload_type=VPN,
         vpn_type="VPN",
         vpn_subtype="com.f5.access.ios",
         required_fields=_vendor_fields("VPN"),
@@ -201,7 +199,7 @@ CONNECTION_TYPES: tuple[ConnectionType, ...] = (
             "SonicWall Mobile Connect with a certificate identity; the login group or "
             "domain is passed as a vendor setting."
         ),
-        payload_type=VPN_PAYLOAD,
+        payload_type=VPN,
         vpn_type="VPN",
         vpn_subtype="com.sonicwall.SonicWALL-SSLVPN.vpnplugin",
         required_fields=_vendor_fields("VPN"),
@@ -216,7 +214,7 @@ CONNECTION_TYPES: tuple[ConnectionType, ...] = (
         id="aruba-via",
         title="Aruba VIA",
         description="The Aruba VIA client with a certificate identity.",
-        payload_type=VPN_PAYLOAD,
+        payload_type=VPN,
         vpn_type="VPN",
         vpn_subtype="com.arubanetworks.aruba-via.vpnplugin",
         required_fields=_vendor_fields("VPN"),
@@ -233,7 +231,7 @@ CONNECTION_TYPES: tuple[ConnectionType, ...] = (
             "The GlobalProtect app with a certificate identity; the server is the "
             "GlobalProtect portal."
         ),
-        payload_type=VPN_PAYLOAD,
+        payload_type=VPN,
         vpn_type="VPN",
         vpn_subtype="com.paloaltonetworks.globalprotect.vpn",
         required_fields=_vendor_fields("VPN"),
@@ -250,7 +248,7 @@ CONNECTION_TYPES: tuple[ConnectionType, ...] = (
             "Any other VPN app: enter the app's bundle ID as the identifier and any "
             "settings the vendor documents as vendor key-value pairs."
         ),
-        payload_type=VPN_PAYLOAD,
+        payload_type=VPN,
         vpn_type="VPN",
         vpn_subtype=None,
         required_fields=(("VPNSubType",), *_vendor_fields("VPN")),
@@ -264,7 +262,7 @@ CONNECTION_TYPES: tuple[ConnectionType, ...] = (
             "the WgQuickConfig vendor setting in wg-quick format. The server address is "
             "only shown to the user."
         ),
-        payload_type=VPN_PAYLOAD,
+        payload_type=VPN,
         vpn_type="VPN",
         vpn_subtype="com.wireguard.ios",
         required_fields=(("VPN", "RemoteAddress"), ("VendorConfig", "WgQuickConfig")),
@@ -282,7 +280,7 @@ CONNECTION_TYPES: tuple[ConnectionType, ...] = (
             "for supervised iPhone and iPad only. Certificate authentication (RSA) with "
             "the same strong algorithms as the IKEv2 type; the user cannot switch it off."
         ),
-        payload_type=VPN_PAYLOAD,
+        payload_type=VPN,
         vpn_type="AlwaysOn",
         vpn_subtype=None,
         required_fields=(
@@ -302,7 +300,7 @@ CONNECTION_TYPES: tuple[ConnectionType, ...] = (
             "later. Enter the app's bundle ID as the identifier, and the provider "
             "extension's bundle ID and code requirement."
         ),
-        payload_type=VPN_PAYLOAD,
+        payload_type=VPN,
         vpn_type="TransparentProxy",
         vpn_subtype=None,
         required_fields=(
@@ -320,7 +318,7 @@ CONNECTION_TYPES: tuple[ConnectionType, ...] = (
             "own VPN UUID, which apps (or a macOS app mapping) refer to. IKEv2 by "
             "default; it can also use Cisco IPSec or a VPN app type."
         ),
-        payload_type=PER_APP_PAYLOAD,
+        payload_type=APPLAYER,
         vpn_type="IKEv2",
         vpn_subtype=None,
         required_fields=_IKEV2_FIELDS,
@@ -486,12 +484,12 @@ def build_payload(
     base = identifier_base.strip().rstrip(".")
     if not base:
         raise InvalidValueError("identifier_base must not be empty (for example com.example.vpn)")
-    per_app = preset.payload_type == PER_APP_PAYLOAD
+    per_app = preset.payload_type == APPLAYER
     settings_preset = preset
     if per_app:
         settings_preset = connection_type(base_type)
         if (
-            settings_preset.payload_type != VPN_PAYLOAD
+            settings_preset.payload_type != VPN
             or settings_preset.vpn_type not in PER_APP_VPN_TYPES
         ):
             raise InvalidValueError(

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from editor.core.errors import EditorError
+from editor.core.payload_types import CERTIFICATE_PREFIX
 from editor.core.platforms import (
     NOWHERE,
     PLATFORMS,
@@ -216,7 +217,7 @@ class Schema:
         return self.payloads.get(payload_type)
 
     def certificate_types(self) -> frozenset[str]:
-        return frozenset(t for t in self.payloads if t.startswith("com.apple.security."))
+        return frozenset(t for t in self.payloads if t.startswith(CERTIFICATE_PREFIX))
 
 
 # --- the loader ---------------------------------------------------------------------

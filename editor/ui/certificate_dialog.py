@@ -30,15 +30,12 @@ from PySide6.QtWidgets import (
 
 from editor.core.certificates import (
     CERTIFICATE_TYPES,
-    PEM,
-    PKCS1,
-    PKCS12,
-    ROOT,
     CertificateError,
     CertificateInfo,
     certificate_payload_from_file,
     describe_certificate_payload,
 )
+from editor.core.payload_types import PEM, PKCS1, PKCS12, ROOT
 from editor.ui.colors import error_color, warning_color
 from editor.ui.connection_dialog import profile_identifier_base
 from editor.ui.dialog_parts import error_label, hint_label, ok_cancel_buttons

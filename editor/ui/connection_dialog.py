@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from editor.core import presets
+from editor.core import payload_types, presets
 from editor.core.certificates import IDENTITY_TYPES, identity_payloads
 from editor.core.errors import InvalidValueError
 from editor.core.formats import check_format, has_mdm_variable
@@ -171,7 +171,7 @@ class ConnectionDialog(QDialog):
         self.base_combo.setAccessibleName("Tunnel type of the per-app VPN")
         for kind in presets.CONNECTION_TYPES:
             if (
-                kind.payload_type == presets.VPN_PAYLOAD
+                kind.payload_type == payload_types.VPN
                 and kind.vpn_type in presets.PER_APP_VPN_TYPES
             ):
                 self.base_combo.addItem(kind.title, kind.id)
@@ -472,7 +472,7 @@ class ConnectionDialog(QDialog):
 
     def settings_preset(self) -> ConnectionType:
         """The preset whose settings the payload gets (a per-app VPN's tunnel type)."""
-        if self.preset().payload_type == presets.PER_APP_PAYLOAD:
+        if self.preset().payload_type == payload_types.APPLAYER:
             return presets.connection_type(self.base_type())
         return self.preset()
 
@@ -558,7 +558,7 @@ class ConnectionDialog(QDialog):
 
     def build(self) -> dict[str, Any]:
         """The payload for what is filled in (InvalidValueError when presets refuse it)."""
-        per_app = self.preset().payload_type == presets.PER_APP_PAYLOAD
+        per_app = self.preset().payload_type == payload_types.APPLAYER
         return presets.build_payload(
             self.type_id(),
             name=self.name_edit.text(),
@@ -657,7 +657,7 @@ class ConnectionDialog(QDialog):
             text += f" Works on {', '.join(preset.platforms)} only."
         self.description.setText(text)
         self.name_edit.setPlaceholderText(preset.title)
-        per_app = preset.payload_type == presets.PER_APP_PAYLOAD
+        per_app = preset.payload_type == payload_types.APPLAYER
         self.connection_form.setRowVisible(self.base_combo, per_app)
         self._base_changed()
         self._fit_height()

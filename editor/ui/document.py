@@ -31,11 +31,8 @@ from editor.core.model import MISSING, KeyPath, Profile
 from editor.core.platforms import Target
 from editor.core.plistio import PlistFormat, write_atomic
 from editor.core.schema import KeySpec, PayloadSchema, Schema
-from editor.core.validation.engine import (
-    Options,
-    validate_payload,
-    validate_profile_level,
-)
+from editor.core.validation.context import Options
+from editor.core.validation.engine import validate_payload, validate_profile_level
 from editor.core.validation.problems import Problem, Severity
 from editor.ui import pyside_fixes
 

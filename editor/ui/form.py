@@ -28,12 +28,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from editor.core import payload_types
 from editor.core.certificates import identity_payloads
 from editor.core.model import MISSING, KeyPath, new_uuid
 from editor.core.platforms import badge_text
 from editor.core.presets import PER_APP_VPN_TYPES
 from editor.core.schema import KeySpec
-from editor.core.validation.engine import Frame, condition_holds
+from editor.core.validation.conditions import Frame, condition_holds
 from editor.core.validation.problems import Problem, Severity
 from editor.ui.colors import severity_color
 from editor.ui.document import Document
@@ -695,7 +696,7 @@ def _can_focus(widget: QWidget) -> bool:
 
 def _is_certificate_payload(value: Any) -> bool:
     kind = value.get("PayloadType") if isinstance(value, dict) else None
-    return isinstance(kind, str) and kind.startswith("com.apple.security.")
+    return isinstance(kind, str) and kind.startswith(payload_types.CERTIFICATE_PREFIX)
 
 
 def _payload_name(payload: dict[str, Any]) -> Any:

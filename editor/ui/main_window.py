@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from editor.core import payload_types
 from editor.core.errors import EditorError, InvalidValueError
 from editor.core.model import KeyPath
 from editor.core.plistio import ProfileReadError
@@ -63,7 +64,6 @@ APP_NAME = "VPN Profile Editor"
 MAX_RECENT = 10
 # Files that a drop sends to Add Certificate rather than open as a profile.
 CERTIFICATE_FILE_SUFFIXES = {".cer", ".crt", ".der", ".pem", ".p12", ".pfx"}
-PKCS12_TYPE = "com.apple.security.pkcs12"
 
 
 class MainWindow(QMainWindow):
@@ -381,7 +381,7 @@ class MainWindow(QMainWindow):
         )
         from_file.setStatusTip(self.add_certificate_action.statusTip())
         from_file.triggered.connect(self.add_certificate)
-        made_by_dialog = {"Configuration", presets.VPN_PAYLOAD, presets.PER_APP_PAYLOAD}
+        made_by_dialog = {"Configuration", payload_types.VPN, payload_types.APPLAYER}
         others = [
             (payload_schema.title, payload_type)
             for payload_type, payload_schema in self.document.schema.payloads.items()
@@ -413,12 +413,12 @@ class MainWindow(QMainWindow):
 
     def per_app_vpns(self) -> list[tuple[str, str]]:
         """(name, VPNUUID) of the profile's per-app VPN payloads."""
-        from editor.core.presets import PER_APP_PAYLOAD
+        from editor.core.payload_types import APPLAYER
 
         found = []
         for _index, payload in self.document.profile.payload_dicts():
             uuid = payload.get("VPNUUID")
-            if payload.get("PayloadType") == PER_APP_PAYLOAD and isinstance(uuid, str) and uuid:
+            if payload.get("PayloadType") == APPLAYER and isinstance(uuid, str) and uuid:
                 name = payload.get("UserDefinedName") or payload.get("PayloadDisplayName")
                 found.append((str(name or "per-app VPN"), uuid))
         return found
@@ -1159,7 +1159,7 @@ class MainWindow(QMainWindow):
         if len(path) != 2 or path[0] != "PayloadContent":
             return None
         payload = self.document.value(path)
-        if not isinstance(payload, dict) or payload.get("PayloadType") != PKCS12_TYPE:
+        if not isinstance(payload, dict) or payload.get("PayloadType") != payload_types.PKCS12:
             return None
         key = (payload.get("PayloadContent"), payload.get("Password"))
         if self._pkcs12_inspected is None or self._pkcs12_inspected[0] != key:

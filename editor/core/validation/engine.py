@@ -18,22 +18,32 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from editor.core.formats import check_format, has_mdm_variable
-from editor.core.model import MISSING, KeyPath, Profile
+from editor.core.model import KeyPath, Profile
 from editor.core.platforms import PlatformSupport, Target
 from editor.core.plistio import NO_DECLARATION, TEXT_BEFORE_DECLARATION
 from editor.core.plisttypes import PlistDict, PlistValue, plist_type_of
-from editor.core.schema import Condition, KeySpec, PayloadSchema, Schema
+from editor.core.schema import KeySpec, PayloadSchema, Schema
+from editor.core.validation.conditions import Frame, compiled, condition_holds, same_typed_value
+from editor.core.validation.context import (
+    ERROR,
+    INFO,
+    WARNING,
+    Options,
+    PayloadContext,
+    PayloadRule,
+    ProfileContext,
+    ProfileRule,
+)
 from editor.core.validation.problems import Problem, Severity
 
 if TYPE_CHECKING:
     from editor.core.channels import Channel
 
-ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 # Exact types to plist type names (subclasses go through plist_type_of).
 _TYPE_NAMES: dict[type, str] = {
@@ -61,25 +71,6 @@ _TYPE_WORDS = {
 }
 
 
-@dataclass(frozen=True)
-class Options:
-    """What the user checks for: target platforms (empty means any platform), and
-    `strict` for channels that check plist types exactly (Apple Business Manager, some
-    MDM servers): a type devices coerce is then an error instead of a warning."""
-
-    targets: tuple[Target, ...] = ()
-    strict: bool = False
-    # the moment certificates' validity is judged at (None: now); fixed in tests and in
-    # the corpus triage, so that their verdicts do not change with the calendar
-    now: datetime.datetime | None = None
-    # the MDM the profile is deployed through (editor.core.channels.CHANNEL_IDS): decides
-    # which variables are recognized, filled with samples for the checks, or warned about
-    channel: str = "none"
-
-    def moment(self) -> datetime.datetime:
-        return self.now or datetime.datetime.now(datetime.UTC)
-
-
 def describe_value(value: PlistValue) -> str:
     kind = plist_type_of(value)
     if kind in ("string", "integer", "real", "boolean"):
@@ -94,113 +85,7 @@ def describe_value(value: PlistValue) -> str:
     return _TYPE_WORDS[kind]
 
 
-# --- conditions ------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class Frame:
-    """One dictionary on the way from the payload root to the current key."""
-
-    value: PlistDict
-    spec: KeySpec
-
-
-def _value_or_default(value: PlistValue, spec: KeySpec | None) -> PlistValue:
-    if value is MISSING and spec is not None and spec.has_default:
-        return spec.default
-    return value
-
-
-def _same(left: PlistValue, right: PlistValue) -> bool:
-    return left is not MISSING and type(left) is type(right) and left == right
-
-
-def _same_as_device(left: PlistValue, right: PlistValue) -> bool:
-    """Condition test as a device reads it: <true/> counts as 1 (the type error is
-    reported on its own, so it need not cascade into 'ignored' warnings)."""
-    if isinstance(left, bool) and isinstance(right, int) and not isinstance(right, bool):
-        return int(left) == right
-    return _same(left, right)
-
-
-def condition_holds(condition: Condition, frames: Sequence[Frame]) -> bool:
-    return _compiled(condition)(frames)
-
-
-ConditionTest = Callable[[Sequence[Frame]], bool]
-
-# Conditions compiled to closures, by identity (the schema's conditions live as long as
-# the schema; the entry keeps the condition alive so its id is not reused).
-_COMPILED: dict[int, tuple[Condition, ConditionTest]] = {}
-_HASHABLE_SCALARS = frozenset({str, int, float, bytes})
-
-
-def _compiled(condition: Condition) -> ConditionTest:
-    entry = _COMPILED.get(id(condition))
-    if entry is not None and entry[0] is condition:
-        return entry[1]
-    test = _compile(condition)
-    if len(_COMPILED) > 100_000:  # many schemas loaded (tests): start again
-        _COMPILED.clear()
-    _COMPILED[id(condition)] = (condition, test)
-    return test
-
-
-def _compile(condition: Condition) -> ConditionTest:
-    """The same test as the plain reading of COND in FORMAT.md, with the path pre-split
-    and the wanted values in a set."""
-    op = condition.op
-    if op in ("all", "any", "not"):
-        children = tuple(_compiled(c) for c in condition.children)
-        if op == "all":
-            return lambda frames: all(test(frames) for test in children)
-        if op == "any":
-            return lambda frames: any(test(frames) for test in children)
-        only = children[0]
-        return lambda frames: not only(frames)
-    key = condition.key
-    if key.startswith("/"):
-        absolute, ups, parts = True, 0, tuple(key[1:].split("/"))
-    else:
-        absolute, split = False, key.split("/")
-        ups = 0
-        while split and split[0] == "..":
-            split = split[1:]
-            ups += 1
-        parts = tuple(split)
-
-    def resolve(frames: Sequence[Frame]) -> tuple[PlistValue, KeySpec | None]:
-        frame = frames[0] if absolute else frames[max(0, len(frames) - 1 - ups)]
-        node: PlistValue = frame.value
-        spec: KeySpec | None = frame.spec
-        for part in parts:
-            spec = spec.keys.get(part) if spec is not None else None
-            node = node.get(part, MISSING) if isinstance(node, dict) else MISSING
-        return node, spec
-
-    if op == "present":
-        present = condition.present
-        return lambda frames: (resolve(frames)[0] is not MISSING) == present
-    values = condition.values
-    try:
-        pairs = frozenset((type(v), v) for v in values)
-    except TypeError:  # an unhashable wanted value: compare one by one
-        pairs = None
-    ints = frozenset(v for v in values if type(v) is int)
-
-    def holds(frames: Sequence[Frame]) -> bool:
-        value, spec = resolve(frames)
-        value = _value_or_default(value, spec)
-        if pairs is None:
-            return any(_same_as_device(value, wanted) for wanted in values)
-        kind = type(value)
-        if kind is bool:
-            return (bool, value) in pairs or int(value) in ints
-        if kind in _HASHABLE_SCALARS:
-            return (kind, value) in pairs
-        return any(_same_as_device(value, wanted) for wanted in values)
-
-    return holds
+DEFAULT_OPTIONS = Options()  # any platform, lenient types, now, no channel
 
 
 # --- the payload walk ----------------------------------------------------------------
@@ -370,8 +255,8 @@ class _Plan:
 
     def __init__(self, spec: KeySpec) -> None:
         # the key's conditions, compiled
-        self.applies = None if spec.applies_when is None else _compiled(spec.applies_when)
-        self.required_if = None if spec.required_when is None else _compiled(spec.required_when)
+        self.applies = None if spec.applies_when is None else compiled(spec.applies_when)
+        self.required_if = None if spec.required_when is None else compiled(spec.required_when)
         # the closed list of allowed values as (type, value) pairs: a set test that
         # tells True from 1, as _same does
         self.allowed: frozenset[tuple[type, PlistValue]] | None = None
@@ -492,7 +377,7 @@ def _check_scalar(walk: Walk, value: PlistValue, spec: KeySpec, path: KeyPath, l
         if (
             (type(value), value) not in allowed
             if allowed is not None and type(value) in _SET_TESTABLE
-            else not any(_same(value, v) for v in spec.values)
+            else not any(same_typed_value(value, v) for v in spec.values)
         ):
             shown = ", ".join(repr(v) if isinstance(v, str) else str(v) for v in spec.values)
             walk.add(ERROR, "value-not-allowed", path, f"{label} is {value!r}; allowed: {shown}")
@@ -771,69 +656,27 @@ def _walk_inside(
         _check_scalar(walk, value, spec, path, label)
 
 
-# --- rules beyond the schema ----------------------------------------------------------
-
-
-@dataclass
-class PayloadContext:
-    """What a payload rule sees."""
-
-    schema: Schema
-    payload_schema: PayloadSchema
-    payload: PlistDict
-    path: KeyPath
-    options: Options
-    problems: list[Problem]
-
-    def add(self, severity: Severity, code: str, rel_path: KeyPath, message: str) -> None:
-        self.problems.append(Problem(severity, code, (*self.path, *rel_path), message))
-
-    def targets_platform(self, platform: str) -> bool:
-        """True when the user targets this platform (or set no targets)."""
-        return not self.options.targets or any(t.platform == platform for t in self.options.targets)
-
-    def targets_only(self, platforms: Iterable[str]) -> bool:
-        wanted = set(platforms)
-        return bool(self.options.targets) and all(
-            t.platform in wanted for t in self.options.targets
-        )
-
-
-PayloadRule = Callable[[PayloadContext], None]
-
-
-@dataclass
-class ProfileContext:
-    schema: Schema
-    profile: Profile
-    options: Options
-    problems: list[Problem]
-
-    def add(self, severity: Severity, code: str, path: KeyPath, message: str) -> None:
-        self.problems.append(Problem(severity, code, path, message))
-
-
-ProfileRule = Callable[[ProfileContext], None]
+# --- the rules beyond the schema ------------------------------------------------------
 
 
 def _payload_rules() -> dict[str, list[PayloadRule]]:
-    from editor.core.validation import rules_on_demand, rules_vpn
+    from editor.core.validation.rules import on_demand, vpn
 
-    extra = rules_on_demand.PAYLOAD_RULES
-    return {k: [*v, *extra.get(k, [])] for k, v in rules_vpn.PAYLOAD_RULES.items()}
+    extra = on_demand.PAYLOAD_RULES
+    return {k: [*v, *extra.get(k, [])] for k, v in vpn.PAYLOAD_RULES.items()}
 
 
 def _profile_rules() -> list[ProfileRule]:
-    from editor.core.validation import rules_profile
+    from editor.core.validation.rules import profile
 
-    return rules_profile.PROFILE_RULES
+    return profile.PROFILE_RULES
 
 
 # --- entry points -----------------------------------------------------------------------
 
 
 def validate_payload(
-    profile: Profile, index: int, schema: Schema, options: Options = Options()
+    profile: Profile, index: int, schema: Schema, options: Options = DEFAULT_OPTIONS
 ) -> list[Problem]:
     """Problems inside one payload; no other payload is read."""
     path: KeyPath = ("PayloadContent", index)
@@ -933,7 +776,7 @@ def fragment_schema(profile: Profile, schema: Schema) -> PayloadSchema | None:
 
 
 def validate_profile_level(
-    profile: Profile, schema: Schema, options: Options = Options()
+    profile: Profile, schema: Schema, options: Options = DEFAULT_OPTIONS
 ) -> list[Problem]:
     """Problems of the top level and between payloads. A bare payload (a fragment) is
     checked here as that payload, its paths from its own root."""
@@ -1045,7 +888,7 @@ def _fragment_problems(
     context = ProfileContext(schema, profile, options, problems)
     _read_problems(context, profile, fragment=True)
     problems.extend(_payload_problems(profile.root, (), payload_schema, schema, options))
-    from editor.core.validation.rules_profile import check_fragment_identity
+    from editor.core.validation.rules.profile import check_fragment_identity
 
     check_fragment_identity(context)
     return problems
@@ -1065,7 +908,7 @@ def _top_level_view(root: PlistDict) -> PlistDict:
 
 
 def validate_profile(
-    profile: Profile, schema: Schema, options: Options = Options()
+    profile: Profile, schema: Schema, options: Options = DEFAULT_OPTIONS
 ) -> list[Problem]:
     problems = validate_profile_level(profile, schema, options)
     if fragment_schema(profile, schema) is not None:

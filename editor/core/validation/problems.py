@@ -110,7 +110,7 @@ CODES: dict[str, str] = {
     "strict-algorithms": "settings rejected by EnforceStrictAlgorithmSelection",
     "ineffective-setting": "a setting that has no effect in this combination",
     "on-demand": "On Demand rules that cannot work as intended",
-    # On Demand rule analysis (rules_on_demand)
+    # On Demand rule analysis (rules/on_demand.py)
     "on-demand-shadowed": "an On Demand rule never fires: an earlier rule matches all it matches",
     "on-demand-unreachable": "an On Demand rule never fires: its conditions exclude each other",
     "on-demand-no-catch-all": "the On Demand rules do not end with a rule without conditions",

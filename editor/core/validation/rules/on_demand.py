@@ -9,21 +9,20 @@ from __future__ import annotations
 
 from editor.core.model import KeyPath
 from editor.core.on_demand import (
-    APPLAYER_PAYLOAD,
     CONDITION_KEYS,
     INTERFACE_PLATFORMS,
     INTERFACE_WORDS,
     LEGACY_KEYS,
     SETTINGS_DICTIONARIES,
-    VPN_PAYLOAD,
     address_matches,
     domain_matches,
     flag_on,
     on_demand_enabled,
     strings_in,
 )
+from editor.core.payload_types import APPLAYER, VPN
 from editor.core.plisttypes import PlistDict, PlistValue
-from editor.core.validation.engine import INFO, WARNING, PayloadContext, PayloadRule
+from editor.core.validation.context import INFO, WARNING, PayloadContext, PayloadRule
 
 # The codes this module emits (also listed in problems.CODES).
 SHADOWED = "on-demand-shadowed"
@@ -112,7 +111,7 @@ def _check_settings(ctx: PayloadContext, name: str, settings: PlistDict) -> None
     rules = settings.get("OnDemandRules")
     enabled = flag_on(settings.get("OnDemandEnabled", 0))
     legacy = any(strings_in(settings.get(key)) for key in LEGACY_KEYS)
-    per_app = ctx.payload.get("PayloadType") == APPLAYER_PAYLOAD
+    per_app = ctx.payload.get("PayloadType") == APPLAYER
     if enabled and not (isinstance(rules, list) and rules) and not legacy and not per_app:
         ctx.add(
             WARNING,
@@ -270,6 +269,6 @@ def _nonempty_list(value: PlistValue) -> bool:
 
 
 PAYLOAD_RULES: dict[str, list[PayloadRule]] = {
-    VPN_PAYLOAD: [on_demand_rules],
-    APPLAYER_PAYLOAD: [on_demand_rules],
+    VPN: [on_demand_rules],
+    APPLAYER: [on_demand_rules],
 }

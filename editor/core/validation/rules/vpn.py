@@ -15,15 +15,14 @@ from typing import TYPE_CHECKING
 
 from editor.core.formats import has_mdm_variable
 from editor.core.model import KeyPath
+from editor.core.payload_types import APPLAYER, VPN
 from editor.core.plisttypes import PlistDict, PlistValue
-from editor.core.validation.engine import ERROR, INFO, WARNING, PayloadContext, PayloadRule
-from editor.core.validation.rules_profile import pkcs12_info, values_at
+from editor.core.validation.context import ERROR, INFO, WARNING, PayloadContext, PayloadRule
+from editor.core.validation.rules.common import pkcs12_info, values_at
 
 if TYPE_CHECKING:
     from editor.core.encryption import Pkcs12Inspection
 
-VPN = "com.apple.vpn.managed"
-APPLAYER = "com.apple.vpn.managed.applayer"
 
 ON_DEMAND_DICTIONARIES = ("VPN", "IPSec", "IKEv2", "TransparentProxy")
 WEAK_ENCRYPTION = frozenset({"DES", "3DES"})
@@ -382,7 +381,7 @@ def on_demand(ctx: PayloadContext) -> None:
         settings = _dict(ctx.payload.get(name))
         if settings is None:
             continue
-        # the rules themselves are analysed in rules_on_demand
+        # the rules themselves are analysed in rules/on_demand.py
         rules = settings.get("OnDemandRules")
         enabled = _flag(settings, "OnDemandEnabled")
         if not isinstance(rules, list):

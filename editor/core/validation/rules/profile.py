@@ -8,63 +8,23 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from editor.core.certificates import ACME, CERTIFICATE_TYPES, PKCS12, SCEP, identity_payloads
+from editor.core.certificates import CERTIFICATE_TYPES, identity_payloads
 from editor.core.formats import is_canonical_uuid
 from editor.core.model import KeyPath, Profile
+from editor.core.payload_types import ACME, APPLAYER, PKCS12, SCEP, VPN
 from editor.core.plisttypes import PlistValue
 from editor.core.schema import PayloadSchema
-from editor.core.validation.engine import ERROR, INFO, WARNING, ProfileContext, ProfileRule
+from editor.core.validation.context import ERROR, INFO, WARNING, ProfileContext, ProfileRule
 from editor.core.validation.problems import Problem
+from editor.core.validation.rules.common import NIL_UUID, TUNNELS, pkcs12_info, values_at
 
 if TYPE_CHECKING:
-    from editor.core.certificates import CertificateInfo
+    pass
 
-VPN = "com.apple.vpn.managed"
-APPLAYER = "com.apple.vpn.managed.applayer"
-APPMAPPING = "com.apple.vpn.managed.appmapping"
-TUNNELS = "AlwaysOn/TunnelConfigurations[]"
-NIL_UUID = "00000000-0000-0000-0000-000000000000"
 
 _PLACEHOLDER_RE = re.compile(
     r"replace|changeme|placeholder|xxxx|\.\.\.|todo|^uuid$|\$\{|\{\{", re.I
 )
-
-
-@functools.lru_cache(maxsize=1024)
-def _path_steps(schema_path: str) -> tuple[tuple[str, int], ...]:
-    """'IKEv2/OnDemandRules[]/Action' -> (('IKEv2', 0), ('OnDemandRules', 1), ('Action', 0))."""
-    steps = []
-    for head in schema_path.split("/"):
-        name = head.rstrip("[]")
-        steps.append((name, (len(head) - len(name)) // 2))
-    return tuple(steps)
-
-
-def values_at(
-    node: PlistValue, schema_path: str, prefix: KeyPath = ()
-) -> list[tuple[KeyPath, PlistValue]]:
-    """Every value at a schema path such as 'IKEv2/OnDemandRules[]/Action' in a payload,
-    in the order of the payload (rules ask for many paths that are absent: keep it quick)."""
-    nodes: list[tuple[KeyPath, PlistValue]] = [(prefix, node)]
-    if not schema_path:
-        return nodes
-    for name, depth in _path_steps(schema_path):
-        found: list[tuple[KeyPath, PlistValue]] = []
-        for path, value in nodes:
-            if isinstance(value, dict) and name in value:
-                level = [((*path, name), value[name])]
-                for _ in range(depth):
-                    level = [
-                        ((*p, i), item)
-                        for p, items in level
-                        if isinstance(items, list)
-                        for i, item in enumerate(items)
-                    ]
-                found.extend(level)
-        if not found:
-            return found
-        nodes = found
-    return nodes
 
 
 def quoted(value: str) -> str:
@@ -383,18 +343,6 @@ FITTING_CERTIFICATE_TYPES = {
     "EC P-521": ("ECDSA521",),
 }
 _ACME_CURVES = {256: "EC P-256", 384: "EC P-384", 521: "EC P-521"}
-
-
-@functools.lru_cache(maxsize=64)
-def pkcs12_info(content: bytes, password: str | None) -> CertificateInfo:
-    """The PKCS#12 identity opened with the password (None: no password, or an empty one),
-    remembered: opening one with an RSA key takes about 35 ms, and the identity and
-    IKEv2 rules both need it on every check."""
-    from editor.core.certificates import describe_certificate_payload
-
-    return describe_certificate_payload(
-        {"PayloadType": PKCS12, "PayloadContent": content, "Password": password}
-    )
 
 
 def identity_key(payload: dict[str, PlistValue]) -> str | None:
