@@ -50,8 +50,8 @@ def main() -> None:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication, QLineEdit
 
+    from editor.app.main_window import MainWindow, open_document
     from editor.core.schema import load_schema
-    from editor.ui.main_window import MainWindow, open_document
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     schema = load_schema()

@@ -152,7 +152,7 @@ def tool(name: str) -> list[str]:
     script = Path(sys.executable).parent / name
     if script.exists():
         return [str(script)]
-    module = {"vpn-profile": "editor.cli", "vpn-profile-editor": "editor.ui.app"}[name]
+    module = {"vpn-profile": "editor.cli", "vpn-profile-editor": "editor.app.application"}[name]
     return [sys.executable, "-m", module]
 
 

@@ -34,8 +34,8 @@ def main() -> None:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
-    from editor.ui.app import EditorApplication
-    from editor.ui.startup_probe import memory_kib
+    from editor.app.application import EditorApplication
+    from editor.app.startup_probe import memory_kib
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     editor = EditorApplication(app)

@@ -201,7 +201,7 @@ print(f"{statistics.median(runs):.2f}")
 EOF
 }
 frozen=$(median_seconds "$bundle/$name" --screenshot "$scratch/f.png" "$signed")
-source=$(median_seconds "$python" -m editor.ui.app --screenshot "$scratch/s.png" "$signed")
+source=$(median_seconds "$python" -m editor.app.application --screenshot "$scratch/s.png" "$signed")
 echo "bundle ${frozen} s, from source ${source} s"
 # Only a gross slowdown fails (a one-file build unpacking itself would): this machine is shared.
 "$python" -c "import sys; sys.exit(float('$frozen') > 1.5 * float('$source') + 0.5)" \

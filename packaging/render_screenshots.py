@@ -24,14 +24,14 @@ from PySide6.QtWidgets import QApplication, QDialog, QWidget
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from editor.app.main_window import MainWindow  # noqa: E402
 from editor.core import presets  # noqa: E402
 from editor.core.export import export_bytes  # noqa: E402
 from editor.core.model import Profile  # noqa: E402
 from editor.core.schema import load_schema  # noqa: E402
 from editor.core.signing import Identity  # noqa: E402
-from editor.ui.document import Document  # noqa: E402
-from editor.ui.main_window import MainWindow  # noqa: E402
-from editor.ui.signing_ui import ExportDialog  # noqa: E402
+from editor.session.document import Document  # noqa: E402
+from editor.ui.dialogs.signing import ExportDialog  # noqa: E402
 
 SIZE = (1200, 800)
 # On Demand rules for the "Try it" picture: trusted Wi-Fi, the office network found by its

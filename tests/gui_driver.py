@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from editor.ui.main_window import MainWindow
+from editor.app.main_window import MainWindow
 
 _KEYS = {
     "\n": Qt.Key.Key_Return,

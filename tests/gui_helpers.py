@@ -9,8 +9,8 @@ import pytest
 from PySide6.QtCore import QSettings, QStandardPaths
 from PySide6.QtWidgets import QMessageBox
 
-from editor.ui.document import Document
-from editor.ui.main_window import MainWindow
+from editor.app.main_window import MainWindow
+from editor.session.document import Document
 
 
 class DialogRecorder:

@@ -45,9 +45,9 @@ def main() -> None:
         QWidget,
     )
 
+    from editor.app.application import EditorApplication
     from editor.core import presets
     from editor.core.model import Profile, get_value
-    from editor.ui.app import EditorApplication
     from editor.ui.fields import ListField, TextField
 
     app = QApplication.instance() or QApplication([sys.argv[0]])

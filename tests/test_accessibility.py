@@ -20,11 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from editor.app.main_window import MainWindow
 from editor.core.model import Profile
 from editor.core.plistio import ProfileReadError
 from editor.core.schema import Schema
-from editor.ui.document import Document
-from editor.ui.main_window import MainWindow
+from editor.session.document import Document
 
 pytestmark = pytest.mark.usefixtures("isolated_settings", "dialogs")
 

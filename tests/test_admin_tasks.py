@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
 from editor.core.model import KeyPath
 from editor.core.schema import Schema
 from editor.core.validation.problems import Severity
-from editor.ui.connection_dialog import ConnectionDialog
-from editor.ui.document import Document
-from editor.ui.signing_ui import ExportDialog
+from editor.session.document import Document
+from editor.ui.dialogs.connection import ConnectionDialog
+from editor.ui.dialogs.signing import ExportDialog
 from editor.ui.tree_model import PATH_ROLE
 from tests.conftest import IKEV2_PAYLOAD, make_profile
 from tests.test_gui_dialogs import (  # noqa: F401 (files: the certificate files fixture)

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from editor.app import application as app
 from editor.cli import docs as cli_docs
 from editor.cli import main as cli
-from editor.ui import app
 
 
 def _commands() -> list[tuple[str, str, argparse.ArgumentParser]]:

@@ -25,7 +25,7 @@ from editor.core.plistio import ProfileReadError, parse_plist_bytes, serialize_p
 from editor.core.plistlimits import MAX_DEPTH
 from editor.core.schema import Schema
 from editor.core.signing import DAMAGED_SIGNER, SigningError, verify_profile
-from editor.ui.document import Document
+from editor.session.document import Document
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).resolve().parent.parent

@@ -17,13 +17,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QComboBox, QLineEdit, QMessageBox
 
+from editor.app.main_window import MainWindow
 from editor.core.model import Profile
 from editor.core.plisttypes import same_plist_value
 from editor.core.schema import Schema
 from editor.core.validation.problems import Severity
-from editor.ui.document import Document
+from editor.session.document import Document
 from editor.ui.fields import FlagField, ReferenceField, TextField
-from editor.ui.main_window import MainWindow
 from editor.ui.tree_model import PATH_ROLE, PayloadTreeModel
 from tests.conftest import CORPUS, IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD, make_profile
 
@@ -260,7 +260,7 @@ def test_closing_with_unsaved_changes_asks(
 
 
 def test_recovery_file_after_a_simulated_crash(qtbot: Any, schema: Schema, tmp_path: Path) -> None:
-    from editor.ui import recovery
+    from editor.session import recovery
 
     folder = tmp_path / "recovery"
     document = Document(make_profile(IKEV2_PAYLOAD), schema, tmp_path / "work.mobileconfig")
@@ -292,7 +292,7 @@ def test_screenshot_command(tmp_path: Path, signed_profile: Path) -> None:
         [
             sys.executable,
             "-m",
-            "editor.ui.app",
+            "editor.app.application",
             "--screenshot",
             str(target),
             str(signed_profile),
@@ -317,7 +317,7 @@ def test_screenshot_of_unreadable_files_fails_without_a_dialog(tmp_path: Path) -
     target = tmp_path / "shot.png"
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path))
     result = subprocess.run(
-        [sys.executable, "-m", "editor.ui.app", "--screenshot", str(target), str(damaged),
+        [sys.executable, "-m", "editor.app.application", "--screenshot", str(target), str(damaged),
          str(missing)],
         capture_output=True, text=True, env=env, timeout=120, check=False,
     )  # fmt: skip
@@ -332,7 +332,7 @@ def test_version_flag() -> None:
     from editor import __version__
 
     result = subprocess.run(
-        [sys.executable, "-m", "editor.ui.app", "--version"],
+        [sys.executable, "-m", "editor.app.application", "--version"],
         capture_output=True,
         text=True,
         timeout=60,
@@ -376,7 +376,7 @@ def test_the_recovery_copy_is_written_when_typing_pauses(
 ) -> None:
     """Writing the copy serializes the whole profile on the UI thread (about 120 ms for
     1000 payloads): it waits for a pause in the edits, not for a clock."""
-    from editor.ui import recovery
+    from editor.session import recovery
 
     monkeypatch.setattr(recovery, "AUTOSAVE_IDLE_MS", 600)
     document = Document(make_profile(IKEV2_PAYLOAD), schema)
@@ -398,7 +398,7 @@ def test_a_restored_document_gets_its_own_copy_without_an_edit(
 ) -> None:
     """The copy a document was restored from is forgotten once it is shown: if the editor
     crashed again before the next edit, only the new copy would keep the work."""
-    from editor.ui import recovery
+    from editor.session import recovery
 
     monkeypatch.setattr(recovery, "AUTOSAVE_IDLE_MS", 200)
     folder = tmp_path / "recovery"
@@ -418,7 +418,7 @@ def test_a_restored_document_gets_its_own_copy_without_an_edit(
 def test_the_recovery_copy_is_written_during_endless_typing(
     qtbot: Any, schema: Schema, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from editor.ui import recovery
+    from editor.session import recovery
 
     monkeypatch.setattr(recovery, "AUTOSAVE_IDLE_MS", 400)
     monkeypatch.setattr(recovery, "AUTOSAVE_LONGEST_WAIT_S", 0.3)
@@ -438,8 +438,8 @@ def test_next_start_offers_the_recovery_copy(
     qtbot: Any, qapp: Any, schema: Schema, tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch, dialogs: DialogRecorder,
 ) -> None:  # fmt: skip
-    from editor.ui import recovery
-    from editor.ui.app import EditorApplication
+    from editor.app.application import EditorApplication
+    from editor.session import recovery
 
     folder = tmp_path / "recovery"
     monkeypatch.setattr(recovery, "recovery_dir", lambda: folder)
@@ -549,7 +549,7 @@ def test_a_closed_window_is_freed_without_waiting_for_the_collector(qtbot: Any, 
     import gc
     import weakref
 
-    from editor.ui.app import EditorApplication
+    from editor.app.application import EditorApplication
 
     editor = EditorApplication(qapp)
     window = editor.new_window()
@@ -613,7 +613,7 @@ import os, sys
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
-from editor.ui.app import EditorApplication
+from editor.app.application import EditorApplication
 editor = EditorApplication(app)
 (window,) = editor.open_paths([sys.argv[1]])
 window.select_path(("PayloadContent", 0, "IKEv2"))
@@ -632,7 +632,7 @@ import sys
 from PySide6.QtWidgets import QApplication, QMessageBox
 app = QApplication([])
 QMessageBox.question = lambda *args, **kwargs: QMessageBox.StandardButton.Yes
-from editor.ui.app import EditorApplication
+from editor.app.application import EditorApplication
 editor = EditorApplication(app)
 (window,) = editor.restore_leftovers()
 print(window.document.value(("PayloadContent", 0, "IKEv2", "RemoteAddress")))

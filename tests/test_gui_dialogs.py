@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from editor.app.main_window import MainWindow
 from editor.core import presets
 from editor.core.model import MISSING, KeyPath, get_value
 from editor.core.payload_types import PKCS1, PKCS12, ROOT
@@ -40,11 +41,10 @@ from editor.core.presets import CONNECTION_TYPES
 from editor.core.schema import Schema
 from editor.core.validation.engine import validate_profile
 from editor.core.validation.problems import Problem, Severity
-from editor.ui.certificate_dialog import CertificateDialog
-from editor.ui.connection_dialog import ConnectionDialog
-from editor.ui.document import Document
+from editor.session.document import Document
+from editor.ui.dialogs.certificate import CertificateDialog
+from editor.ui.dialogs.connection import ConnectionDialog
 from editor.ui.fields import ReferenceField, TextField
-from editor.ui.main_window import MainWindow
 from editor.ui.mnemonics import plain
 from tests.conftest import make_profile
 
@@ -799,7 +799,7 @@ def test_undo_removes_added_payloads(
 def test_an_empty_profile_starts_with_its_ways_in(
     qtbot: Any, schema: Schema, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from editor.ui.main_window import add_recent_file
+    from editor.app.main_window import add_recent_file
 
     add_recent_file(QSettings(), "/profiles/office.mobileconfig")
     window = empty_window(qtbot, schema)

@@ -17,8 +17,8 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMessageBox
 
-from editor.ui import single_instance
-from editor.ui.app import EditorApplication
+from editor.app import single_instance
+from editor.app.application import EditorApplication
 
 pytestmark = pytest.mark.usefixtures("isolated_settings", "dialogs")
 
@@ -143,7 +143,7 @@ def open_and_decrypt(qtbot: Any, schema: Any, pki: Any, tmp_path: Path) -> tuple
     from editor.core.encryption import encrypt_profile
     from editor.core.model import Profile
     from editor.core.plistio import serialize_plist
-    from editor.ui.document import Document
+    from editor.session.document import Document
 
     recipient = x509.load_pem_x509_certificate(pki.path("leaf.pem").read_bytes())
     path = tmp_path / "device.mobileconfig"
@@ -277,8 +277,8 @@ def test_the_tree_draws_errors_in_the_dark_colour_under_a_dark_palette(
 ) -> None:
     from gui_helpers import open_window
 
+    from editor.session.document import Document
     from editor.ui.colors import DARK_COLORS
-    from editor.ui.document import Document
 
     payload = dict(IKEV2_PAYLOAD, IKEv2={"RemoteAddress": ""})  # errors: empty and missing keys
     before = qapp.palette()
@@ -297,7 +297,7 @@ def test_the_tree_draws_errors_in_the_dark_colour_under_a_dark_palette(
 def test_target_platforms_are_kept_with_the_file(
     qtbot: Any, editor: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from editor.ui import targets_dialog
+    from editor.ui.dialogs import targets as targets_dialog
 
     path = tmp_path / "office.mobileconfig"
     make_profile(IKEV2_PAYLOAD).save(path)
@@ -340,7 +340,7 @@ def test_target_platforms_are_kept_with_the_file(
 def test_a_tunnel_has_the_ikev2_fields_and_a_name(qtbot: Any, schema: Any) -> None:
     from gui_helpers import open_window
 
-    from editor.ui.document import Document
+    from editor.session.document import Document
     from editor.ui.tree_model import item_label
 
     tunnel = {"ProtocolType": "IKEv2", "Interfaces": ["Cellular"]}
@@ -411,7 +411,7 @@ def test_a_file_dropped_on_a_field_is_not_written_into_it(
 ) -> None:
     from gui_helpers import open_window
 
-    from editor.ui.document import Document
+    from editor.session.document import Document
 
     window = open_window(qtbot, Document(make_profile(IKEV2_PAYLOAD), schema))
     window.select_path(("PayloadContent", 0))

@@ -15,10 +15,10 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QLabel, QPushButton
 from test_cli_fix import CASES, _set, standard
 
+from editor.app.main_window import MainWindow
 from editor.core.model import Profile
 from editor.core.schema import Schema
-from editor.ui.document import Document
-from editor.ui.main_window import MainWindow
+from editor.session.document import Document
 from editor.ui.mnemonics import plain
 
 pytestmark = pytest.mark.usefixtures("isolated_settings", "dialogs")
@@ -265,7 +265,7 @@ def test_exporting_signed_for_intune_asks_first(
 ) -> None:
     from PySide6.QtWidgets import QMessageBox
 
-    from editor.ui.signing_ui import ExportRequest
+    from editor.ui.dialogs.signing import ExportRequest
 
     source = tmp_path / "p.mobileconfig"
     source.write_bytes(plistlib.dumps(standard()))

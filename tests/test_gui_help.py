@@ -12,7 +12,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from editor.core.schema import Schema
-from editor.ui.document import Document
+from editor.session.document import Document
 from editor.ui.help import HelpWindow, versions
 
 pytestmark = pytest.mark.usefixtures("isolated_settings", "dialogs")

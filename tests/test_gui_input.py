@@ -32,9 +32,9 @@ from editor.core.encryption import inspect_pkcs12_payload
 from editor.core.model import MISSING, KeyPath, Profile
 from editor.core.schema import Schema
 from editor.core.validation.problems import Problem, Severity
+from editor.session.document import Document
 from editor.ui.colors import error_color, severity_color
-from editor.ui.connection_dialog import ConnectionDialog
-from editor.ui.document import Document
+from editor.ui.dialogs.connection import ConnectionDialog
 from editor.ui.mnemonics import plain
 from editor.ui.tree_model import PATH_ROLE
 from tests.conftest import IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD, make_profile

@@ -12,13 +12,13 @@ from gui_helpers import DialogRecorder, open_window
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit
 
+from editor.app.flows.scale import KIND_ROLE, PATH_ROLE, CompareDock, RenderDialog
+from editor.app.main_window import MainWindow
 from editor.core.model import Profile
 from editor.core.schema import Schema
 from editor.core.validation.engine import validate_profile
 from editor.core.validation.problems import Severity
-from editor.ui.document import Document
-from editor.ui.main_window import MainWindow
-from editor.ui.scale_ui import KIND_ROLE, PATH_ROLE, CompareDock, RenderDialog
+from editor.session.document import Document
 from tests.conftest import IKEV2_PAYLOAD, PKCS12_PAYLOAD, make_profile
 
 pytestmark = pytest.mark.usefixtures("isolated_settings", "dialogs")
@@ -205,7 +205,7 @@ def test_opening_a_configuration_offers_the_import(
 ) -> None:  # fmt: skip
     from PySide6.QtWidgets import QMessageBox
 
-    from editor.ui.app import EditorApplication
+    from editor.app.application import EditorApplication
 
     config = tmp_path / "client.ovpn"
     config.write_text("client\ndev tun\nremote vpn.example.com 1194\nauth-user-pass\n")

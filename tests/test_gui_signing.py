@@ -16,14 +16,14 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialog, QInputDialog, QMessageBox
 from test_signing import PASSPHRASE, Pki, build_pki, make_p12, needs_openssl, openssl
 
+from editor.app.main_window import MainWindow
 from editor.core.encryption import decrypt_profile, encrypt_profile, inspect_pkcs12_payload
 from editor.core.model import Profile
 from editor.core.plistio import serialize_plist
 from editor.core.schema import Schema
 from editor.core.signing import load_pem_identity, sign_profile, verify_profile
-from editor.ui.document import Document
-from editor.ui.main_window import MainWindow
-from editor.ui.signing_ui import TRUST_KEY, ExportDialog, IdentityDialog, short_name
+from editor.session.document import Document
+from editor.ui.dialogs.signing import TRUST_KEY, ExportDialog, IdentityDialog, short_name
 
 pytestmark = pytest.mark.usefixtures("isolated_settings", "dialogs")
 
@@ -134,7 +134,7 @@ def test_trusted_untrusted_and_altered_signatures(
 def test_details_dialog_lists_signer_and_chain(
     qtbot: Any, schema: Schema, pki: Pki, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from editor.ui import signing_ui
+    from editor.ui.dialogs import signing as signing_ui
 
     window = open_file(qtbot, schema, signed_file(pki, tmp_path))
     shown: list[signing_ui.SignatureDetailsDialog] = []
@@ -311,7 +311,7 @@ def test_export_gate_and_refusals(
 def test_export_failure_keeps_the_old_file(
     qtbot: Any, schema: Schema, pki: Pki, tmp_path: Path, dialogs: DialogRecorder
 ) -> None:
-    from editor.ui.signing_ui import ExportRequest
+    from editor.ui.dialogs.signing import ExportRequest
 
     target = tmp_path / "old.mobileconfig"
     target.write_bytes(b"old")
@@ -428,7 +428,7 @@ def test_opening_an_encrypted_file_asks_for_the_identity(
 ) -> None:
     from cryptography import x509
 
-    from editor.ui.app import EditorApplication
+    from editor.app.application import EditorApplication
 
     plain = make_profile(IKEV2_PAYLOAD, PKCS12_PAYLOAD).root
     recipient = x509.load_pem_x509_certificate(pki.path("leaf.pem").read_bytes())

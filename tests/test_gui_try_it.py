@@ -12,11 +12,11 @@ from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox, QWidget
 
+from editor.app.flows.try_it import TryItPanel
+from editor.app.main_window import MainWindow
 from editor.core.model import Profile
 from editor.core.schema import Schema
-from editor.ui.document import Document
-from editor.ui.main_window import MainWindow
-from editor.ui.try_it import TryItPanel
+from editor.session.document import Document
 from tests.conftest import IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD, make_profile
 
 pytestmark = pytest.mark.usefixtures("isolated_settings", "dialogs")

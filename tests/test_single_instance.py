@@ -21,18 +21,18 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QUrl
 from PySide6.QtGui import QFileOpenEvent
 
-from editor.ui import single_instance
+from editor.app import single_instance
 from tests.conftest import make_profile
 
 SIGNED = "designdeveloperr-ikev2__ios.signed.mobileconfig"
 
 
 class Editor:
-    """A real `python -m editor.ui.app` process whose stderr is read line by line."""
+    """A real `python -m editor.app.application` process whose stderr is read line by line."""
 
     def __init__(self, args: list[str], env: dict[str, str], cwd: Path) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "editor.ui.app", *args],
+            [sys.executable, "-m", "editor.app.application", *args],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -119,7 +119,7 @@ def editors() -> Iterator[list[Editor]]:
 def run_second(args: list[str], env: dict[str, str], cwd: Path) -> tuple[int, str, float]:
     started = time.monotonic()
     result = subprocess.run(
-        [sys.executable, "-m", "editor.ui.app", *args],
+        [sys.executable, "-m", "editor.app.application", *args],
         capture_output=True,
         text=True,
         env=env,

@@ -13,6 +13,7 @@ import json
 import os
 import plistlib
 import random
+import shutil
 import subprocess
 import sys
 import threading
@@ -22,14 +23,14 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QLineEdit
 
+from editor.app.main_window import MainWindow
 from editor.core import plistxml
 from editor.core.model import Profile, new_uuid
 from editor.core.plisttypes import same_plist_value
 from editor.core.schema import Schema
+from editor.session import document as document_module
+from editor.session.document import Document
 from editor.ui import busy
-from editor.ui import document as document_module
-from editor.ui.document import Document
-from editor.ui.main_window import MainWindow
 from editor.ui.problems_panel import ProblemsModel
 
 REPO = Path(__file__).resolve().parent.parent
@@ -70,7 +71,7 @@ def test_a_start_with_no_editor_running_loads_no_qtnetwork(
     """Where the socket is a file, a missing file is answer enough; QtNetwork (several
     milliseconds) loads only when the window is up and the editor starts listening."""
     code = (
-        "import os, sys\nfrom editor.ui import single_instance\n"
+        "import os, sys\nfrom editor.app import single_instance\n"
         "claim = single_instance.hand_over(['x.mobileconfig'])\n"
         "assert claim is not None\n"
         "assert os.path.exists(single_instance.lock_path(claim.name))  # held until listening\n"
@@ -94,15 +95,15 @@ def test_the_cycle_collector_waits_for_the_first_window(tmp_path: Path) -> None:
         "from PySide6.QtCore import QTimer\n"
         "from PySide6.QtWidgets import QApplication\n"
         "qt_app = QApplication([])\n"
-        "from editor.ui import app\n"
-        "from editor.ui.main_window import MainWindow\n"
+        "from editor.app import application as app\n"
+        "from editor.app.main_window import MainWindow\n"
         "seen = {}\n"
         "built = MainWindow.__init__\n"
         "def watched(self, *args, **kwargs):\n"
         "    seen['while building'] = gc.isenabled()\n"
         "    built(self, *args, **kwargs)\n"
         "MainWindow.__init__ = watched\n"
-        "from editor.ui import document\n"
+        "from editor.session import document\n"
         "settle = document.settle_objects\n"
         "def settled():\n"
         "    seen['settled while'] = gc.isenabled()\n"
@@ -199,7 +200,7 @@ def test_editor_opens_a_profile_without_cryptography(bench_file: Path) -> None:
         "import sys\nfrom PySide6.QtWidgets import QApplication\n"
         "app = QApplication([])\n"
         "from editor.core.schema import load_schema\n"
-        "from editor.ui.main_window import MainWindow, open_document\n"
+        "from editor.app.main_window import MainWindow, open_document\n"
         "from pathlib import Path\n"
         "window = MainWindow(open_document(Path(sys.argv[1]), load_schema()))\n"
         "window.show(); app.processEvents()\n"
@@ -211,12 +212,12 @@ def test_editor_opens_a_profile_without_cryptography(bench_file: Path) -> None:
     assert "plistlib" not in loaded
     # the dialogs load when first opened, not with the window
     dialogs = (
-        "editor.ui.signing_ui",
-        "editor.ui.certificate_dialog",
-        "editor.ui.connection_dialog",
+        "editor.ui.dialogs.signing",
+        "editor.ui.dialogs.certificate",
+        "editor.ui.dialogs.connection",
     )
     assert [m for m in loaded if m in dialogs] == []
-    assert "editor.ui.main_window" in loaded
+    assert "editor.app.main_window" in loaded
 
 
 # --- a keystroke -------------------------------------------------------------------------
@@ -344,17 +345,44 @@ def _assert_views_match_rebuild(window: Any, document: Document) -> None:
 # --- slow work off the UI thread -------------------------------------------------------------
 
 
-def test_open_and_save_run_off_the_ui_thread(qtbot: Any, schema: Schema, bench_file: Path) -> None:
+def test_open_and_save_run_off_the_ui_thread(
+    qtbot: Any, schema: Schema, bench_file: Path, tmp_path: Path
+) -> None:
+    """The window hands the session its runner: opening and saving run in a worker."""
+    from PySide6.QtCore import QSettings
+
+    from editor.app.main_window import open_document
+
+    bench_file = Path(shutil.copy(bench_file, tmp_path / bench_file.name))
     busy.last_worker = None
-    document = Document.read(bench_file, schema)
+    document = open_document(bench_file, schema)
     assert busy.last_worker is not None and busy.last_worker is not threading.main_thread()
     assert len(document.profile.payloads) == 32
     assert document.problems() == Document(Profile.read(bench_file), schema).problems()
+    window = MainWindow(document, QSettings())
+    qtbot.addWidget(window)
+    document.set_value(("PayloadDisplayName",), "Saved by the window")
     busy.last_worker = None
-    target = bench_file.parent / "saved.mobileconfig"
-    document.save(target, "xml")
+    assert window.save()
     assert busy.last_worker is not None and busy.last_worker is not threading.main_thread()
-    assert same_plist_value(Profile.read(target).root, document.profile.root)
+    assert same_plist_value(Profile.read(bench_file).root, document.profile.root)
+
+
+def test_the_session_runs_work_where_it_is_told(
+    schema: Schema, bench_file: Path, tmp_path: Path
+) -> None:
+    """Without a window the session reads in the calling thread (it opens no dialog)."""
+    busy.last_worker = None
+    threads: list[str] = []
+
+    def runner(label: str, work: Any) -> Any:
+        threads.append(label)
+        return work()
+
+    document = Document.read(bench_file, schema, runner)
+    document.save(tmp_path / "saved.mobileconfig", "xml", runner=runner)
+    assert threads == [f"Opening {bench_file.name}", "Saving saved.mobileconfig"]
+    assert busy.last_worker is None
 
 
 def test_errors_in_background_work_reach_the_caller(qtbot: Any, tmp_path: Path) -> None:
@@ -381,7 +409,7 @@ def test_many_signal_emissions_do_not_crash_the_interpreter() -> None:
     """PySide6 6.12's emit() loses a reference to True each time (see pyside_fixes)."""
     code = (
         "from PySide6.QtCore import QObject, Signal\n"
-        "import editor.ui.document  # applies the guard\n"
+        "from editor.session import pyside_fixes\npyside_fixes.apply()\n"
         "class O(QObject):\n    s = Signal(int)\n"
         "o = O()\nfor n in range(200_000):\n    o.s.emit(n)\nprint('alive')\n"
     )
@@ -394,7 +422,7 @@ def test_many_calls_of_qt_methods_that_return_nothing_do_not_crash() -> None:
     code = (
         "from PySide6.QtWidgets import QApplication, QLabel\n"
         "app = QApplication([])\n"
-        "import editor.ui.document  # applies the guards\n"
+        "from editor.session import pyside_fixes\npyside_fixes.apply()\n"
         "label = QLabel()\n"
         "for n in range(300_000):\n"
         "    label.setText('x')\n    label.setVisible(False)\n    label.setEnabled(True)\n"
@@ -410,7 +438,8 @@ def test_a_long_typing_session_does_not_crash_the_editor() -> None:
         "import sys\nfrom PySide6.QtCore import Qt\nfrom PySide6.QtTest import QTest\n"
         "from PySide6.QtWidgets import QApplication\napp = QApplication([])\n"
         "from editor.core.model import Profile\nfrom editor.core.schema import load_schema\n"
-        "from editor.ui.document import Document\nfrom editor.ui.main_window import MainWindow\n"
+        "from editor.session.document import Document\n"
+        "from editor.app.main_window import MainWindow\n"
         "window = MainWindow(Document(Profile.new(), load_schema()))\n"
         "window.show(); app.processEvents()\n"
         "edit = window.form.rows['PayloadDisplayName'].field.focus_widget()\n"
@@ -596,7 +625,7 @@ def test_quick_import_check_answers_as_pysides_own(monkeypatch: pytest.MonkeyPat
     import importlib
     import json as json_module
 
-    from editor.ui import pyside_fixes
+    from editor.session import pyside_fixes
 
     feature = sys.modules["shibokensupport.feature"]
     original = feature._mod_uses_pyside
@@ -607,7 +636,7 @@ def test_quick_import_check_answers_as_pysides_own(monkeypatch: pytest.MonkeyPat
     assert not pyside_fixes.quicken_import_check()  # once is enough
     modules = [
         importlib.import_module(name)
-        for name in ("editor.ui.form", "editor.ui.main_window", "editor.core.model")
+        for name in ("editor.ui.form", "editor.app.main_window", "editor.core.model")
     ]
     modules += [json_module, sys, importlib, pyside_fixes]
     answers = [quick(module) for module in modules]

@@ -416,7 +416,7 @@ def programs() -> list[tuple[argparse.ArgumentParser, list[str]]]:
     from editor.cli.main import build_parser
 
     # imported by name: the editor's module is Qt code, outside mypy's strict files
-    editor_app = importlib.import_module("editor.ui.app")
+    editor_app = importlib.import_module("editor.app.application")
     return [(build_parser(), [GUI_EXECUTABLE]), (editor_app.build_parser(), [CLI_EXECUTABLE])]
 
 

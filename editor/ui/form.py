@@ -36,8 +36,8 @@ from editor.core.presets import PER_APP_VPN_TYPES
 from editor.core.schema import KeySpec
 from editor.core.validation.conditions import Frame, condition_holds
 from editor.core.validation.problems import Problem, Severity
+from editor.session.document import Document
 from editor.ui.colors import severity_color
-from editor.ui.document import Document
 from editor.ui.fields import ChoiceField, DataField, Field, make_field
 from editor.ui.tree_model import item_label
 
@@ -400,7 +400,7 @@ class NodeForm(QScrollArea):
         # certificate payloads: subject, issuer, validity and key above the keys
         self.certificate_summary = None
         if len(self.path) == 2 and _is_certificate_payload(value):
-            from editor.ui.certificate_dialog import summary_for_payload  # loaded when needed
+            from editor.ui.dialogs.certificate import summary_for_payload
 
             self.certificate_summary = summary_for_payload(value, self)
         if self.certificate_summary is not None:

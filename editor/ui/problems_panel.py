@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from editor.core.model import KeyPath
 from editor.core.validation.problems import Problem, Severity
-from editor.ui.document import PROFILE_LEVEL, Document, ProblemsUpdate
+from editor.session.document import PROFILE_LEVEL, Document, ProblemsUpdate
 from editor.ui.icons import standard_icon
 
 _ICONS = {

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import QApplication, QStyle
 
 from editor.core.model import MISSING, KeyPath
 from editor.core.validation.problems import Severity
+from editor.session.document import Document, ProblemsUpdate
 from editor.ui.colors import error_color, warning_color
-from editor.ui.document import Document, ProblemsUpdate
 from editor.ui.icons import standard_icon
 
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1

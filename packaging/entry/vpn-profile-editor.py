@@ -2,6 +2,6 @@
 
 import sys
 
-from editor.ui.app import main
+from editor.app.application import main
 
 sys.exit(main())

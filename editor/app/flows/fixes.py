@@ -36,9 +36,9 @@ from editor.core.model import MISSING, KeyPath
 from editor.core.validation.problems import Problem
 
 if TYPE_CHECKING:
+    from editor.app.main_window import MainWindow
     from editor.core.fixes import Change
     from editor.ui.form import NodeForm
-    from editor.ui.main_window import MainWindow
 
 CHANNEL_SETTING = "deploymentChannel/"  # + the file's path: the channel chosen for it
 

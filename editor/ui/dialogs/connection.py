@@ -42,9 +42,9 @@ from editor.core.errors import InvalidValueError
 from editor.core.formats import check_format, has_mdm_variable
 from editor.core.model import KeyPath, get_value
 from editor.core.presets import ConnectionType, ProxySetup
+from editor.session.document import Document
 from editor.ui.colors import error_color
-from editor.ui.dialog_parts import error_label, hint_label, ok_cancel_buttons
-from editor.ui.document import Document
+from editor.ui.dialogs.parts import error_label, hint_label, ok_cancel_buttons
 
 DEFAULT_IDENTIFIER_BASE = "com.example.profile"
 

@@ -21,7 +21,7 @@ import sys
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -34,12 +34,19 @@ from editor.core.schema import KeySpec, PayloadSchema, Schema
 from editor.core.validation.context import Options
 from editor.core.validation.engine import validate_payload, validate_profile_level
 from editor.core.validation.problems import Problem, Severity
-from editor.ui import pyside_fixes
+from editor.session import pyside_fixes
 
 if TYPE_CHECKING:
     from editor.core.fixes import Change, Fix, FixRun
 
-pyside_fixes.apply()  # before any signal of ours is emitted
+_T = TypeVar("_T")
+# Runs slow work (reading, writing a large profile) and returns its result; the window
+# passes one that runs it off the UI thread behind a busy indicator.
+Runner = Callable[[str, Callable[[], _T]], _T]
+
+
+def run_here(_label: str, work: Callable[[], _T]) -> _T:
+    return work()
 
 # Commands that merge while the user types in one field share this id.
 _TYPING_ID = 1
@@ -182,6 +189,7 @@ class Document(QObject):
         checked: CheckedProblems | None = None,
     ) -> None:
         """`checked`: the problems of `profile` found already (see `read`)."""
+        pyside_fixes.apply()  # before any signal of ours is emitted (idempotent)
         super().__init__()
         self.profile = profile
         self.schema = schema
@@ -203,10 +211,9 @@ class Document(QObject):
         self.revalidate_all(checked)
 
     @classmethod
-    def read(cls, path: Path, schema: Schema) -> Document:
-        """Read and check a profile off the UI thread (a busy indicator shows when that
-        takes long); raises ProfileReadError with a clear reason."""
-        from editor.ui.busy import run_busy
+    def read(cls, path: Path, schema: Schema, runner: Runner[Any] = run_here) -> Document:
+        """Read and check a profile through `runner` (the window's runs it off the UI
+        thread); raises ProfileReadError with a clear reason."""
 
         def work() -> tuple[Profile, CheckedProblems]:
             # many small objects, no reference cycles: the cycle collector would only
@@ -222,7 +229,7 @@ class Document(QObject):
                 if collecting:
                     gc.enable()
 
-        profile, checked = run_busy(f"Opening {path.name}", work)
+        profile, checked = runner(f"Opening {path.name}", work)
         return cls(profile, schema, path, checked)
 
     # --- names ----------------------------------------------------------------------
@@ -585,19 +592,23 @@ class Document(QObject):
 
     # --- saving --------------------------------------------------------------------------
     def save(
-        self, path: Path, fmt: PlistFormat, wrap: Callable[[bytes], bytes] | None = None
+        self,
+        path: Path,
+        fmt: PlistFormat,
+        wrap: Callable[[bytes], bytes] | None = None,
+        runner: Runner[Any] = run_here,
     ) -> None:
-        """Atomic save; raises ProfileWriteError or ValueError with a reason.
+        """Atomic save through `runner`; raises an EditorError (ProfileWriteError, or
+        InvalidValueError for a value a plist cannot hold) with a reason.
 
         `wrap` turns the exact plist bytes into what is written (a signature around them).
         """
-        from editor.ui.busy import run_busy
 
         def work() -> None:
             data = self.profile.to_bytes(fmt)
             write_atomic(path, wrap(data) if wrap is not None else data)
 
-        run_busy(f"Saving {path.name}", work)  # off the UI thread; input waits meanwhile
+        runner(f"Saving {path.name}", work)
         self.path = path
         self.save_format = fmt
         self.undo_stack.setClean()

@@ -51,12 +51,12 @@ from editor.core.on_demand import (
     standard_networks,
 )
 from editor.core.platforms import PLATFORMS
+from editor.session.document import Document
 from editor.ui.colors import error_color, is_dark
-from editor.ui.document import Document
 from editor.ui.tree_model import PATH_ROLE
 
 if TYPE_CHECKING:
-    from editor.ui.main_window import MainWindow
+    from editor.app.main_window import MainWindow
 
 FIRING_COLOR = QColor(46, 160, 90, 90)  # reads on light and dark palettes
 TICK, CROSS = "✔", "✘"
@@ -534,7 +534,7 @@ class TryItDock(QDockWidget):
             self.show()
             width = max(380, min(500, window.width() * 36 // 100))
             window.resizeDocks([self], [width], Qt.Orientation.Horizontal)
-            window._update_tab_order()  # its fields come after the problems list
+            window.update_tab_order()  # its fields come after the problems list
 
     def highlight(self, firing: KeyPath | None) -> None:
         """The firing rule in the tree and in the rule list of the form."""

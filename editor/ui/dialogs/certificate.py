@@ -36,10 +36,10 @@ from editor.core.certificates import (
     describe_certificate_payload,
 )
 from editor.core.payload_types import PEM, PKCS1, PKCS12, ROOT
+from editor.session.document import Document
 from editor.ui.colors import error_color, warning_color
-from editor.ui.connection_dialog import profile_identifier_base
-from editor.ui.dialog_parts import error_label, hint_label, ok_cancel_buttons
-from editor.ui.document import Document
+from editor.ui.dialogs.connection import profile_identifier_base
+from editor.ui.dialogs.parts import error_label, hint_label, ok_cancel_buttons
 
 FILE_FILTER = (
     "Certificates and identities (*.cer *.crt *.pem *.der *.p12 *.pfx);;"

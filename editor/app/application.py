@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from editor import APP_NAME, GUI_EXECUTABLE, __version__
 
 if TYPE_CHECKING:
-    from editor.ui import single_instance
+    from editor.app import single_instance
 
 ORGANIZATION = "VPN Profile Editor"
 # Set by the benchmarks: report when the first window is on screen, then quit.
@@ -71,33 +71,33 @@ class EditorApplication:
         self.before_asking: Callable[[], object] = lambda: None
         self.probe = None
         if os.environ.get(PROBE_VARIABLE, "") not in ("", "0"):
-            from editor.ui import startup_probe  # benchmarks only: see that module
+            from editor.app import startup_probe
 
             self.probe = startup_probe.Probe(qt_app)  # type: ignore[arg-type]
 
     def new_window(self) -> object:
         from editor.core.model import Profile
-        from editor.ui.document import Document
+        from editor.session.document import Document
 
         return self._show(Document(Profile.new(), self.schema))
 
     def open_paths(self, names: Sequence[str]) -> list[object]:
         from PySide6.QtWidgets import QMessageBox
 
+        from editor.app.main_window import add_recent_file, open_document
         from editor.core.plistio import ProfileReadError
-        from editor.ui.main_window import add_recent_file, open_document
 
         opened = []
         for name in names:
             already = self._window_showing(Path(name))
             if already is not None:  # one window per file: come to the front instead
-                from editor.ui.single_instance import bring_to_front
+                from editor.app.single_instance import bring_to_front
 
                 bring_to_front(already)  # type: ignore[arg-type]
                 opened.append(already)
                 continue
             if self.interactive and Path(name).suffix.lower() in (".conf", ".ovpn"):
-                from editor.ui import scale_ui  # offers to import a VPN configuration
+                from editor.app.flows import scale as scale_ui
 
                 imported = scale_ui.document_from_configuration(Path(name), self.schema)
                 if imported is not None:
@@ -141,7 +141,7 @@ class EditorApplication:
         from PySide6.QtWidgets import QMessageBox
 
         from editor.core.plistio import ProfileReadError
-        from editor.ui import recovery
+        from editor.session import recovery
 
         entries = recovery.leftover_files()
         if not entries:
@@ -169,8 +169,8 @@ class EditorApplication:
         return restored
 
     def _show(self, document: object) -> object:
-        from editor.ui.main_window import MainWindow
-        from editor.ui.recovery import Autosaver
+        from editor.app.main_window import MainWindow
+        from editor.session.recovery import Autosaver
 
         window = MainWindow(document)  # type: ignore[arg-type]
         window.restore_layout()
@@ -181,7 +181,7 @@ class EditorApplication:
 
         while covers_another():  # cascade, not one on top of the other
             window.move(window.x() + 28, window.y() + 28)
-        window.autosaver = Autosaver(document)  # type: ignore[arg-type,attr-defined]
+        window.autosaver = Autosaver(document)  # type: ignore[arg-type]
         window.open_files_requested.connect(self._open_requested)
         window.destroyed.connect(lambda _obj=None, w=window: self._forget(w))
         self.windows.append(window)
@@ -193,7 +193,7 @@ class EditorApplication:
     def _forget(self, window: object) -> None:
         from PySide6.QtCore import QTimer
 
-        from editor.ui.document import release_memory
+        from editor.session.document import release_memory
 
         if window in self.windows:
             self.windows.remove(window)
@@ -225,10 +225,10 @@ def _run(args: argparse.Namespace) -> int:
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from editor.ui import pyside_fixes
+    from editor.session import pyside_fixes
 
     pyside_fixes.quicken_import_check()  # before the editor's own modules are imported
-    from editor.ui import single_instance
+    from editor.app import single_instance
     from editor.ui.icons import application_icon
 
     QCoreApplication.setOrganizationName(ORGANIZATION)
@@ -301,7 +301,7 @@ def _once(action: Callable[[], object]) -> Callable[[], None]:
 
 
 def _collect_cycles_again() -> None:
-    from editor.ui.document import settle_objects
+    from editor.session.document import settle_objects
 
     settle_objects()  # what the start made is old now: the young passes need not walk it
     gc.enable()
@@ -357,7 +357,7 @@ def _open_from_outside(editor: EditorApplication, paths: list[str]) -> None:
             path = getattr(getattr(window, "document", None), "path", None)
             print(f"{GUI_EXECUTABLE}: opened {path or 'a window'}", file=sys.stderr, flush=True)
     if windows:
-        from editor.ui.single_instance import bring_to_front
+        from editor.app.single_instance import bring_to_front
 
         bring_to_front(windows[-1])  # type: ignore[arg-type]
 

@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, QStandardPaths, QTimer
 from editor.core.model import Profile
 from editor.core.plistio import ProfileReadError
 from editor.core.schema import Schema
-from editor.ui.document import Document
+from editor.session.document import Document
 
 # The copy is written once edits have paused this long: writing means serializing the
 # whole profile on the UI thread (about 120 ms for 1000 payloads), which must not land

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from editor.ui.banner import BANNER_STYLE, SignatureBanner
-from editor.ui.dialog_parts import ok_cancel_buttons
+from editor.ui.dialogs.parts import ok_cancel_buttons
 
 if TYPE_CHECKING:
     from editor.core.encryption import Pkcs12Inspection

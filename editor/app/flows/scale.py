@@ -36,9 +36,9 @@ from editor.core.model import KeyPath
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QMenu
 
+    from editor.app.main_window import MainWindow
     from editor.core.diff import Difference
     from editor.core.render import Rows
-    from editor.ui.main_window import MainWindow
 
 PATH_ROLE = Qt.ItemDataRole.UserRole
 KIND_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -272,7 +272,7 @@ def imported_payload(
 def document_from_configuration(path: Path, schema: Any) -> Any:
     """Opening a .conf or .ovpn file: offer to import it as a new, unsaved profile."""
     from editor.core.model import Profile
-    from editor.ui.document import Document
+    from editor.session.document import Document
 
     kind = "an OpenVPN" if path.suffix.lower() == ".ovpn" else "a WireGuard"
     answer = QtWidgets.QMessageBox.question(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -38,8 +39,8 @@ from editor.core.model import KeyPath
 from editor.core.plistio import ProfileReadError
 from editor.core.schema import Schema
 from editor.core.validation.problems import Severity
+from editor.session.document import Document
 from editor.ui.banner import SignatureBanner
-from editor.ui.document import Document
 from editor.ui.form import NodeForm
 from editor.ui.icons import standard_icon
 from editor.ui.problems_panel import ProblemsPanel
@@ -48,10 +49,12 @@ from editor.ui.tree_model import PATH_ROLE, PayloadTreeModel
 if TYPE_CHECKING:
     from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 
+    from editor.session.recovery import Autosaver
+
     # Dialogs load when first used: the window shows sooner.
-    from editor.ui.certificate_dialog import CertificateDialog
-    from editor.ui.connection_dialog import ConnectionDialog
-    from editor.ui.signing_ui import (
+    from editor.ui.dialogs.certificate import CertificateDialog
+    from editor.ui.dialogs.connection import ConnectionDialog
+    from editor.ui.dialogs.signing import (
         ExportDialog,
         ExportRequest,
         IdentityDialog,
@@ -73,6 +76,8 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.document = document
         self.settings = settings or QSettings()
+        # the recovery copy of the document, given by the application (tests run without)
+        self.autosaver: Autosaver | None = None
         self.setAcceptDrops(True)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.resize(1200, 800)
@@ -146,8 +151,8 @@ class MainWindow(QMainWindow):
         self._update_status()
         self.verify_signature()
         self.select_path(self.first_vpn_path() or ())
-        # On Demand "Try it" dock (editor/ui/try_it.py): it follows the selection itself
-        from editor.ui.try_it import attach_try_it
+        # On Demand "Try it" dock (editor/app/flows/try_it.py): it follows the selection itself
+        from editor.app.flows.try_it import attach_try_it
 
         self.try_it_dock = attach_try_it(self)
 
@@ -261,7 +266,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file_menu.addSeparator()
         file_menu.addActions([self.save_action, self.save_as_action, self.export_action])
-        from editor.ui import scale_ui  # Compare With…, Import…, Render for Users…
+        from editor.app.flows import scale as scale_ui
 
         scale_ui.install(self, file_menu)
         file_menu.addSeparator()
@@ -330,7 +335,7 @@ class MainWindow(QMainWindow):
         help_menu.addActions([self.help_action, whats_this])
         help_menu.addSeparator()
         help_menu.addActions([self.about_action, self.about_qt_action])
-        from editor.ui import fix_ui
+        from editor.app.flows import fixes as fix_ui
 
         fix_ui.install(self, file_menu, edit_menu, view_menu)  # fixes, fragments, channel
 
@@ -397,7 +402,7 @@ class MainWindow(QMainWindow):
     def add_blank_payload(self, payload_type: str) -> int:
         """Add a payload of any type the schema knows, select it and go to its form."""
         from editor.core.blank_payloads import blank_payload
-        from editor.ui.connection_dialog import profile_identifier_base
+        from editor.ui.dialogs.connection import profile_identifier_base
 
         payload = blank_payload(
             self.document.schema,
@@ -447,7 +452,7 @@ class MainWindow(QMainWindow):
 
     def make_connection_dialog(self, type_id: str) -> ConnectionDialog:
         """A factory, so tests can drive the dialog without a modal loop."""
-        from editor.ui.connection_dialog import ConnectionDialog
+        from editor.ui.dialogs.connection import ConnectionDialog
 
         return ConnectionDialog(self.document, type_id, self)
 
@@ -467,7 +472,7 @@ class MainWindow(QMainWindow):
 
     def make_certificate_dialog(self) -> CertificateDialog:
         start = str(self.settings.value("lastCertificateDirectory", self._last_dir()))
-        from editor.ui.certificate_dialog import CertificateDialog
+        from editor.ui.dialogs.certificate import CertificateDialog
 
         return CertificateDialog(self.document, self, start)
 
@@ -547,7 +552,7 @@ class MainWindow(QMainWindow):
         self.form_layout.addWidget(self.form)
         self.form.show()  # a layout would only show it on the next event loop turn
         self.remove_payload_action.setEnabled(len(path) >= 2)
-        self._update_tab_order()
+        self.update_tab_order()
         if view is not None:
             self.form.restore_view(view)
 
@@ -556,7 +561,7 @@ class MainWindow(QMainWindow):
         self.select_path(path)
         self.focus_form()
 
-    def _update_tab_order(self) -> None:
+    def update_tab_order(self) -> None:
         """Tab walks tree → what is above the form → the form's fields as seen → problems."""
         chain: list[QWidget] = [self.tree]
         for panel in (self.pkcs12_notice, self.start_panel):
@@ -686,6 +691,12 @@ class MainWindow(QMainWindow):
         if names:
             self.open_files_requested.emit(names)
 
+    def _run_busy(self, label: str, work: Callable[[], Any]) -> Any:
+        """The session's runner: slow work off the UI thread, a busy indicator over us."""
+        from editor.ui.busy import run_busy
+
+        return run_busy(label, work, self)
+
     def _last_dir(self) -> str:
         return str(self.settings.value("lastDirectory", str(Path.home())))
 
@@ -752,7 +763,9 @@ class MainWindow(QMainWindow):
                 )
 
         try:
-            self.document.save(path, "binary" if fmt == "binary" else "xml", wrap)
+            self.document.save(
+                path, "binary" if fmt == "binary" else "xml", wrap, runner=self._run_busy
+            )
         except EditorError as exc:
             QtWidgets.QMessageBox.critical(
                 self,
@@ -797,10 +810,9 @@ class MainWindow(QMainWindow):
         if self.maybe_keep_changes():
             self.settings.setValue("windowState", self.saveState())
             self.settings.setValue("windowGeometry", self.saveGeometry())
-            autosaver = getattr(self, "autosaver", None)
-            if autosaver is not None:
-                autosaver.timer.stop()
-                autosaver.discard()
+            if self.autosaver is not None:
+                self.autosaver.timer.stop()
+                self.autosaver.discard()
             event.accept()
         else:
             event.ignore()
@@ -831,7 +843,7 @@ class MainWindow(QMainWindow):
         self._update_status()
 
     def edit_targets(self) -> None:
-        from editor.ui.targets_dialog import TargetsDialog
+        from editor.ui.dialogs.targets import TargetsDialog
 
         dialog = TargetsDialog(self.document.targets, self)
         if dialog.exec():
@@ -966,7 +978,7 @@ class MainWindow(QMainWindow):
         """The certificate to encrypt for, False to save decrypted under a new name, or
         None to cancel."""
         from editor.core.signing import summarize_certificate
-        from editor.ui.signing_ui import short_name
+        from editor.ui.dialogs.signing import short_name
 
         certificate = self._decrypted_from[1] if self._decrypted_from else None
         who = short_name(summarize_certificate(certificate).subject)
@@ -1027,7 +1039,7 @@ class MainWindow(QMainWindow):
 
     def identity_dialog(self, title: str, explanation: str) -> IdentityDialog:
         """A factory, so tests can drive the dialog without a modal loop."""
-        from editor.ui.signing_ui import IdentityDialog
+        from editor.ui.dialogs.signing import IdentityDialog
 
         return IdentityDialog(self.settings, self, title, explanation)
 
@@ -1054,7 +1066,7 @@ class MainWindow(QMainWindow):
             self.export(dialog.request)
 
     def make_export_dialog(self, default_path: Path, errors: int) -> ExportDialog:
-        from editor.ui.signing_ui import ExportDialog
+        from editor.ui.dialogs.signing import ExportDialog
 
         return ExportDialog(self.settings, default_path, errors, self)
 
@@ -1251,7 +1263,7 @@ class MainWindow(QMainWindow):
 
 
 def _bring_to_front(window: QWidget) -> None:
-    from editor.ui.single_instance import bring_to_front
+    from editor.app.single_instance import bring_to_front
 
     bring_to_front(window)
 
@@ -1268,7 +1280,7 @@ def _discard(widget: QWidget | None) -> None:
 
 def _signing() -> ModuleType:
     """The signing dialogs and checks, loaded on first use (they pull in more code)."""
-    from editor.ui import signing_ui
+    from editor.ui.dialogs import signing as signing_ui
 
     return signing_ui
 
@@ -1287,7 +1299,9 @@ def add_recent_file(settings: QSettings, name: str) -> None:
 
 def open_document(path: Path, schema: Schema) -> Document:
     """Read a profile into a document; raises ProfileReadError with a clear reason."""
-    return Document.read(path, schema)  # parsed and checked off the UI thread
+    from editor.ui.busy import run_busy
+
+    return Document.read(path, schema, run_busy)  # parsed and checked off the UI thread
 
 
 __all__ = ["MainWindow", "ProfileReadError", "open_document"]

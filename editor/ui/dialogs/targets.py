@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 
 from editor.core.errors import InvalidValueError
 from editor.core.platforms import PLATFORMS, Target, Version
-from editor.ui.dialog_parts import error_label, ok_cancel_buttons
+from editor.ui.dialogs.parts import error_label, ok_cancel_buttons
 
 
 class TargetsDialog(QDialog):
