@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtGui import QUndoStack
 
 from editor.core import model as ops
 from editor.core.model import MISSING, KeyPath, Profile
@@ -34,7 +34,7 @@ from editor.core.schema import KeySpec, PayloadSchema, Schema
 from editor.core.validation.context import Options
 from editor.core.validation.engine import validate_payload, validate_profile_level
 from editor.core.validation.problems import Problem, Severity
-from editor.session import pyside_fixes
+from editor.session import commands, pyside_fixes
 
 if TYPE_CHECKING:
     from editor.core.fixes import Change, Fix, FixRun
@@ -47,50 +47,6 @@ Runner = Callable[[str, Callable[[], _T]], _T]
 
 def run_here(_label: str, work: Callable[[], _T]) -> _T:
     return work()
-
-# Commands that merge while the user types in one field share this id.
-_TYPING_ID = 1
-
-
-class _EditCommand(QUndoCommand):
-    def __init__(
-        self,
-        document: Document,
-        text: str,
-        redo: Callable[[], None],
-        undo: Callable[[], None],
-        path: KeyPath,
-        structural: bool,
-        merge_key: tuple[Any, ...] | None = None,
-    ) -> None:
-        super().__init__(text)
-        self.document = document
-        self._redo = redo
-        self._undo = undo
-        self.path = path
-        self.structural = structural
-        self.merge_key = merge_key
-
-    def redo(self) -> None:
-        self._redo()
-        self.document._after_edit(self.path, self.structural)
-
-    def undo(self) -> None:
-        self._undo()
-        self.document._after_edit(self.path, self.structural)
-
-    def id(self) -> int:
-        return _TYPING_ID if self.merge_key is not None else -1
-
-    def mergeWith(self, other: QUndoCommand) -> bool:
-        if not isinstance(other, _EditCommand) or other.merge_key != self.merge_key:
-            return False
-        self._redo = other._redo  # keep our undo (the value before typing began)
-        # Qt deletes the merged command now, but PySide6 keeps its Python object for the
-        # rest of the session: let go of its closures and values (about 1.2 KB a keystroke).
-        vars(other).clear()
-        return True
-
 
 PROFILE_LEVEL = -1  # the source of the profile-level problems in ProblemsUpdate
 
@@ -391,7 +347,7 @@ class Document(QObject):
         """True while a profile-level re-check is scheduled."""
         return self._profile_timer.isActive()
 
-    def _after_edit(self, path: KeyPath, structural: bool) -> None:
+    def after_edit(self, path: KeyPath, structural: bool) -> None:
         payload_index = (
             path[1]
             if len(path) >= 2 and path[0] == "PayloadContent" and isinstance(path[1], int)
@@ -419,22 +375,8 @@ class Document(QObject):
         previous = ops.get_value(self.profile.root, path)
         if previous is not MISSING and _same(previous, value):
             return
-        new_value = copy.deepcopy(value)
         structural = self._is_node(path, value) or self._is_node(path, previous)
-
-        def redo() -> None:
-            ops.set_key(self.profile.root, path, copy.deepcopy(new_value))
-
-        def undo() -> None:
-            if previous is MISSING:
-                ops.remove_key(self.profile.root, path)
-            else:
-                ops.set_key(self.profile.root, path, copy.deepcopy(previous))
-
-        name = path[-1]
-        label = f"Set {name}" if previous is not MISSING else f"Add {name}"
-        merge_key = ("set", path) if typing and not structural else None
-        self.undo_stack.push(_EditCommand(self, label, redo, undo, path, structural, merge_key))
+        self.undo_stack.push(commands.SetValue(self, path, value, structural, typing))
 
     def _is_node(self, path: KeyPath, value: Any) -> bool:
         """Whether the value is a container the tree shows (a dictionary, an array of
@@ -456,66 +398,23 @@ class Document(QObject):
         current = ops.get_value(self.profile.root, path)
         if current is MISSING:
             return
-        structural = self._is_node(path, current)
-        removed: list[ops.KeyRemoval] = []
-
-        def redo() -> None:
-            removed[:] = [ops.remove_key(self.profile.root, path)]
-
-        def undo() -> None:
-            ops.insert_key(self.profile.root, path, removed[0].value, removed[0].index)
-
-        self.undo_stack.push(_EditCommand(self, f"Remove {path[-1]}", redo, undo, path, structural))
+        self.undo_stack.push(commands.RemoveKey(self, path, self._is_node(path, current)))
 
     def rename_key(self, path: KeyPath, new_name: str) -> None:
         old_name = path[-1]
         if not isinstance(old_name, str) or new_name == old_name:
             return
-        parent = path[:-1]
-
-        def redo() -> None:
-            ops.rename_key(self.profile.root, path, new_name)
-
-        def undo() -> None:
-            ops.rename_key(self.profile.root, (*parent, new_name), old_name)
-
-        self.undo_stack.push(_EditCommand(self, f"Rename {old_name}", redo, undo, path, True))
+        self.undo_stack.push(commands.RenameKey(self, path, new_name))
 
     def insert_item(self, array_path: KeyPath, index: int, value: Any, label: str = "") -> None:
-        item = copy.deepcopy(value)
-
-        def redo() -> None:
-            ops.insert_item(self.profile.root, array_path, index, copy.deepcopy(item))
-
-        def undo() -> None:
-            ops.remove_item(self.profile.root, array_path, index)
-
-        self.undo_stack.push(_EditCommand(self, label or "Add item", redo, undo, array_path, True))
+        self.undo_stack.push(commands.InsertItem(self, array_path, index, value, label))
 
     def remove_item(self, array_path: KeyPath, index: int, label: str = "") -> None:
-        removed: list[Any] = []
-
-        def redo() -> None:
-            removed[:] = [ops.remove_item(self.profile.root, array_path, index)]
-
-        def undo() -> None:
-            ops.insert_item(self.profile.root, array_path, index, removed[0])
-
-        self.undo_stack.push(
-            _EditCommand(self, label or "Remove item", redo, undo, array_path, True)
-        )
+        self.undo_stack.push(commands.RemoveItem(self, array_path, index, label))
 
     def move_item(self, array_path: KeyPath, source: int, target: int) -> None:
-        if source == target:
-            return
-
-        def redo() -> None:
-            ops.move_item(self.profile.root, array_path, source, target)
-
-        def undo() -> None:
-            ops.move_item(self.profile.root, array_path, target, source)
-
-        self.undo_stack.push(_EditCommand(self, "Move item", redo, undo, array_path, True))
+        if source != target:
+            self.undo_stack.push(commands.MoveItem(self, array_path, source, target))
 
     def add_payload(self, payload: dict[str, Any], label: str = "Add payload") -> int:
         """Append a payload as one undo step (with the PayloadContent array, if missing)."""
@@ -531,22 +430,13 @@ class Document(QObject):
 
     def replace_root(self, root: dict[str, Any], label: str) -> None:
         """Swap the whole profile (decrypting its payloads, say) as one undoable step."""
-        previous = self.profile.root
-        new_root = copy.deepcopy(root)
-
-        def redo() -> None:
-            self.profile.root = copy.deepcopy(new_root)
-
-        def undo() -> None:
-            self.profile.root = copy.deepcopy(previous)
-
-        self.undo_stack.push(_EditCommand(self, label, redo, undo, (), True))
+        self.undo_stack.push(commands.ReplaceRoot(self, root, label))
 
     def apply_fix(self, fix: Fix, value: str | None = None) -> list[Change]:
         """Apply one quick fix as one undo step named after it; raises FixError."""
         root = copy.deepcopy(self.profile.root)
         changes = fix.apply(root, value)
-        self._push_root(root, f"Fix: {fix.description}")
+        self.replace_root(root, f"Fix: {fix.description}")
         return changes
 
     def apply_fixes(
@@ -576,19 +466,8 @@ class Document(QObject):
         )
         if run.applied:
             count = sum(len(applied.changes) for applied in run.applied)
-            self._push_root(working.root, f"{label} ({count} change{'s' if count != 1 else ''})")
+            self.replace_root(working.root, f"{label} ({count} change{'s' if count != 1 else ''})")
         return run
-
-    def _push_root(self, root: dict[str, Any], label: str) -> None:
-        previous = self.profile.root
-
-        def redo() -> None:
-            self.profile.root = copy.deepcopy(root)
-
-        def undo() -> None:
-            self.profile.root = copy.deepcopy(previous)
-
-        self.undo_stack.push(_EditCommand(self, label, redo, undo, (), True))
 
     # --- saving --------------------------------------------------------------------------
     def save(
