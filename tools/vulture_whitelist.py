@@ -10,6 +10,8 @@ _: Any = None
 
 # Qt calls these overrides by name.
 _.mergeWith  # QUndoCommand
+_.redo  # QUndoCommand
+_.undo  # QUndoCommand
 _.dragEnterEvent  # QWidget
 _.columnCount  # QAbstractItemModel
 _.headerData  # QAbstractItemModel

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from editor import APP_NAME
 from editor.core import payload_types
 from editor.core.errors import EditorError, InvalidValueError
 from editor.core.model import KeyPath
@@ -63,7 +64,6 @@ if TYPE_CHECKING:
     )
     from editor.ui.start_panel import StartPanel
 
-APP_NAME = "VPN Profile Editor"
 MAX_RECENT = 10
 # Files that a drop sends to Add Certificate rather than open as a profile.
 CERTIFICATE_FILE_SUFFIXES = {".cer", ".crt", ".der", ".pem", ".p12", ".pfx"}

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from editor.core.model import MISSING, KeyPath, path_text, schema_path
+from editor.core.model import MISSING, KeyPath, is_payload_path, path_text, schema_path
 from editor.core.plisttypes import PlistDict, PlistValue, plist_type_of
 from editor.core.schema import Schema
 
@@ -107,17 +107,13 @@ class SecretPolicy:
         if self.is_secret(payload_type, rel_path):
             return SECRET_MASK
         if isinstance(value, dict):
-            if payload_type is None and _is_payload_path(rel_path):
+            if payload_type is None and is_payload_path(rel_path):
                 kind = value.get("PayloadType")  # a whole payload added or removed
                 payload_type, rel_path = (kind if isinstance(kind, str) else ""), ()
             return {k: self.mask(v, payload_type, (*rel_path, k)) for k, v in value.items()}
         if isinstance(value, list):
             return [self.mask(v, payload_type, (*rel_path, i)) for i, v in enumerate(value)]
         return value
-
-
-def _is_payload_path(path: KeyPath) -> bool:
-    return len(path) == 2 and path[0] == "PayloadContent" and isinstance(path[1], int)
 
 
 class _Reveal(SecretPolicy):
@@ -508,7 +504,7 @@ def canonical_lines(
             continue
         children: list[tuple[KeyPath, PlistValue, str | None, KeyPath]] = []
         if isinstance(value, dict) and value:
-            if payload_type is None and _is_payload_path(path):
+            if payload_type is None and is_payload_path(path):
                 kind = value.get("PayloadType")
                 payload_type, rel = (kind if isinstance(kind, str) else ""), ()
             for key in sorted(value):

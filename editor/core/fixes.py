@@ -21,7 +21,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from editor.core.errors import EditorError
-from editor.core.model import MISSING, KeyPath, Profile, get_value, new_uuid, path_text, schema_path
+from editor.core.model import (
+    MISSING,
+    KeyPath,
+    Profile,
+    get_value,
+    new_uuid,
+    path_text,
+    payload_index,
+    schema_path,
+)
 from editor.core.payload_types import APPLAYER, PKCS12, VPN
 from editor.core.plisttypes import PlistDict, PlistValue, plist_type_of
 from editor.core.schema import KeySpec, PayloadSchema, Schema
@@ -145,7 +154,7 @@ def _place(root: PlistDict, path: KeyPath, schema: Schema) -> _Place | None:
         payload_schema = schema.payload(str(root["PayloadType"]))
         assert payload_schema is not None
         return _Place(payload_schema, root, (), path)
-    if len(path) >= 2 and path[0] == "PayloadContent" and isinstance(path[1], int):
+    if payload_index(path) is not None:
         payload = get_value(root, path[:2])
         if not isinstance(payload, dict):
             return None

@@ -34,6 +34,18 @@ KeyPath = tuple[PathPart, ...]
 MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
 
 
+def payload_index(path: KeyPath) -> int | None:
+    """The index of the payload a path lies in (PayloadContent/N/…), or None."""
+    if len(path) >= 2 and path[0] == "PayloadContent" and isinstance(path[1], int):
+        return path[1]
+    return None
+
+
+def is_payload_path(path: KeyPath) -> bool:
+    """Whether the path names a payload itself (PayloadContent/N)."""
+    return len(path) == 2 and payload_index(path) is not None
+
+
 def path_text(path: KeyPath) -> str:
     """'PayloadContent/0/IKEv2/RemoteAddress'."""
     return "/".join(str(part) for part in path)

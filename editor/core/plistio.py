@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from editor.core.cms import SignedEnvelope
 
 PlistFormat = Literal["xml", "binary"]
-FORMATS: tuple[PlistFormat, ...] = ("xml", "binary")
 
 __all__ = ["MAX_FILE_SIZE"]  # re-exported: callers check sizes before reading
 

@@ -58,3 +58,11 @@ def same_plist_value(left: object, right: object) -> bool:
             same_plist_value(a, b) for a, b in zip(left, right, strict=True)
         )
     return left == right
+
+
+def same_value(left: object, right: object) -> bool:
+    """same_plist_value, False (not an error) when either is no plist value (None)."""
+    try:
+        return same_plist_value(left, right)
+    except TypeError:
+        return False

@@ -28,7 +28,7 @@ from editor.core.plisttypes import PLIST_TYPES, PlistValue, plist_type_of
 CONFIGURATION = "Configuration"
 COMMON = "common"
 
-FORMATS = frozenset(
+STRING_FORMATS = frozenset(
     {
         "hostname",
         "host",
@@ -467,7 +467,8 @@ class _Loader:
             self._expect(is_item, where, "repetition belongs on an array's item")
             spec.repetition = (rep.get("min"), rep.get("max"))
         if "format" in raw:
-            self._expect(raw["format"] in FORMATS, where, f"unknown format {raw['format']!r}")
+            known = raw["format"] in STRING_FORMATS
+            self._expect(known, where, f"unknown format {raw['format']!r}")
             self._expect(plist_type == "string", where, "format on a non-string")
             spec.format = raw["format"]
         if "references" in raw:

@@ -27,9 +27,10 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from editor.core import model as ops
-from editor.core.model import MISSING, KeyPath, Profile
+from editor.core.model import MISSING, KeyPath, Profile, payload_index
 from editor.core.platforms import Target
 from editor.core.plistio import PlistFormat, write_atomic
+from editor.core.plisttypes import same_value
 from editor.core.schema import KeySpec, PayloadSchema, Schema
 from editor.core.validation.context import Options
 from editor.core.validation.engine import validate_payload, validate_profile_level
@@ -102,7 +103,7 @@ def settle_objects() -> None:
     gc.unfreeze()
 
 
-def check_profile(profile: Profile, schema: Schema, options: Options) -> CheckedProblems:
+def problems_by_source(profile: Profile, schema: Schema, options: Options) -> CheckedProblems:
     """Validate a whole profile (no Qt: safe in a worker thread)."""
     return CheckedProblems(
         {
@@ -178,7 +179,7 @@ class Document(QObject):
             gc.disable()
             try:
                 profile = Profile.read(path)
-                checked = check_profile(profile, schema, Options())
+                checked = problems_by_source(profile, schema, Options())
                 settle_objects()
                 return profile, checked
             finally:
@@ -207,8 +208,9 @@ class Document(QObject):
 
     def spec_for(self, path: KeyPath) -> KeySpec | None:
         """The schema spec of the value at a path (None for unknown keys)."""
-        if len(path) >= 2 and path[0] == "PayloadContent" and isinstance(path[1], int):
-            payload_schema = self.payload_schema(path[1])
+        index = payload_index(path)
+        if index is not None:
+            payload_schema = self.payload_schema(index)
             if payload_schema is None:
                 return None
             spec: KeySpec | None = payload_schema.root
@@ -257,11 +259,12 @@ class Document(QObject):
 
     def problems_under(self, path: KeyPath) -> list[Problem]:
         """The problems at or below path, in the order of problems()."""
-        if len(path) >= 2 and path[0] == "PayloadContent" and isinstance(path[1], int):
+        index = payload_index(path)
+        if index is not None:
             # only this payload's lists need looking at
             candidates = [
-                *self._profile_by_payload.get(path[1], ()),
-                *self._payload_problems.get(path[1], ()),
+                *self._profile_by_payload.get(index, ()),
+                *self._payload_problems.get(index, ()),
             ]
         else:
             candidates = self.problems()
@@ -274,7 +277,7 @@ class Document(QObject):
 
     def revalidate_all(self, checked: CheckedProblems | None = None) -> None:
         if checked is None:
-            checked = check_profile(self.profile, self.schema, self.options)
+            checked = problems_by_source(self.profile, self.schema, self.options)
         self._payload_problems = dict(checked.payloads)
         self._set_profile_problems(list(checked.profile_level), announce=False)
         self._recount()
@@ -312,13 +315,7 @@ class Document(QObject):
         self._profile_problems = problems
         by_payload: dict[int | None, list[Problem]] = {}
         for problem in problems:
-            path = problem.path
-            inside = (
-                path[1]
-                if len(path) >= 2 and path[0] == "PayloadContent" and isinstance(path[1], int)
-                else None
-            )
-            by_payload.setdefault(inside, []).append(problem)
+            by_payload.setdefault(payload_index(problem.path), []).append(problem)
         self._profile_by_payload = by_payload
         if announce:
             self._count(old, -1)
@@ -348,19 +345,14 @@ class Document(QObject):
         return self._profile_timer.isActive()
 
     def after_edit(self, path: KeyPath, structural: bool) -> None:
-        payload_index = (
-            path[1]
-            if len(path) >= 2 and path[0] == "PayloadContent" and isinstance(path[1], int)
-            else None
-        )
+        index = payload_index(path)
         if structural and len(path) <= 1:
             # payloads added, removed or moved: every index may have shifted
             self._profile_timer.stop()
             self.revalidate_all()
-        elif payload_index is not None and payload_index < len(self.profile.payloads):
+        elif index is not None and index < len(self.profile.payloads):
             self._set_payload_problems(
-                payload_index,
-                validate_payload(self.profile, payload_index, self.schema, self.options),
+                index, validate_payload(self.profile, index, self.schema, self.options)
             )
             self._profile_timer.start()
         else:
@@ -373,7 +365,7 @@ class Document(QObject):
     def set_value(self, path: KeyPath, value: Any, typing: bool = False) -> None:
         """Set a key or array item. Typing in one field merges into one undo step."""
         previous = ops.get_value(self.profile.root, path)
-        if previous is not MISSING and _same(previous, value):
+        if previous is not MISSING and same_value(previous, value):
             return
         structural = self._is_node(path, value) or self._is_node(path, previous)
         self.undo_stack.push(commands.SetValue(self, path, value, structural, typing))
@@ -495,12 +487,3 @@ class Document(QObject):
         if self.profile.duplicate_keys:  # the file now holds each key once
             self.profile.duplicate_keys = []
             self._recheck_profile_level()
-
-
-def _same(left: Any, right: Any) -> bool:
-    from editor.core.plisttypes import same_plist_value
-
-    try:
-        return same_plist_value(left, right)
-    except TypeError:
-        return False

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from editor.core.model import MISSING
-from editor.core.plisttypes import plist_type_of
+from editor.core.plisttypes import plist_type_of, same_value
 from editor.core.schema import KeySpec
 from editor.ui.icons import standard_icon
 
@@ -273,7 +273,7 @@ class ChoiceField(Field):
             (
                 i
                 for i in range(1, self.combo.count())
-                if value is not MISSING and _same(self.combo.itemData(i), value)
+                if value is not MISSING and same_value(self.combo.itemData(i), value)
             ),
             -1,
         )
@@ -594,10 +594,6 @@ class ReferenceField(Field):
 
     def focus_widget(self) -> QWidget:
         return self.combo
-
-
-def _same(left: Any, right: Any) -> bool:
-    return type(left) is type(right) and left == right
 
 
 def make_field(

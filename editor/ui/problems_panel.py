@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from editor.core.model import KeyPath
+from editor.core.model import KeyPath, payload_index
 from editor.core.validation.problems import Problem, Severity
 from editor.session.document import PROFILE_LEVEL, Document, ProblemsUpdate
 from editor.ui.icons import standard_icon
@@ -153,7 +153,7 @@ class ProblemsModel(QAbstractTableModel):
 
     def _where(self, problem: Problem) -> str:
         path = problem.path
-        if len(path) >= 2 and path[0] == "PayloadContent" and isinstance(path[1], int):
+        if payload_index(path) is not None:
             payload = self.document.value(path[:2])
             name = ""
             if isinstance(payload, dict):

@@ -17,7 +17,7 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QColor, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QStyle
 
-from editor.core.model import MISSING, KeyPath
+from editor.core.model import MISSING, KeyPath, payload_index
 from editor.core.validation.problems import Severity
 from editor.session.document import Document, ProblemsUpdate
 from editor.ui.colors import error_color, warning_color
@@ -265,8 +265,9 @@ class PayloadTreeModel(QAbstractItemModel):
             name = document.profile.root.get("PayloadDisplayName")
             return name if isinstance(name, str) and name else "Profile"
         value = document.value(path)
-        if len(path) == 2 and path[0] == "PayloadContent" and isinstance(path[1], int):
-            payload_schema = document.payload_schema(path[1])
+        index = payload_index(path)
+        if index is not None and len(path) == 2:
+            payload_schema = document.payload_schema(index)
             kind = payload_schema.title if payload_schema else "Payload"
             if isinstance(value, dict):
                 name = value.get("PayloadDisplayName") or value.get("UserDefinedName")
