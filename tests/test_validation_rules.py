@@ -3538,7 +3538,8 @@ def test_duplicate_messages_show_empty_values_and_count_as_paths(schema: Schema)
         ((("PayloadContent", 1, "PayloadUUID"), ""), (("PayloadContent", 2, "PayloadUUID"), "")),
     )
     [problem] = at(check(profile, schema), "duplicate-uuid", ("PayloadContent", 2, "PayloadUUID"))
-    assert 'PayloadUUID "" is also used by PayloadContent/1 (payload 2)' in problem.message
+    wanted = 'Payload UUID (PayloadUUID) "" is also used by PayloadContent/1 (payload 2)'
+    assert wanted in problem.message
 
 
 def test_strict_changes_only_coercions(schema: Schema) -> None:

@@ -19,22 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from editor.core.errors import EditorError
-from editor.core.formats import has_mdm_variable
+from editor.core.variables import FORMS, holds_variable
 
 GENERIC = "generic"
-SYNTAXES = {
-    # $NAME: upper case, digits and "_" (Jamf Pro, Kandji)
-    "dollar": re.compile(r"\$[A-Z][A-Z0-9_]*"),
-    # {{name}} (Intune): anything but braces inside, compared exactly
-    "double-brace": re.compile(r"\{\{[^{}]*\}\}"),
-    # {Name} (Workspace ONE): one pair of braces around a name (not ${name}, a template's)
-    "single-brace": re.compile(r"(?<![{$])\{[A-Za-z][A-Za-z0-9_]*\}(?!\})"),
-}
-SYNTAX_WORDS = {
-    "dollar": "$NAME",
-    "double-brace": "{{name}}",
-    "single-brace": "{Name}",
-}
+# The forms the vendors' channels write (the one recognizer's patterns): dollar ($NAME,
+# Jamf Pro and Kandji), double-brace ({{name}}, Intune), single-brace ({Name}, Workspace ONE)
+SYNTAXES = {syntax: FORMS[syntax][0] for syntax in ("dollar", "double-brace", "single-brace")}
+SYNTAX_WORDS = {syntax: FORMS[syntax][1] for syntax in SYNTAXES}
 CHANNEL_IDS = ("none", "jamf", "intune", "workspace-one", "kandji", "other")
 
 
@@ -147,7 +138,7 @@ def variable_use(channel: Channel, text: str, others: tuple[Channel, ...]) -> Va
                     )
                 )
     if not known and not unknown:
-        if not has_mdm_variable(text):
+        if not holds_variable(text):
             return None
         unknown.append(
             (

@@ -280,9 +280,9 @@ def _uuid_fix(problem: Problem, root: PlistDict, schema: Schema) -> Fix | None:
     before = get_value(root, path)
     if before is not MISSING and not isinstance(before, str):
         return None
-    from editor.core.formats import has_mdm_variable
+    from editor.core.variables import holds_variable
 
-    if isinstance(before, str) and has_mdm_variable(before):
+    if isinstance(before, str) and holds_variable(before):
         return None  # the MDM fills it in
     # References to a duplicate stay with the first payload that has it; references to
     # a placeholder (unique in the profile) follow it.
@@ -569,10 +569,10 @@ def _pkcs12_fix(problem: Problem, root: PlistDict, schema: Schema) -> Fix | None
     if not isinstance(before, bytes) or not _needs_legacy_encoding(before):
         return None
     stored = payload.get("Password")
-    from editor.core.formats import has_mdm_variable
+    from editor.core.variables import holds_variable
 
     default = (
-        stored if isinstance(stored, str) and stored and not has_mdm_variable(stored) else None
+        stored if isinstance(stored, str) and stored and not holds_variable(stored) else None
     )
 
     def apply(tree: PlistDict, passphrase: str | None) -> list[Change]:

@@ -1,4 +1,4 @@
-"""String formats the schema names, and MDM substitution variables."""
+"""String formats the schema names."""
 
 from __future__ import annotations
 
@@ -6,12 +6,6 @@ import ipaddress
 import re
 from collections.abc import Callable
 from urllib.parse import urlsplit
-
-# $EMAIL$ (Jamf/Apple Configurator style), %Email% (Intune, Workspace ONE),
-# {{username}} (templating MDMs), ${uuid_0} (shell templates).
-MDM_VARIABLE_RE = re.compile(
-    r"\$[A-Za-z_][A-Za-z0-9_.]*\$|%[A-Za-z_][A-Za-z0-9_ .]*%|\{\{\s*[^{}]+?\s*\}\}|\$\{[^{}]+\}"
-)
 
 # One label: letters, digits, "_" and "-", 1 to 63 of them, not starting or ending in "-".
 # The patterns end in \Z, not $: "$" would also take a line feed at the end, which a
@@ -29,11 +23,6 @@ _EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+\Z")
 _UUID_RE = re.compile(
     r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\Z"
 )
-
-
-def has_mdm_variable(text: str) -> bool:
-    # every MDM variable holds one of these: most strings are answered without the pattern
-    return ("$" in text or "%" in text or "{" in text) and MDM_VARIABLE_RE.search(text) is not None
 
 
 def is_hostname(text: str) -> bool:
@@ -61,7 +50,13 @@ def is_ip(text: str) -> bool:
 
 
 def _check_hostname(text: str) -> str | None:
-    return None if is_hostname(text) else "is not a valid host name"
+    if is_hostname(text):
+        return None
+    if is_ip(text):
+        return "is an IP address; a host name is expected, which the server's certificate names"
+    if "://" in text:
+        return "should be a host name, without a scheme such as tls://"
+    return "is not a valid host name"
 
 
 def _check_host(text: str) -> str | None:

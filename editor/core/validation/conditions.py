@@ -40,6 +40,26 @@ def _same_as_device(left: PlistValue, right: PlistValue) -> bool:
     return same_typed_value(left, right)
 
 
+def condition_spec(condition: Condition, frames: Sequence[Frame]) -> KeySpec | None:
+    """The spec of the key a simple condition tests (None for all/any/not), found from
+    the frames as the condition itself resolves it."""
+    key = condition.key
+    if not key or not frames:
+        return None
+    if key.startswith("/"):
+        frame, parts = frames[0], key[1:].split("/")
+    else:
+        parts = key.split("/")
+        ups = 0
+        while parts and parts[0] == "..":
+            parts, ups = parts[1:], ups + 1
+        frame = frames[max(0, len(frames) - 1 - ups)]
+    spec: KeySpec | None = frame.spec
+    for part in parts:
+        spec = spec.keys.get(part) if spec is not None else None
+    return spec
+
+
 def condition_holds(condition: Condition, frames: Sequence[Frame]) -> bool:
     return compiled(condition)(frames)
 

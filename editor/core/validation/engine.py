@@ -22,13 +22,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from editor.core.formats import check_format, has_mdm_variable
+from editor.core.formats import check_format, is_ip
 from editor.core.model import KeyPath, Profile
 from editor.core.platforms import PlatformSupport, Target
 from editor.core.plistio import NO_DECLARATION, TEXT_BEFORE_DECLARATION
 from editor.core.plisttypes import PlistDict, PlistValue, plist_type_of
 from editor.core.schema import KeySpec, PayloadSchema, Schema
-from editor.core.validation.conditions import Frame, compiled, condition_holds, same_typed_value
+from editor.core.validation.conditions import (
+    Frame,
+    compiled,
+    condition_holds,
+    condition_spec,
+    same_typed_value,
+)
 from editor.core.validation.context import (
     ERROR,
     INFO,
@@ -40,6 +46,8 @@ from editor.core.validation.context import (
     ProfileRule,
 )
 from editor.core.validation.problems import Problem, Severity
+from editor.core.validation.wording import how_to_apply, how_to_fill, in_form_words
+from editor.core.variables import variables_of
 
 if TYPE_CHECKING:
     from editor.core.channels import Channel
@@ -323,14 +331,16 @@ def _variables(walk: Walk, value: str, path: KeyPath, label: str) -> str | None:
     channel's documented variables filled with sample values), None to check no more."""
     chosen = walk.channel
     if chosen is None:
-        if not has_mdm_variable(value):
+        found = variables_of(value)
+        if not found:
             return value
+        shown = ", ".join(dict.fromkeys(found))
         walk.add(
             INFO,
             "mdm-variable",
             path,
-            f"{label} holds an MDM variable ({value!r}); the MDM must fill it in before the "
-            "profile reaches a device",
+            f"{label} holds the MDM variable{'s' if len(set(found)) > 1 else ''} {shown}; "
+            "the MDM must fill it in before the profile reaches a device",
         )
         return None
     from editor.core.channels import variable_use
@@ -368,7 +378,7 @@ def _check_scalar(walk: Walk, value: PlistValue, spec: KeySpec, path: KeyPath, l
         if filled is None:
             return
         if filled != value:
-            value, label = filled, f"{label} (with sample values)"
+            value, label = filled, f"{label} with sample values"
     plan = spec.__dict__.get("_validation_plan") or _plan(spec)
     if plan.plain_scalar:
         return
@@ -380,7 +390,12 @@ def _check_scalar(walk: Walk, value: PlistValue, spec: KeySpec, path: KeyPath, l
             else not any(same_typed_value(value, v) for v in spec.values)
         ):
             shown = ", ".join(repr(v) if isinstance(v, str) else str(v) for v in spec.values)
-            walk.add(ERROR, "value-not-allowed", path, f"{label} is {value!r}; allowed: {shown}")
+            walk.add(
+                ERROR,
+                "value-not-allowed",
+                path,
+                f"{label} is {value!r}; allowed: {shown}; {how_to_fill(spec)}",
+            )
             return
     note = (
         spec.value_notes.get(value)
@@ -408,8 +423,24 @@ def _check_scalar(walk: Walk, value: PlistValue, spec: KeySpec, path: KeyPath, l
             return
         problem = _check_format(spec.format, value)
         if problem is not None:
-            severity = ERROR if spec.format == "https-url" else WARNING
+            severity = _format_severity(spec.format, value)
             walk.add(severity, "format-invalid", path, f"{label} {value!r} {problem}")
+
+
+# Formats naming the server whose certificate the device checks against the name (the
+# DNS-over-HTTPS URL, the DNS-over-TLS server name, the ACME directory): a value that can
+# be no such name means the connection cannot work as written, an error. Other formats
+# are advice: devices often take odd text. (apple-schema: com.apple.vpn.managed.newest.yaml
+# DNS.ServerURL and DNS.ServerName; rules.json format-invalid)
+_SERVER_NAME_FORMATS = frozenset({"https-url", "hostname"})
+
+
+def _format_severity(kind: str, value: str) -> Severity:
+    if kind not in _SERVER_NAME_FORMATS:
+        return WARNING
+    # an address where Apple documents a host name may still match a certificate that
+    # names the address: a warning, not a false red error
+    return WARNING if kind == "hostname" and is_ip(value) else ERROR
 
 
 def coerced_by_devices(value: PlistValue, expected: str) -> bool:
@@ -544,17 +575,28 @@ def walk_dictionary(
                     child_plan.required_if is not None and child_plan.required_if(frames)
                 )
                 if needed:
-                    walk.add(ERROR, "empty-value", (*path, name), f"{name} is empty; fill it in")
+                    walk.add(
+                        ERROR,
+                        "empty-value",
+                        (*path, name),
+                        f"{name} is empty; {how_to_fill(child_spec)}",
+                    )
                 continue
             if child_spec.required:
-                walk.add(ERROR, "required-missing", (*path, name), f"{name} is required")
+                walk.add(
+                    ERROR,
+                    "required-missing",
+                    (*path, name),
+                    f"{name} is required; {how_to_fill(child_spec)}",
+                )
             elif child_plan.required_if is not None and child_plan.required_if(frames):
                 assert child_spec.required_when is not None
                 walk.add(
                     ERROR,
                     "required-when-missing",
                     (*path, name),
-                    f"{name} is required when {child_spec.required_when.describe()}",
+                    f"{name} is required when {child_spec.required_when.describe()}; "
+                    f"{how_to_fill(child_spec)}",
                 )
     finally:
         frames.pop()
@@ -581,11 +623,13 @@ def walk_value(
         if plan.applies is not None and frames and not walk.ignoring and not plan.applies(frames):
             condition = spec.applies_when
             assert condition is not None  # plan.applies is its compiled form
+            remedy = how_to_apply(condition, condition_spec(condition, frames))
             walk.add(
                 WARNING,
                 "not-applicable",
                 path,
-                f"{label} is ignored unless {condition.describe()}",
+                f"{label} is ignored unless {condition.describe()}; remove it"
+                + (f", or {remedy}" if remedy else ""),
             )
             # The device does not read it: types inside still count (strict MDMs
             # reject them), but nothing inside is required.
@@ -715,7 +759,7 @@ def validate_payload(
                 "iPad refuse to install the profile (macOS may take it as managed preferences "
                 "for that domain). Check the spelling, or use Apple's type for this setting",
             )
-        return walk.problems
+        return in_form_words(walk.problems, 0, path, schema.common)
     return _payload_problems(payload, path, payload_schema, schema, options)
 
 
@@ -756,7 +800,7 @@ def _payload_problems(
             for p in walk_problems[:walk_count]
             if not (p.code == "not-applicable" and p.path in ruled)
         ]
-    return walk_problems
+    return in_form_words(walk_problems, 0, path, payload_schema)
 
 
 def _open_copy(spec: KeySpec) -> KeySpec:
@@ -791,7 +835,30 @@ def validate_profile_level(
     for rule in _profile_rules():
         rule(context)
     _channel_limits(context)
-    return walk.problems
+    return _profile_in_form_words(walk.problems, profile, schema)
+
+
+def _profile_in_form_words(
+    problems: list[Problem], profile: Profile, schema: Schema
+) -> list[Problem]:
+    """Profile-level problems with their keys labelled as the form labels them: those
+    inside a payload by its type's labels, the rest by the profile's."""
+    labelled = []
+    for problem in problems:
+        path = problem.path
+        payload_schema: PayloadSchema | None = schema.configuration
+        base: KeyPath = ()
+        if len(path) >= 2 and path[0] == "PayloadContent" and isinstance(path[1], int):
+            base = path[:2]
+            payloads = profile.payloads
+            payload = payloads[path[1]] if path[1] < len(payloads) else None
+            kind = payload.get("PayloadType") if isinstance(payload, dict) else None
+            payload_schema = schema.payload(kind) if isinstance(kind, str) else None
+        if payload_schema is None:
+            labelled.append(problem)
+        else:
+            labelled.extend(in_form_words((problem,), 0, base, payload_schema))
+    return labelled
 
 
 def _channel_limits(context: ProfileContext) -> None:

@@ -39,9 +39,10 @@ from PySide6.QtWidgets import (
 from editor.core import payload_types, presets
 from editor.core.certificates import IDENTITY_TYPES, identity_payloads
 from editor.core.errors import InvalidValueError
-from editor.core.formats import check_format, has_mdm_variable
+from editor.core.formats import check_format
 from editor.core.model import KeyPath, get_value
 from editor.core.presets import ConnectionType, ProxySetup
+from editor.core.variables import holds_variable
 from editor.session.document import Document
 from editor.ui.colors import error_color
 from editor.ui.dialogs.parts import error_label, hint_label, ok_cancel_buttons
@@ -614,7 +615,7 @@ class ConnectionDialog(QDialog):
         text = text.strip()
         if not text:
             return [what]
-        if has_mdm_variable(text):
+        if holds_variable(text):
             return []
         problem = check_format(fmt, text)
         return [f"{what} ({text!r} {problem})"] if problem else []
@@ -727,7 +728,7 @@ class ConnectionDialog(QDialog):
     def _update_state(self) -> None:
         server = self.server_edit.text().strip()
         problem = None
-        if server and not has_mdm_variable(server):
+        if server and not holds_variable(server):
             problem = check_format("host", server)
         if problem:
             self.server_hint.setText(f"The server address {problem}.")

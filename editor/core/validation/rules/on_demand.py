@@ -117,8 +117,9 @@ def _check_settings(ctx: PayloadContext, name: str, settings: PlistDict) -> None
             WARNING,
             NO_RULES,
             (name, "OnDemandEnabled"),
-            "On Demand is on but there are no OnDemandRules: nothing starts the VPN by "
-            "itself; add rules or set OnDemandEnabled to 0 (Apple VPN schema, OnDemandRules)",
+            "On Demand is on but OnDemandRules holds no rule: nothing starts the VPN by "
+            "itself; add a rule there, or clear OnDemandEnabled (Apple VPN schema, "
+            "OnDemandRules)",
         )
     if not isinstance(rules, list):
         return
@@ -260,7 +261,8 @@ def _deprecated_allow(ctx: PayloadContext, rule_path: KeyPath) -> None:
         "deprecated",
         (*rule_path, "Action"),
         "the Allow action is deprecated since iOS 7 (it hands over to the legacy "
-        "OnDemandMatchDomains lists); use Connect or EvaluateConnection (Apple VPN schema)",
+        "OnDemandMatchDomains lists); choose Connect or EvaluateConnection in Action (Apple "
+        "VPN schema)",
     )
 
 

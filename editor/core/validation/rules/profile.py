@@ -17,6 +17,7 @@ from editor.core.schema import PayloadSchema
 from editor.core.validation.context import ERROR, INFO, WARNING, ProfileContext, ProfileRule
 from editor.core.validation.problems import Problem
 from editor.core.validation.rules.common import NIL_UUID, TUNNELS, pkcs12_info, values_at
+from editor.core.validation.wording import ADD_IDENTITY
 
 if TYPE_CHECKING:
     pass
@@ -255,8 +256,9 @@ def check_references(ctx: ProfileContext) -> None:
                             ERROR,
                             "dangling-reference",
                             path,
-                            f"no payload in this profile has PayloadUUID {value!r}; add the "
-                            "certificate or identity payload, or pick one of the profile's",
+                            f"no payload in this profile has PayloadUUID {value!r}; choose "
+                            f"one of the profile's identities here, or add one with "
+                            f"{ADD_IDENTITY}",
                         )
                     elif target not in certificate_types:
                         ctx.add(
@@ -264,8 +266,8 @@ def check_references(ctx: ProfileContext) -> None:
                             "reference-kind",
                             path,
                             f"{value!r} is the PayloadUUID of a {target} payload, "
-                            "not of a certificate "
-                            "or identity payload",
+                            "not of a certificate or identity payload; choose one of the "
+                            f"profile's identities here, or add one with {ADD_IDENTITY}",
                         )
                     elif target in CERTIFICATE_TYPES:
                         ctx.add(
@@ -281,7 +283,9 @@ def check_references(ctx: ProfileContext) -> None:
                         ERROR,
                         "dangling-reference",
                         path,
-                        f"no per-app VPN payload in this profile has VPNUUID {value!r}",
+                        f"no per-app VPN payload in this profile has VPNUUID {value!r}; "
+                        "choose one of the profile's per-app VPNs here, or make one with "
+                        "New… beside it",
                     )
 
 
@@ -322,7 +326,8 @@ def check_vpn_counts(ctx: ProfileContext) -> None:
             ("PayloadContent",),
             "the VPN server proves itself with a certificate (certificate or EAP "
             "authentication), but the profile holds no CA certificate payload; unless a CA "
-            "the device already trusts issued the server's certificate, add that CA",
+            f"the device already trusts issued the server's certificate, add that CA with "
+            f"{ADD_IDENTITY}",
         )
 
 
@@ -414,8 +419,8 @@ def check_certificate_types(ctx: ProfileContext) -> None:
                     "certificate-type",
                     path,
                     f"CertificateType is {chosen}, but the identity {reference!r} holds a key "
-                    f"of type {key}, so the device cannot sign with it as configured; set "
-                    f"CertificateType to {fitting[0]}",
+                    f"of type {key}, so the device cannot sign with it as configured; choose "
+                    f"{fitting[0]} in CertificateType",
                 )
 
 
@@ -448,9 +453,9 @@ def check_unused_identities(ctx: ProfileContext) -> None:
                 INFO,
                 "unused-identity",
                 ("PayloadContent", index),
-                f"no payload of this profile names this identity (PayloadUUID {quoted(str(uuid))}"
-                "): it is installed, but no connection uses it; name it in "
-                "PayloadCertificateUUID, or remove it",
+                "no payload of this profile names this identity: it is installed, but no "
+                "connection uses it; choose it in a VPN payload's certificate field, or remove "
+                f"it. Its PayloadUUID is {quoted(str(uuid))}",
             )
 
 

@@ -13,12 +13,13 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from editor.core.formats import has_mdm_variable
 from editor.core.model import KeyPath
 from editor.core.payload_types import APPLAYER, VPN
 from editor.core.plisttypes import PlistDict, PlistValue
 from editor.core.validation.context import ERROR, INFO, WARNING, PayloadContext, PayloadRule
 from editor.core.validation.rules.common import pkcs12_info, values_at
+from editor.core.validation.wording import ADD_IDENTITY
+from editor.core.variables import holds_variable
 
 if TYPE_CHECKING:
     from editor.core.encryption import Pkcs12Inspection
@@ -108,7 +109,8 @@ def settings_present(ctx: PayloadContext) -> None:
                 ERROR,
                 "vpn-settings-missing",
                 (name,),
-                f"VPNType {vpn_type} needs the {name} dictionary with the server and credentials",
+                f"VPNType {vpn_type} needs the {name} dictionary with the server and "
+                f"credentials; add {name} to this payload and fill it in",
             )
     if vpn_type == "L2TP":
         ppp = _dict(ctx.payload.get("PPP"))
@@ -117,7 +119,7 @@ def settings_present(ctx: PayloadContext) -> None:
                 ERROR,
                 "vpn-settings-missing",
                 ("PPP", "CommRemoteAddress"),
-                "L2TP needs the server address in PPP",
+                "L2TP needs the server address: fill in CommRemoteAddress",
             )
     if vpn_type == "IPSec":
         ipsec = _dict(ctx.payload.get("IPSec"))
@@ -126,7 +128,7 @@ def settings_present(ctx: PayloadContext) -> None:
                 ERROR,
                 "vpn-settings-missing",
                 ("IPSec", "RemoteAddress"),
-                "Cisco IPSec needs the server address",
+                "Cisco IPSec needs the server address: fill in RemoteAddress",
             )
 
 
@@ -146,7 +148,8 @@ def vendor_config(ctx: PayloadContext) -> None:
                 WARNING,
                 "vendor-config",
                 ("VendorConfig", key),
-                f"{key} is read only by {vendor}; the VPN app {subtype} ignores it",
+                f"{key} is read only by {vendor}; the VPN app {subtype} ignores it: "
+                "remove it, or check the provider",
             )
 
 
@@ -170,15 +173,15 @@ def authentication(ctx: PayloadContext) -> None:
                 ERROR,
                 "auth-credential",
                 ("IKEv2", "SharedSecret"),
-                "AuthenticationMethod is SharedSecret but the SharedSecret is empty",
+                "SharedSecret is empty while AuthenticationMethod is SharedSecret; fill it in",
             )
         if method == "None" and not extended:
             ctx.add(
                 WARNING,
                 "auth-fallback",
                 ("IKEv2", "AuthenticationMethod"),
-                "AuthenticationMethod None without ExtendedAuthEnabled = 1 falls back to "
-                "SharedSecret; set ExtendedAuthEnabled to 1 for EAP-only authentication",
+                "AuthenticationMethod None without ExtendedAuthEnabled ticked falls back to "
+                "SharedSecret; tick ExtendedAuthEnabled for EAP-only authentication",
             )
         if (
             extended
@@ -221,7 +224,8 @@ def authentication(ctx: PayloadContext) -> None:
                         WARNING,
                         "ipsec-identifier",
                         ("IPSec", key),
-                        f"{key} is used only with shared-secret authentication; it is ignored here",
+                        f"{key} is used only with shared-secret authentication; it is ignored "
+                        "here: remove it",
                     )
         elif ctx.payload.get("VPNType") == "IPSec" and not ipsec.get("LocalIdentifier"):
             # Advice only: strongSwan and Libreswan XAuth servers use no group name, and
@@ -256,9 +260,9 @@ def _eap_local_identifier(ctx: PayloadContext, where: KeyPath = ("IKEv2",)) -> N
                 problem,
                 severity=WARNING,
                 message=f"LocalIdentifier is {state[problem.code]}: Apple's schema requires "
-                "it, but with EAP "
-                "(ExtendedAuthEnabled = 1) devices install and connect without it; give the "
-                "identity the server expects, if it expects one",
+                "it, but when ExtendedAuthEnabled is ticked (EAP), devices install and "
+                "connect without it; fill in the identity the server expects, if it expects "
+                "one",
             )
 
 
@@ -296,14 +300,16 @@ def ikev2_details(ctx: PayloadContext) -> None:
             WARNING,
             "ppk-pair",
             ("IKEv2", "PPKMandatory"),
-            "PPKMandatory has no effect without both PPK and PPKIdentifier",
+            "PPKMandatory has no effect without both PPK and PPKIdentifier: fill in both, "
+            "or remove PPKMandatory",
         )
     if _flag(ikev2, "IncludeAllNetworks") and "EnforceRoutes" in ikev2:
         ctx.add(
             WARNING,
             "ineffective-setting",
             ("IKEv2", "EnforceRoutes"),
-            "EnforceRoutes is ignored when IncludeAllNetworks is 1",
+            "EnforceRoutes is ignored when IncludeAllNetworks is 1: remove it, or clear "
+            "IncludeAllNetworks",
         )
     strict = _flag(ikev2, "EnforceStrictAlgorithmSelection")
     strength: dict[str, int] = {}
@@ -367,7 +373,8 @@ def _tls_versions(ctx: PayloadContext, settings: PlistDict, where: KeyPath) -> N
                     ERROR,
                     "tls-versions",
                     (*where, "TLSMinimumVersion"),
-                    f"TLSMinimumVersion {low} is above TLSMaximumVersion {high}",
+                    f"TLSMinimumVersion {low} is above TLSMaximumVersion {high}: choose a "
+                    "lower TLSMinimumVersion or a higher TLSMaximumVersion",
                 )
         except ValueError:
             pass  # the values check reports non-numbers
@@ -395,7 +402,8 @@ def on_demand(ctx: PayloadContext) -> None:
                         WARNING,
                         "watchos-limit",
                         (name, "OnDemandRules", index, "Action"),
-                        "watchOS honours only the Disconnect action",
+                        "watchOS honours only the Disconnect action: choose Disconnect in "
+                        "Action, or leave watchOS out of the target platforms",
                     )
 
 
@@ -410,8 +418,9 @@ def _non_interactive(ctx: PayloadContext, name: str, settings: PlistDict) -> Non
                 WARNING,
                 "on-demand",
                 (name, "OnDemandEnabled"),
-                "On Demand needs authentication that works without the user: "
-                "add a certificate or a stored password",
+                "On Demand needs authentication that works without the user: choose an "
+                f"identity in PayloadCertificateUUID (add one with {ADD_IDENTITY} if the "
+                "profile holds none), or fill in AuthPassword",
             )
     # VPN and TransparentProxy: the provider app authenticates its own way (WireGuard
     # keys in VendorConfig, a token in the app), so nothing is required of the profile.
@@ -549,7 +558,8 @@ def per_app(ctx: PayloadContext) -> None:
             ERROR,
             "per-app-vpn",
             ("VPNType",),
-            f"per-app VPN works with VPNType VPN, IPSec or IKEv2, not {vpn_type}",
+            f"per-app VPN works with VPNType VPN, IPSec or IKEv2, not {vpn_type}: choose "
+            "one of them in VPNType",
         )
     if any(t.platform == "watchOS" for t in ctx.options.targets) and vpn_type not in (
         "IKEv2",
@@ -588,7 +598,7 @@ def provider(ctx: PayloadContext) -> None:
                 "system-extension",
                 (name, "ProviderDesignatedRequirement"),
                 "on macOS a provider built as a system extension also needs "
-                "ProviderDesignatedRequirement (its code-signing requirement)",
+                "ProviderDesignatedRequirement, its code-signing requirement: fill it in",
             )
 
 
@@ -604,10 +614,11 @@ def provider_authentication(ctx: PayloadContext) -> None:
             ctx.problems[index] = replace(
                 problem,
                 severity=WARNING,
-                message="AuthenticationMethod is Certificate but no PayloadCertificateUUID "
-                "names the identity; a built-in client would fail, while a provider app "
-                "(WireGuard, an SSL VPN) may use its own credentials and ignore it. Name the "
-                "identity, or set the method the app really uses",
+                message="AuthenticationMethod is Certificate but no identity is chosen: a "
+                "built-in client would fail, while a provider app (WireGuard, an SSL VPN) "
+                "may use its own credentials and ignore it. Choose the identity in "
+                f"PayloadCertificateUUID (add one with {ADD_IDENTITY} if the profile holds "
+                "none), or choose the method the app really uses",
             )
 
 
@@ -622,7 +633,8 @@ def watchos_limits(ctx: PayloadContext) -> None:
                 WARNING,
                 "watchos-limit",
                 (name, "DisconnectOnIdleTimer"),
-                f"watchOS allows at most 15 seconds; {timer} is too long",
+                f"watchOS allows at most 15 seconds; {timer} is too long: lower "
+                "DisconnectOnIdleTimer",
             )
 
 
@@ -641,7 +653,7 @@ def secrets_in_clear(ctx: PayloadContext) -> None:
 
 
 def _secret_value(ctx: PayloadContext, path: KeyPath, name: str, value: PlistValue) -> None:
-    if isinstance(value, str) and (not value or has_mdm_variable(value)):
+    if isinstance(value, str) and (not value or holds_variable(value)):
         return
     if isinstance(value, str | bytes) and value:
         ctx.add(
@@ -671,7 +683,7 @@ def pkcs12_identity(ctx: PayloadContext) -> None:
     if not isinstance(content, bytes) or not content:
         return  # the schema reports the type or the absence
     stored = ctx.payload.get("Password")
-    variable = isinstance(stored, str) and has_mdm_variable(stored)
+    variable = isinstance(stored, str) and holds_variable(stored)
     password = stored if isinstance(stored, str) and stored and not variable else None
     inspection = inspect_pkcs12_cached(content)
     if inspection.error is not None and not looks_like_pkcs12_cached(content):
