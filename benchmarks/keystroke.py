@@ -51,7 +51,7 @@ def main() -> None:
     from PySide6.QtWidgets import QApplication, QLineEdit
 
     from editor.app.main_window import MainWindow, open_document
-    from editor.core.schema import load_schema
+    from editor.core.schema_loader import load_schema
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     schema = load_schema()

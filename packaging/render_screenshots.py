@@ -28,7 +28,7 @@ from editor.app.main_window import MainWindow  # noqa: E402
 from editor.core import presets  # noqa: E402
 from editor.core.export import export_bytes  # noqa: E402
 from editor.core.model import Profile  # noqa: E402
-from editor.core.schema import load_schema  # noqa: E402
+from editor.core.schema_loader import load_schema  # noqa: E402
 from editor.core.signing import Identity  # noqa: E402
 from editor.session.document import Document  # noqa: E402
 from editor.ui.dialogs.signing import ExportDialog  # noqa: E402

@@ -16,7 +16,8 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from editor.core.model import Profile
-from editor.core.schema import Schema, load_schema
+from editor.core.schema import Schema
+from editor.core.schema_loader import load_schema
 
 # The editor and `vpn-profile` keep the checked schema in the user's cache folder; the
 # tests (and the processes they start) keep theirs apart from the user's.

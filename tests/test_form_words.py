@@ -254,7 +254,7 @@ def test_no_message_names_a_titled_key_without_its_label(source: str, schema: Sc
 
 def test_the_check_finds_a_bare_key() -> None:
     """The check above can fail: a message naming VPNType bare is caught."""
-    from editor.core.schema import load_schema
+    from editor.core.schema_loader import load_schema
 
     schema = load_schema()
     profile = vpn_with()

@@ -17,7 +17,8 @@ from editor.core.model import Profile
 from editor.core.platforms import Target
 from editor.core.plistio import PlistFormat, ProfileReadError, parse_plist_bytes, serialize_plist
 from editor.core.plisttypes import same_plist_value
-from editor.core.schema import Schema, load_schema
+from editor.core.schema import Schema
+from editor.core.schema_loader import load_schema
 from editor.core.validation.context import Options
 from editor.core.validation.engine import validate_profile
 

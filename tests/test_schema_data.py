@@ -12,10 +12,12 @@ from typing import Any
 
 import pytest
 
-from editor.core import schema as schema_module
+from editor.core import schema_loader
 from editor.core.platforms import PLATFORMS, Version
 from editor.core.plisttypes import plist_type_of
-from editor.core.schema import SCHEMA_CACHE_FILE, Schema, SchemaError, load_schema
+from editor.core.schema import Schema, SchemaError
+from editor.core.schema_cache import SCHEMA_CACHE_FILE
+from editor.core.schema_loader import load_schema
 from editor.resources import resource_path
 
 SCHEMA_DIR = resource_path("schema", "payloads")
@@ -295,7 +297,7 @@ def test_cached_schema_equals_the_checked_files_and_skips_them(
     def no_file_reading(*_args: Any, **_kwargs: Any) -> Any:
         raise AssertionError("the files were read again")
 
-    monkeypatch.setattr(schema_module, "_load_files", no_file_reading)
+    monkeypatch.setattr(schema_loader, "_load_files", no_file_reading)
     second = load_schema(files, cache_dir=cache)
     assert second == fresh
     assert second.payload("com.apple.vpn.managed") == fresh.payload("com.apple.vpn.managed")

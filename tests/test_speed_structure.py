@@ -199,7 +199,7 @@ def test_editor_opens_a_profile_without_cryptography(bench_file: Path) -> None:
     code = (
         "import sys\nfrom PySide6.QtWidgets import QApplication\n"
         "app = QApplication([])\n"
-        "from editor.core.schema import load_schema\n"
+        "from editor.core.schema_loader import load_schema\n"
         "from editor.app.main_window import MainWindow, open_document\n"
         "from pathlib import Path\n"
         "window = MainWindow(open_document(Path(sys.argv[1]), load_schema()))\n"
@@ -437,7 +437,7 @@ def test_a_long_typing_session_does_not_crash_the_editor() -> None:
     code = (
         "import sys\nfrom PySide6.QtCore import Qt\nfrom PySide6.QtTest import QTest\n"
         "from PySide6.QtWidgets import QApplication\napp = QApplication([])\n"
-        "from editor.core.model import Profile\nfrom editor.core.schema import load_schema\n"
+        "from editor.core.model import Profile\nfrom editor.core.schema_loader import load_schema\n"
         "from editor.session.document import Document\n"
         "from editor.app.main_window import MainWindow\n"
         "window = MainWindow(Document(Profile.new(), load_schema()))\n"

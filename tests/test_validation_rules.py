@@ -20,7 +20,8 @@ from conftest import IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD, SAMPLE_CA_DER,
 
 from editor.core.model import KeyPath, Profile
 from editor.core.platforms import Target
-from editor.core.schema import Schema, load_schema
+from editor.core.schema import Schema
+from editor.core.schema_loader import load_schema
 from editor.core.validation.context import Options
 from editor.core.validation.engine import validate_profile
 from editor.core.validation.problems import CODES, Problem, Severity
@@ -2874,7 +2875,7 @@ def test_tunnel_configuration_sa_dictionary_is_not_misplaced(schema: Schema) -> 
     assert loud(check(profile, schema)) == []
 
 
-# Known schema-loader bug (schema.py: an array copies its item's min/max items, so a
+# Known schema-loader bug (schema_loader.py: an array copies its item's min/max items, so a
 # repetition on the innermost item of nested arrays climbs to every enclosing array).
 @pytest.mark.parametrize("payload", [ACME_PAYLOAD, None], ids=["acme", "scep"])
 def test_subject_with_one_name_component_is_valid(

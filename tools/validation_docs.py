@@ -90,7 +90,7 @@ def corpus_rows(corpus: Path) -> tuple[Counter[Row], dict[str, str]]:
     corpus files together; and the files that cannot be read, with the reason."""
     from editor.core.model import Profile
     from editor.core.plistio import ProfileReadError
-    from editor.core.schema import load_schema
+    from editor.core.schema_loader import load_schema
     from editor.core.validation.context import Options
     from editor.core.validation.engine import validate_profile
     from editor.core.validation.rules.profile import cross_profile_problems

@@ -57,7 +57,7 @@ class EditorApplication:
     """Owns the schema and the open windows; never exits on bad input."""
 
     def __init__(self, qt_app: object) -> None:
-        from editor.core.schema import load_schema
+        from editor.core.schema_loader import load_schema
         from editor.resources import user_cache_dir
 
         self.qt_app = qt_app

@@ -60,7 +60,7 @@ class Parser(argparse.ArgumentParser):
 def load_schema() -> Schema:
     """The schema, or a one-line failure when its data is damaged."""
     from editor.core.schema import SchemaError
-    from editor.core.schema import load_schema as load
+    from editor.core.schema_loader import load_schema as load
     from editor.resources import user_cache_dir
 
     try:
