@@ -554,31 +554,37 @@ def verify_profile(
         )
 
 
-def _verify_signed(
-    signed: Any,
-    content: bytes,
-    anchors: Sequence[x509.Certificate],
-    now: datetime.datetime,
-) -> VerifyResult:
-    """The checks of verify_profile once the content is read; may raise on damage."""
+@dataclass(frozen=True)
+class _Envelope:
+    """What verification reads out of a SignedData before checking anything."""
+
+    certificates: list[x509.Certificate]
+    signer_info: Any
+    digest_name: str
+    signer_cert: x509.Certificate | None
+    signed_attrs: Any
+    attributes: dict[str, Any]
+    signing_time: datetime.datetime | None
+    content_type: str
+
+
+def _read_envelope(
+    signed: Any, anchors: Sequence[x509.Certificate], messages: list[str]
+) -> _Envelope | None:
+    """The envelope's parts, None when it has no signer; SigningError when damaged."""
     from asn1crypto import x509 as asn1_x509
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
 
-    messages: list[str] = []
     try:
-        encap = signed["encap_content_info"]
         certs_asn1 = [c.chosen for c in signed["certificates"] or [] if c.name == "certificate"]
         certificates = [x509.load_der_x509_certificate(c.dump()) for c in certs_asn1]
         infos = signed["signer_infos"]
         if not len(infos):
-            return VerifyResult(
-                signed=True, messages=("the envelope has no signer",), content=content
-            )
+            return None
         if len(infos) > 1:
             messages.append(f"the envelope has {len(infos)} signers; only the first is checked")
         signer_info = infos[0]
-        digest_name = str(signer_info["digest_algorithm"]["algorithm"].native)
         sid = signer_info["sid"]
         signer_cert: x509.Certificate | None = None
         # the signer may also be among the anchors (an envelope made without certificates)
@@ -601,35 +607,41 @@ def _verify_signed(
         signed_attrs = signer_info["signed_attrs"]
         attributes = {a["type"].native: a["values"] for a in signed_attrs} if signed_attrs else {}
         times = attributes.get("signing_time")
-        signing_time = times[0].native if times is not None else None
+        return _Envelope(
+            certificates=certificates,
+            signer_info=signer_info,
+            digest_name=str(signer_info["digest_algorithm"]["algorithm"].native),
+            signer_cert=signer_cert,
+            signed_attrs=signed_attrs,
+            attributes=attributes,
+            signing_time=times[0].native if times is not None else None,
+            content_type=signed["encap_content_info"]["content_type"].native,
+        )
     except SigningError:
         raise
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise SigningError(f"damaged CMS envelope ({one_line(exc, 300)})") from None
-    if digest_name == "sha1":
-        messages.append("the signature uses SHA-1, which is weak; sign again with SHA-256")
-    if signer_cert is None:
-        messages.append("the signer certificate is not in the envelope; it cannot be checked")
-        return VerifyResult(
-            signed=True,
-            messages=tuple(messages),
-            signing_time=signing_time,
-            digest_algorithm=digest_name,
-            content=content,
-        )
-    signer = summarize_certificate(signer_cert)
 
-    # 1. the content digest
+
+def _check_content(
+    envelope: _Envelope, signer_cert: x509.Certificate, content: bytes, messages: list[str]
+) -> tuple[bool, bool]:
+    """Whether the content digest and the signature hold (digest_ok, signature_ok)."""
+    digest_name, signed_attrs, attributes = (
+        envelope.digest_name,
+        envelope.signed_attrs,
+        envelope.attributes,
+    )
     try:
         actual = _digest(digest_name, content)
     except SigningError as exc:
         messages.append(str(exc))
         actual = None
+    digest_ok = False
     if signed_attrs:
         expected = attributes.get("message_digest")
         content_type = attributes.get("content_type")
         if expected is None:
-            digest_ok = False
             messages.append("the signed attributes hold no message digest")
         else:
             digest_ok = actual is not None and hmac.compare_digest(actual, expected[0].native)
@@ -638,15 +650,14 @@ def _verify_signed(
                     "the content was altered after signing: its digest does not match the "
                     "signed digest"
                 )
-        if content_type is not None and content_type[0].native != encap["content_type"].native:
+        if content_type is not None and content_type[0].native != envelope.content_type:
             digest_ok = False
             messages.append("the signed content type does not match the content")
         # RFC 5652 5.4: the signature covers the attributes as a SET OF (tag 0x31)
         signed_bytes = b"\x31" + signed_attrs.dump()[1:]
     else:
         signed_bytes = content
-    # 2. the signature
-    reason = _check_signature(signer_cert, signer_info, signed_bytes, digest_name)
+    reason = _check_signature(signer_cert, envelope.signer_info, signed_bytes, digest_name)
     signature_ok = reason is None
     if not signed_attrs:
         digest_ok = signature_ok
@@ -661,42 +672,84 @@ def _verify_signed(
             )
         else:
             messages.append(reason)
+    return digest_ok, signature_ok
 
-    # 3. expiry
-    expired = signer.not_after < now
-    if expired:
+
+def _check_validity(
+    signer: CertificateSummary, now: datetime.datetime, messages: list[str]
+) -> bool:
+    """Note a signer outside its validity period; True when it has expired."""
+    if signer.not_after < now:
         messages.append(
             f"the signer certificate expired on {signer.not_after:%Y-%m-%d}; a device will "
             "treat the profile as unsigned"
         )
-    elif signer.not_before > now:
+        return True
+    if signer.not_before > now:
         messages.append(
             f"the signer certificate is not valid before {signer.not_before:%Y-%m-%d}; a "
             "device will treat the profile as unsigned"
         )
+    return False
 
-    # 4. the chain
-    others = [c for c in certificates if c != signer_cert]
-    trusted: bool | None = None
-    chain: tuple[CertificateSummary, ...] = (signer,)
-    if anchors:
-        at = now
-        if expired or signer.not_before > now:
-            # judge the chain when the signer was valid: the signing time if it fits
-            if signing_time is not None and signer.not_before <= signing_time <= signer.not_after:
-                at = signing_time
-            else:
-                at = signer.not_after
-        trusted, verified, why = _verify_chain(signer_cert, others, anchors, at)
-        if trusted:
-            chain = tuple(summarize_certificate(c) for c in verified)
-            if at != now:
-                messages.append(f"the chain reaches a trust anchor as of {at:%Y-%m-%d}")
-        else:
-            messages.append(f"the signer's chain does not reach a given trust anchor ({why})")
-    else:
+
+def _check_chain(
+    envelope: _Envelope,
+    signer_cert: x509.Certificate,
+    signer: CertificateSummary,
+    anchors: Sequence[x509.Certificate],
+    now: datetime.datetime,
+    messages: list[str],
+) -> tuple[bool | None, tuple[CertificateSummary, ...]]:
+    """Whether the signer's chain reaches an anchor (None without anchors), and the chain."""
+    others = [c for c in envelope.certificates if c != signer_cert]
+    if not anchors:
         messages.append("no trust anchors were given; the chain was not checked")
-        chain = (signer, *(summarize_certificate(c) for c in others))
+        return None, (signer, *(summarize_certificate(c) for c in others))
+    at = now
+    if signer.not_after < now or signer.not_before > now:
+        # judge the chain when the signer was valid: the signing time if it fits
+        signing_time = envelope.signing_time
+        if signing_time is not None and signer.not_before <= signing_time <= signer.not_after:
+            at = signing_time
+        else:
+            at = signer.not_after
+    trusted, verified, why = _verify_chain(signer_cert, others, anchors, at)
+    if not trusted:
+        messages.append(f"the signer's chain does not reach a given trust anchor ({why})")
+        return trusted, (signer,)
+    if at != now:
+        messages.append(f"the chain reaches a trust anchor as of {at:%Y-%m-%d}")
+    return trusted, tuple(summarize_certificate(c) for c in verified)
+
+
+def _verify_signed(
+    signed: Any,
+    content: bytes,
+    anchors: Sequence[x509.Certificate],
+    now: datetime.datetime,
+) -> VerifyResult:
+    """The checks of verify_profile once the content is read; may raise on damage."""
+    messages: list[str] = []
+    envelope = _read_envelope(signed, anchors, messages)
+    if envelope is None:
+        return VerifyResult(signed=True, messages=("the envelope has no signer",), content=content)
+    if envelope.digest_name == "sha1":
+        messages.append("the signature uses SHA-1, which is weak; sign again with SHA-256")
+    signer_cert = envelope.signer_cert
+    if signer_cert is None:
+        messages.append("the signer certificate is not in the envelope; it cannot be checked")
+        return VerifyResult(
+            signed=True,
+            messages=tuple(messages),
+            signing_time=envelope.signing_time,
+            digest_algorithm=envelope.digest_name,
+            content=content,
+        )
+    signer = summarize_certificate(signer_cert)
+    digest_ok, signature_ok = _check_content(envelope, signer_cert, content, messages)
+    expired = _check_validity(signer, now, messages)
+    trusted, chain = _check_chain(envelope, signer_cert, signer, anchors, now, messages)
     return VerifyResult(
         signed=True,
         signer=signer,
@@ -706,8 +759,8 @@ def _verify_signed(
         expired=expired,
         chain=chain,
         messages=tuple(messages),
-        signing_time=signing_time,
-        digest_algorithm=digest_name,
+        signing_time=envelope.signing_time,
+        digest_algorithm=envelope.digest_name,
         content=content,
     )
 
