@@ -1,9 +1,9 @@
-"""Shared fixtures: the schema, the real corpus, and a small profile builder."""
+"""Shared fixtures: the schema, the real corpus, a throwaway PKI, certificate files and a
+small profile builder. What tests import (builders, drivers, runners) is in helpers/."""
 
 from __future__ import annotations
 
 import atexit
-import copy
 import os
 import shutil
 import tempfile
@@ -15,6 +15,10 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from helpers.certificate_files import Files, build_certificate_files
+from helpers.pki import Pki, build_pki
+from helpers.profiles import CORPUS, IKEV2_PAYLOAD, PKCS12_PAYLOAD, make_profile
+
 from editor.core.model import Profile
 from editor.core.schema import Schema
 from editor.core.schema_loader import load_schema
@@ -25,8 +29,15 @@ _TEST_CACHE = tempfile.mkdtemp(prefix="vpe-test-cache-")
 os.environ["XDG_CACHE_HOME"] = _TEST_CACHE
 atexit.register(shutil.rmtree, _TEST_CACHE, True)
 
-REPO = Path(__file__).resolve().parent.parent
-CORPUS = REPO.parent / "shared" / "corpus" / "vpn-profiles"
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that opens widgets `gui`: it uses qtbot, or its module is about
+    the window (test_gui*, test_admin_tasks, test_accessibility)."""
+    window_modules = ("test_gui", "test_admin_tasks", "test_accessibility")
+    for item in items:
+        module = item.module.__name__ if isinstance(item, pytest.Function) else ""
+        uses_qt = "qtbot" in getattr(item, "fixturenames", ())
+        if uses_qt or module.startswith(window_modules):
+            item.add_marker(pytest.mark.gui)
 
 
 @pytest.fixture(scope="session")
@@ -43,8 +54,8 @@ def corpus_dir() -> Path:
 
 @pytest.fixture
 def dialogs(monkeypatch: pytest.MonkeyPatch) -> Any:
-    """GUI tests: QMessageBox helpers record and answer instead of waiting (gui_helpers)."""
-    from gui_helpers import DialogRecorder
+    """GUI tests: QMessageBox helpers record and answer instead of waiting (helpers/gui.py)."""
+    from helpers.gui import DialogRecorder
 
     recorder = DialogRecorder()
     recorder.install(monkeypatch)
@@ -54,7 +65,7 @@ def dialogs(monkeypatch: pytest.MonkeyPatch) -> Any:
 @pytest.fixture
 def isolated_settings(tmp_path: Path) -> Path:
     """GUI tests: settings and app data go below the test's own folder."""
-    from gui_helpers import isolate_settings
+    from helpers.gui import isolate_settings
 
     return isolate_settings(tmp_path / "settings")
 
@@ -65,7 +76,7 @@ def signed_profile(tmp_path_factory: pytest.TempPathFactory) -> Path:
     corpus_file = CORPUS / "designdeveloperr-ikev2__ios.signed.mobileconfig"
     if corpus_file.is_file():
         return corpus_file
-    from cms_helpers import sign_profile
+    from helpers.cms import sign_profile
 
     path = tmp_path_factory.mktemp("signed") / "own.signed.mobileconfig"
     content = make_profile(IKEV2_PAYLOAD, PKCS12_PAYLOAD).to_bytes("xml")
@@ -73,99 +84,16 @@ def signed_profile(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def corpus_files() -> list[Path]:
-    return sorted(CORPUS.glob("*.mobileconfig")) if CORPUS.is_dir() else []
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
+    """A throwaway PKI (helpers/pki.py), made once per run."""
+    return build_pki(tmp_path_factory.mktemp("pki"))
 
 
-IKEV2_PAYLOAD: dict[str, Any] = {
-    "PayloadIdentifier": "com.example.vpn.ikev2",
-    "PayloadType": "com.apple.vpn.managed",
-    "PayloadUUID": "6F1E7C0A-2B7D-4E59-9C1B-3F7B2C1D4E5F",
-    "PayloadVersion": 1,
-    "UserDefinedName": "Example VPN",
-    "VPNType": "IKEv2",
-    "IKEv2": {
-        "RemoteAddress": "vpn.example.com",
-        "RemoteIdentifier": "vpn.example.com",
-        "LocalIdentifier": "client.example.com",
-        "AuthenticationMethod": "Certificate",
-        "PayloadCertificateUUID": "0C4D4B4E-7E0F-4C52-8A59-2C0E5A3B1F11",
-    },
-}
-
-
-def _sample_certificates() -> tuple[bytes, bytes]:
-    """A CA certificate (DER) and a client identity (PKCS#12 with 3DES and SHA-1, as iOS
-    reads it, protected by a password the profile does not store), made once per run."""
-    from datetime import datetime
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.hazmat.primitives.serialization import pkcs12
-    from cryptography.x509.oid import NameOID
-
-    def self_signed(name: str) -> tuple[Any, Any]:
-        key = ec.generate_private_key(ec.SECP256R1())
-        subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-        certificate = (
-            x509.CertificateBuilder()
-            .subject_name(subject)
-            .issuer_name(subject)
-            .public_key(key.public_key())
-            .serial_number(1)
-            .not_valid_before(datetime(2020, 1, 1))
-            .not_valid_after(datetime(2099, 1, 1))
-            .sign(key, hashes.SHA256())
-        )
-        return key, certificate
-
-    _ca_key, ca = self_signed("Example VPN CA")
-    client_key, client = self_signed("client.example.com")
-    protection = (
-        serialization.PrivateFormat.PKCS12.encryption_builder()
-        .kdf_rounds(2048)
-        .key_cert_algorithm(pkcs12.PBES.PBESv1SHA1And3KeyTripleDESCBC)
-        .hmac_hash(hashes.SHA1())
-        .build(b"sample identity")
-    )
-    identity = pkcs12.serialize_key_and_certificates(
-        b"client", client_key, client, None, protection
-    )
-    return ca.public_bytes(serialization.Encoding.DER), identity
-
-
-SAMPLE_CA_DER, SAMPLE_IDENTITY_P12 = _sample_certificates()
-
-PKCS12_PAYLOAD: dict[str, Any] = {
-    "PayloadIdentifier": "com.example.vpn.identity",
-    "PayloadType": "com.apple.security.pkcs12",
-    "PayloadUUID": "0C4D4B4E-7E0F-4C52-8A59-2C0E5A3B1F11",
-    "PayloadVersion": 1,
-    "PayloadContent": SAMPLE_IDENTITY_P12,
-}
-
-ROOT_PAYLOAD: dict[str, Any] = {
-    "PayloadIdentifier": "com.example.vpn.ca",
-    "PayloadType": "com.apple.security.root",
-    "PayloadUUID": "5A0B1C2D-3E4F-4A5B-8C6D-7E8F9A0B1C2D",
-    "PayloadVersion": 1,
-    "PayloadContent": SAMPLE_CA_DER,
-}
-
-
-def make_profile(*payloads: dict[str, Any], **top: Any) -> Profile:
-    """A valid-looking profile around deep copies of the given payloads."""
-    root: dict[str, Any] = {
-        "PayloadContent": [copy.deepcopy(p) for p in payloads],
-        "PayloadDisplayName": "Example",
-        "PayloadIdentifier": "com.example.profile",
-        "PayloadType": "Configuration",
-        "PayloadUUID": "9D3C2B1A-0F9E-4D8C-B7A6-958473625140",
-        "PayloadVersion": 1,
-    }
-    root.update(top)
-    return Profile(root)
+@pytest.fixture(scope="session")
+def files(tmp_path_factory: pytest.TempPathFactory) -> Files:
+    """Certificate files as an administrator has them (helpers/certificate_files.py)."""
+    return build_certificate_files(tmp_path_factory.mktemp("dialog-certificates"))
 
 
 @pytest.fixture

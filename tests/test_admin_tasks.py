@@ -6,20 +6,20 @@ from __future__ import annotations
 import plistlib
 import shutil
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from gui_driver import WindowDriver
-from gui_helpers import open_window
+from helpers.certificate_files import PASSWORD, Files
+from helpers.gui import open_window
+from helpers.gui_driver import WindowDriver, choose_file, click_tree
+from helpers.profiles import IKEV2_PAYLOAD, make_profile
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
     QDialog,
-    QFileDialog,
     QLineEdit,
     QWidget,
 )
@@ -31,12 +31,6 @@ from editor.session.document import Document
 from editor.ui.dialogs.connection import ConnectionDialog
 from editor.ui.dialogs.signing import ExportDialog
 from editor.ui.tree_model import PATH_ROLE
-from tests.conftest import IKEV2_PAYLOAD, make_profile
-from tests.test_gui_dialogs import (  # noqa: F401 (files: the certificate files fixture)
-    PASSWORD,
-    Files,
-    files,
-)
 
 pytestmark = [
     pytest.mark.usefixtures("isolated_settings", "dialogs"),
@@ -64,28 +58,6 @@ def der_of(pem_file: Path) -> bytes:
 def certificates(request: pytest.FixtureRequest) -> Files:
     made: Files = request.getfixturevalue("files")
     return made
-
-
-def choose_file(driver: WindowDriver, path: Path) -> Callable[[QDialog], None]:
-    def step(dialog: QDialog) -> None:
-        assert isinstance(dialog, QFileDialog)
-        driver.type(f"{path}\n")
-
-    return step
-
-
-def click_tree(driver: WindowDriver, path: KeyPath) -> None:
-    """Click the tree's row of a node (expanding its parents as a person would)."""
-    tree, model = driver.window.tree, driver.window.model
-    index = model.index_for_path(path)
-    assert model.node_for(index).path == path
-    parent = index.parent()
-    while parent.isValid():
-        tree.expand(parent)
-        parent = parent.parent()
-    tree.scrollTo(index)
-    driver.settle()
-    driver.click(tree.viewport(), tree.visualRect(index).center())
 
 
 def add_certificates(driver: WindowDriver, certificates: Files) -> None:
@@ -422,7 +394,7 @@ def test_the_same_ikev2_profile_with_the_keyboard_only(
 def test_sign_through_the_export_dialog_and_verify_with_openssl(
     qtbot: Any, schema: Schema, tmp_path: Path
 ) -> None:
-    from test_signing import PASSPHRASE, build_pki, make_p12, openssl
+    from helpers.pki import PASSPHRASE, build_pki, make_p12, openssl
 
     (tmp_path / "pki").mkdir()
     pki = build_pki(tmp_path / "pki")

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cms_helpers import sign_profile
+from helpers.cms import sign_profile
 
 from editor.cli.main import main
 from editor.core.model import Profile

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 
+from helpers.profiles import make_profile
+
 from editor.core.blank_payloads import APPMAPPING, blank_payload
 from editor.core.model import Profile
 from editor.core.schema import Schema
 from editor.core.validation.context import Options
 from editor.core.validation.engine import validate_payload
 from editor.core.validation.problems import Severity
-from tests.conftest import make_profile
 
 UUID = re.compile(r"^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$")
 

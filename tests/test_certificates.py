@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
+from helpers.profiles import PKCS12_PAYLOAD, REPO, ROOT_PAYLOAD, make_profile
 
 from editor.core.certificates import (
     CertificateError,
@@ -25,7 +26,6 @@ from editor.core.model import Profile
 from editor.core.schema import Schema
 from editor.core.validation.engine import validate_profile
 from editor.core.validation.problems import Severity
-from tests.conftest import PKCS12_PAYLOAD, REPO, ROOT_PAYLOAD, make_profile
 
 PASSWORD = "correct horse"
 NOT_BEFORE = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)

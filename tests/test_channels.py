@@ -5,17 +5,16 @@ channel limits, in the core and through `--channel` on validate, fix and show.""
 from __future__ import annotations
 
 import copy
-import io
 import json
 import plistlib
 from pathlib import Path
 from typing import Any
 
 import pytest
-from cms_helpers import sign_profile
-from conftest import IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD, make_profile
+from helpers.cli import run_cli
+from helpers.cms import sign_profile
+from helpers.profiles import IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD, make_profile
 
-from editor.cli.main import main
 from editor.core.channels import (
     CHANNEL_IDS,
     ChannelDataError,
@@ -172,13 +171,6 @@ def test_signed_profile_for_intune_is_warned(tmp_path: Path, schema: Schema) -> 
 # --- the command line ------------------------------------------------------------------------
 
 
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out=out, err=err)
-    assert "Traceback" not in err.getvalue()
-    return code, out.getvalue(), err.getvalue()
-
-
 def _file(tmp_path: Path, profile: Profile) -> Path:
     path = tmp_path / "p.mobileconfig"
     path.write_bytes(profile.to_bytes())
@@ -187,19 +179,19 @@ def _file(tmp_path: Path, profile: Profile) -> Path:
 
 def test_validate_channel_option(tmp_path: Path) -> None:
     path = _file(tmp_path, standard(LocalIdentifier="{{Mail}}"))
-    _code, out, _err = run("validate", str(path), "--format", "json", "--channel", "intune")
+    _code, out, _err = run_cli("validate", str(path), "--format", "json", "--channel", "intune")
     codes = {p["code"] for p in json.loads(out)["files"][0]["problems"]}
     assert "unknown-mdm-variable" in codes
-    _code, out, _err = run("validate", str(path), "--format", "json")
+    _code, out, _err = run_cli("validate", str(path), "--format", "json")
     codes = {p["code"] for p in json.loads(out)["files"][0]["problems"]}
     assert "unknown-mdm-variable" not in codes and "mdm-variable" in codes
-    status, _out, err = run("validate", str(path), "--channel", "airwatch")
+    status, _out, err = run_cli("validate", str(path), "--channel", "airwatch")
     assert status == 2 and "--channel" in err
 
 
 def test_show_channel_lists_variables_with_their_preview(tmp_path: Path) -> None:
     path = _file(tmp_path, standard(LocalIdentifier="{{mail}}", RemoteIdentifier="{{Mail}}"))
-    status, out, _err = run("show", str(path), "--channel", "intune")
+    status, out, _err = run_cli("show", str(path), "--channel", "intune")
     assert status == 0
     assert "Channel:     Microsoft Intune" in out
     assert "PayloadContent/0/IKEv2/LocalIdentifier: {{mail}} -> 'alex@example.com' (sample)" in out
@@ -211,9 +203,9 @@ def test_fix_channel_option(tmp_path: Path) -> None:
     without a channel, the wrap is applied."""
     path = tmp_path / "fragment.xml"
     path.write_bytes(plistlib.dumps(copy.deepcopy(ROOT_PAYLOAD)))
-    status, out, _err = run("fix", str(path), "--channel", "workspace-one")
+    status, out, _err = run_cli("fix", str(path), "--channel", "workspace-one")
     assert status == 0 and out == ""
     assert plistlib.loads(path.read_bytes())["PayloadType"] == ROOT_PAYLOAD["PayloadType"]
-    status, out, _err = run("fix", str(path), "--format", "json")
+    status, out, _err = run_cli("fix", str(path), "--format", "json")
     assert status == 0
     assert plistlib.loads(path.read_bytes())["PayloadType"] == "Configuration"

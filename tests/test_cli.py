@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cms_helpers import SIGNER_CN, sign_profile
-from conftest import IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD
+from helpers.cli import run_cli
+from helpers.cms import SIGNER_CN, sign_profile
+from helpers.profiles import IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD
 
 from editor.cli.main import main
 from editor.core.model import Profile
@@ -27,13 +28,6 @@ from editor.core.plisttypes import same_plist_value
 VENV_SCRIPT = Path(sys.executable).with_name("vpn-profile")
 
 Run = Callable[..., tuple[int, str, str]]
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out=out, err=err)
-    assert "Traceback" not in err.getvalue()
-    return code, out.getvalue(), err.getvalue()
 
 
 def run_process(*argv: str) -> subprocess.CompletedProcess[str]:
@@ -74,7 +68,7 @@ def unreadable(tmp_path: Path) -> Path:
 
 
 def test_validate_clean_profile_exits_0(good: Path) -> None:
-    code, out, err = run("validate", str(good))
+    code, out, err = run_cli("validate", str(good))
     assert code == 0, out + err
     assert " error: " not in out
     assert err == ""
@@ -89,10 +83,10 @@ def test_validate_strict_raises_coercions_to_errors(
     payload["IKEv2"]["DisableMOBIKE"] = True
     path = tmp_path / "coerced.mobileconfig"
     build(payload, PKCS12_PAYLOAD, ROOT_PAYLOAD).save(path)
-    code, out, _ = run("validate", str(path))
+    code, out, _ = run_cli("validate", str(path))
     assert code == 0
     assert f"{path}: warning: PayloadContent/0/IKEv2/DisableMOBIKE: " in out
-    code, out, _ = run("validate", "--strict", str(path), "--format", "json")
+    code, out, _ = run_cli("validate", "--strict", str(path), "--format", "json")
     assert code == 1
     [problem] = [
         p for p in json.loads(out)["files"][0]["problems"] if p["code"] == "type-coercion"
@@ -102,7 +96,7 @@ def test_validate_strict_raises_coercions_to_errors(
 
 
 def test_validate_reports_error_exits_1(broken: Path) -> None:
-    code, out, err = run("validate", str(broken))
+    code, out, err = run_cli("validate", str(broken))
     assert code == 1
     assert err == ""
     line = next(line for line in out.splitlines() if "RemoteAddress" in line)
@@ -111,7 +105,7 @@ def test_validate_reports_error_exits_1(broken: Path) -> None:
 
 
 def test_validate_text_lines_have_four_fields(broken: Path) -> None:
-    _, out, _ = run("validate", str(broken))
+    _, out, _ = run_cli("validate", str(broken))
     assert out.endswith("\n")
     for line in out.splitlines():
         file, severity, _path, message = line.split(": ", 3)
@@ -121,7 +115,7 @@ def test_validate_text_lines_have_four_fields(broken: Path) -> None:
 
 
 def test_validate_json_shape(broken: Path) -> None:
-    code, out, err = run("validate", "--format", "json", str(broken))
+    code, out, err = run_cli("validate", "--format", "json", str(broken))
     assert code == 1
     assert err == ""
     document = json.loads(out)
@@ -139,8 +133,8 @@ def test_validate_json_shape(broken: Path) -> None:
 
 
 def test_validate_json_and_text_agree(broken: Path) -> None:
-    _, text, _ = run("validate", str(broken))
-    _, out, _ = run("validate", "--format", "json", str(broken))
+    _, text, _ = run_cli("validate", str(broken))
+    _, out, _ = run_cli("validate", "--format", "json", str(broken))
     problems = json.loads(out)["files"][0]["problems"]
     assert text.splitlines() == [
         f"{broken}: {p['severity']}: {p['path']}: {p['message']}" for p in problems
@@ -152,13 +146,13 @@ def test_validate_warnings_do_not_fail(tmp_path: Path, build: Callable[..., Prof
     payload["IKEv2"]["NewVendorKey"] = "x"  # unknown key: not an error
     path = tmp_path / "w.mobileconfig"
     build(payload, PKCS12_PAYLOAD, ROOT_PAYLOAD).save(path)
-    code, out, _ = run("validate", str(path))
+    code, out, _ = run_cli("validate", str(path))
     assert "NewVendorKey" in out
     assert code == 0
 
 
 def test_validate_many_files(good: Path, broken: Path) -> None:
-    code, out, _ = run("validate", "--format", "json", str(good), str(broken))
+    code, out, _ = run_cli("validate", "--format", "json", str(good), str(broken))
     assert code == 1
     files = json.loads(out)["files"]
     assert [f["file"] for f in files] == [str(good), str(broken)]
@@ -166,7 +160,7 @@ def test_validate_many_files(good: Path, broken: Path) -> None:
 
 
 def test_validate_unreadable_file_exits_2(good: Path, broken: Path, unreadable: Path) -> None:
-    code, out, err = run("validate", str(good), str(unreadable), str(broken))
+    code, out, err = run_cli("validate", str(good), str(unreadable), str(broken))
     assert code == 2
     assert err.count("\n") == 1
     assert err.startswith(f"{unreadable}: ") and "interger" in err
@@ -174,7 +168,7 @@ def test_validate_unreadable_file_exits_2(good: Path, broken: Path, unreadable: 
 
 
 def test_validate_unreadable_json(unreadable: Path, good: Path) -> None:
-    code, out, _ = run("validate", "--format", "json", str(unreadable), str(good))
+    code, out, _ = run_cli("validate", "--format", "json", str(unreadable), str(good))
     assert code == 2
     files = json.loads(out)["files"]
     assert files[0]["file"] == str(unreadable)
@@ -186,7 +180,7 @@ def test_validate_unreadable_json(unreadable: Path, good: Path) -> None:
 @pytest.mark.parametrize("name", ["missing.mobileconfig", ""])
 def test_validate_missing_file(tmp_path: Path, name: str) -> None:
     target = tmp_path / name if name else tmp_path  # "" -> a folder
-    code, out, err = run("validate", str(target))
+    code, out, err = run_cli("validate", str(target))
     assert code == 2
     assert out == ""
     assert err.count("\n") == 1 and err.startswith(f"{target}: ")
@@ -201,7 +195,7 @@ def test_validate_targets(tmp_path: Path, build: Callable[..., Profile]) -> None
 
     def ppk_problems(*targets: str) -> list[dict[str, str]]:
         args = [a for t in targets for a in ("--target", t)]
-        _, out, _ = run("validate", "--format", "json", *args, str(path))
+        _, out, _ = run_cli("validate", "--format", "json", *args, str(path))
         return [
             p
             for p in json.loads(out)["files"][0]["problems"]
@@ -217,14 +211,14 @@ def test_validate_targets(tmp_path: Path, build: Callable[..., Profile]) -> None
 
 @pytest.mark.parametrize("target", ["bogus:1", "ios:abc", "ios:1.2.3.4", ":17"])
 def test_validate_bad_target_exits_2(good: Path, target: str) -> None:
-    code, out, err = run("validate", "--target", target, str(good))
+    code, out, err = run_cli("validate", "--target", target, str(good))
     assert code == 2
     assert out == ""
     assert "--target" in err
 
 
 def test_validate_needs_a_file() -> None:
-    code, _, err = run("validate")
+    code, _, err = run_cli("validate")
     assert code == 2
     assert "FILE" in err
 
@@ -235,7 +229,7 @@ def test_validate_needs_a_file() -> None:
 @pytest.mark.parametrize("fmt", ["xml", "binary"])
 def test_convert(good: Path, tmp_path: Path, fmt: PlistFormat) -> None:
     out_path = tmp_path / f"out.{fmt}"
-    code, out, err = run("convert", str(good), str(out_path), "--format", fmt)
+    code, out, err = run_cli("convert", str(good), str(out_path), "--format", fmt)
     assert (code, out, err) == (0, "", "")
     converted = Profile.read(out_path)
     assert converted.source_format == fmt
@@ -246,9 +240,9 @@ def test_convert(good: Path, tmp_path: Path, fmt: PlistFormat) -> None:
 
 def test_convert_default_is_xml(good: Path, tmp_path: Path) -> None:
     binary = tmp_path / "b.plist"
-    run("convert", str(good), str(binary), "--format", "binary")
+    run_cli("convert", str(good), str(binary), "--format", "binary")
     xml = tmp_path / "x.plist"
-    assert run("convert", str(binary), str(xml))[0] == 0
+    assert run_cli("convert", str(binary), str(xml))[0] == 0
     assert xml.read_bytes().startswith(b"<?xml")
 
 
@@ -256,7 +250,7 @@ def test_convert_signed_input(tmp_path: Path, good: Path) -> None:
     signed = tmp_path / "signed.mobileconfig"
     signed.write_bytes(sign_profile(good.read_bytes()))
     out_path = tmp_path / "out.mobileconfig"
-    code, _, err = run("convert", str(signed), str(out_path))
+    code, _, err = run_cli("convert", str(signed), str(out_path))
     assert code == 0
     assert "not signed" in err
     assert same_plist_value(Profile.read(out_path).root, Profile.read(good).root)
@@ -264,7 +258,7 @@ def test_convert_signed_input(tmp_path: Path, good: Path) -> None:
 
 def test_convert_in_place_keeps_mode(good: Path) -> None:
     good.chmod(0o604)
-    assert run("convert", str(good), str(good), "--format", "binary")[0] == 0
+    assert run_cli("convert", str(good), str(good), "--format", "binary")[0] == 0
     assert good.read_bytes().startswith(b"bplist00")
     assert stat.S_IMODE(good.stat().st_mode) == 0o604
 
@@ -276,7 +270,7 @@ def _listing(folder: Path) -> list[str]:
 def test_convert_unreadable_input_writes_nothing(unreadable: Path, tmp_path: Path) -> None:
     out_path = tmp_path / "out.mobileconfig"
     before = _listing(tmp_path)
-    code, out, err = run("convert", str(unreadable), str(out_path))
+    code, out, err = run_cli("convert", str(unreadable), str(out_path))
     assert code == 2
     assert out == ""
     assert err.count("\n") == 1 and err.startswith(f"{unreadable}: ")
@@ -287,7 +281,7 @@ def test_convert_unreadable_input_writes_nothing(unreadable: Path, tmp_path: Pat
 def test_convert_failure_leaves_existing_output_identical(unreadable: Path, tmp_path: Path) -> None:
     out_path = tmp_path / "out.mobileconfig"
     out_path.write_bytes(b"precious")
-    code, _, _ = run("convert", str(unreadable), str(out_path), "--format", "binary")
+    code, _, _ = run_cli("convert", str(unreadable), str(out_path), "--format", "binary")
     assert code == 2
     assert out_path.read_bytes() == b"precious"
 
@@ -306,12 +300,12 @@ def test_convert_unwritable_value_writes_nothing(tmp_path: Path, root: dict[str,
     out_path = tmp_path / "out.mobileconfig"
     out_path.write_bytes(b"precious")
     before = _listing(tmp_path)
-    code, _, err = run("convert", str(source), str(out_path), "--format", "xml")
+    code, _, err = run_cli("convert", str(source), str(out_path), "--format", "xml")
     assert code == 2
     assert err.count("\n") == 1 and str(source) in err and "xml" in err
     assert out_path.read_bytes() == b"precious"
     assert _listing(tmp_path) == before
-    code, _, err = run("convert", str(source), str(tmp_path / "new.mobileconfig"))
+    code, _, err = run_cli("convert", str(source), str(tmp_path / "new.mobileconfig"))
     assert code == 2
     assert _listing(tmp_path) == before
 
@@ -328,7 +322,7 @@ def test_convert_binary_encoder_failure_writes_nothing(
 
     monkeypatch.setattr(plistlib, "dumps", dumps)
     out_path = tmp_path / "out.plist"
-    code, _, err = run("convert", str(good), str(out_path), "--format", "binary")
+    code, _, err = run_cli("convert", str(good), str(out_path), "--format", "binary")
     assert code == 2
     assert err.count("\n") == 1 and str(good) in err
     assert not out_path.exists()
@@ -336,7 +330,7 @@ def test_convert_binary_encoder_failure_writes_nothing(
 
 def test_convert_to_missing_folder(good: Path, tmp_path: Path) -> None:
     out_path = tmp_path / "nope" / "out.mobileconfig"
-    code, _, err = run("convert", str(good), str(out_path))
+    code, _, err = run_cli("convert", str(good), str(out_path))
     assert code == 2
     assert err.count("\n") == 1 and str(out_path) in err
     assert not out_path.parent.exists()
@@ -345,7 +339,7 @@ def test_convert_to_missing_folder(good: Path, tmp_path: Path) -> None:
 def test_convert_onto_a_folder(good: Path, tmp_path: Path) -> None:
     folder = tmp_path / "folder"
     folder.mkdir()
-    code, _, err = run("convert", str(good), str(folder))
+    code, _, err = run_cli("convert", str(good), str(folder))
     assert code == 2
     assert err.count("\n") == 1 and str(folder) in err
     assert folder.is_dir() and _listing(folder) == []
@@ -362,7 +356,7 @@ def test_convert_failing_replace_writes_nothing(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", failing_replace)
-    code, _, err = run("convert", str(good), str(out_path))
+    code, _, err = run_cli("convert", str(good), str(out_path))
     assert code == 2
     assert "No space left" in err and str(out_path) in err
     assert out_path.read_bytes() == b"precious"
@@ -370,7 +364,7 @@ def test_convert_failing_replace_writes_nothing(
 
 
 def test_convert_bad_format_exits_2(good: Path, tmp_path: Path) -> None:
-    code, _, err = run("convert", str(good), str(tmp_path / "o"), "--format", "yaml")
+    code, _, err = run_cli("convert", str(good), str(tmp_path / "o"), "--format", "yaml")
     assert code == 2
     assert "yaml" in err
     assert not (tmp_path / "o").exists()
@@ -467,7 +461,7 @@ def test_schema_array_items_use_brackets(schema_json: dict[str, Any]) -> None:
 
 
 def test_schema_text(good: Path) -> None:
-    code, out, err = run("schema")
+    code, out, err = run_cli("schema")
     assert code == 0 and err == ""
     assert "com.apple.vpn.managed" in out
     assert "IKEv2/OnDemandRules[]/Action" in out
@@ -477,7 +471,7 @@ def test_schema_text(good: Path) -> None:
 
 
 def test_show(good: Path) -> None:
-    code, out, err = run("show", str(good))
+    code, out, err = run_cli("show", str(good))
     assert code == 0 and err == ""
     assert "Payloads:    3" in out
     assert "com.apple.vpn.managed" in out
@@ -492,7 +486,7 @@ def test_show(good: Path) -> None:
 def test_show_signed(good: Path, tmp_path: Path) -> None:
     signed = tmp_path / "signed.mobileconfig"
     signed.write_bytes(sign_profile(good.read_bytes()))
-    code, out, _ = run("show", str(signed))
+    code, out, _ = run_cli("show", str(signed))
     assert code == 0
     signer_line = next(line for line in out.splitlines() if line.startswith("Signed by:"))
     assert SIGNER_CN in signer_line
@@ -502,14 +496,14 @@ def test_show_signed(good: Path, tmp_path: Path) -> None:
 def test_show_odd_payloads(tmp_path: Path) -> None:
     path = tmp_path / "odd.mobileconfig"
     Profile({"PayloadContent": [1, {"PayloadType": 3}, {}], "PayloadDisplayName": 5}).save(path)
-    code, out, _ = run("show", str(path))
+    code, out, _ = run_cli("show", str(path))
     assert code == 0
     assert "Payloads:    3" in out
     assert "not a dictionary" in out
 
 
 def test_show_missing(tmp_path: Path) -> None:
-    code, out, err = run("show", str(tmp_path / "nope.mobileconfig"))
+    code, out, err = run_cli("show", str(tmp_path / "nope.mobileconfig"))
     assert code == 2 and out == ""
     assert err == f"{tmp_path / 'nope.mobileconfig'}: no such file\n"
 
@@ -529,16 +523,16 @@ def test_show_missing(tmp_path: Path) -> None:
     ],
 )
 def test_usage_errors_exit_2_on_the_given_stream(argv: list[str]) -> None:
-    code, out, err = run(*argv)
+    code, out, err = run_cli(*argv)
     assert code == 2
     assert out == ""
     assert "error:" in err
 
 
 def test_version_and_help_go_to_the_given_stream() -> None:
-    code, out, _ = run("--version")
+    code, out, _ = run_cli("--version")
     assert code == 0 and out.startswith("vpn-profile ")
-    code, out, _ = run("validate", "--help")
+    code, out, _ = run_cli("validate", "--help")
     assert code == 0 and "--target" in out
 
 
@@ -549,7 +543,7 @@ def test_unexpected_exception_is_one_line(good: Path, monkeypatch: pytest.Monkey
         raise RuntimeError("boom")
 
     monkeypatch.setattr(model.Profile, "to_bytes", explode)
-    code, _, err = run("convert", str(good), str(good.with_suffix(".out")))
+    code, _, err = run_cli("convert", str(good), str(good.with_suffix(".out")))
     assert code == 2
     assert err.count("\n") == 1 and str(good) in err and "boom" in err
 
@@ -565,7 +559,7 @@ def test_unreadable_inputs_everywhere(tmp_path: Path, data: bytes, command: str)
     argv = [command, str(path)]
     if command == "convert":
         argv.append(str(tmp_path / "out.mobileconfig"))
-    code, out, err = run(*argv)
+    code, out, err = run_cli(*argv)
     assert code == 2
     assert out == ""
     assert err.count("\n") == 1 and err.startswith(f"{path}: ")

@@ -4,192 +4,25 @@ the JSON contract, exit codes, signed files and fragments."""
 from __future__ import annotations
 
 import copy
-import io
 import json
 import plistlib
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from cms_helpers import sign_profile
-from conftest import IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD, SAMPLE_IDENTITY_P12, make_profile
+from helpers.cli import run_cli
+from helpers.cms import sign_profile
+from helpers.fix_cases import CASES, openssl3_identity, set_at, standard
+from helpers.profiles import (
+    IKEV2_PAYLOAD,
+    ROOT_PAYLOAD,
+)
 
-from editor.cli.main import main
 from editor.core.model import Profile
 
 
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out=out, err=err)
-    assert "Traceback" not in err.getvalue()
-    return code, out.getvalue(), err.getvalue()
-
-
-def standard() -> dict[str, Any]:
-    return make_profile(IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD).root
-
-
-def _pem(der: bytes) -> bytes:
-    from cryptography import x509
-    from cryptography.hazmat.primitives.serialization import Encoding
-
-    return x509.load_der_x509_certificate(der).public_bytes(Encoding.PEM)
-
-
-def _openssl3_identity() -> bytes:
-    from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
-
-    loaded = pkcs12.load_pkcs12(SAMPLE_IDENTITY_P12, b"sample identity")
-    assert loaded.key is not None and loaded.cert is not None
-    return pkcs12.serialize_key_and_certificates(
-        b"client", loaded.key, loaded.cert.certificate, None, BestAvailableEncryption(b"pw1234")
-    )
-
-
-def _set(root: dict[str, Any], path: tuple[Any, ...], value: Any) -> None:
-    node = root
-    for part in path[:-1]:
-        node = node[part]
-    if value is None:
-        del node[path[-1]]
-    else:
-        node[path[-1]] = value
-
-
-Check = Callable[[dict[str, Any]], bool]
-IK = ("PayloadContent", 0, "IKEv2")
-
-# (id, changes to the standard profile, code, path, extra arguments, check of the result)
-CASES: list[tuple[str, list[tuple[tuple[Any, ...], Any]], str, str, list[str], Check]] = [
-    (
-        "boolean-to-integer",
-        [((*IK, "DisableMOBIKE"), True)],
-        "type-coercion",
-        "PayloadContent/0/IKEv2/DisableMOBIKE",
-        [],
-        lambda r: type(r["PayloadContent"][0]["IKEv2"]["DisableMOBIKE"]) is int,
-    ),
-    (
-        "integer-to-boolean",
-        [(("PayloadRemovalDisallowed",), 1)],
-        "type-coercion",
-        "PayloadRemovalDisallowed",
-        [],
-        lambda r: r["PayloadRemovalDisallowed"] is True,
-    ),
-    (
-        "real-to-integer",
-        [(("PayloadVersion",), 1.0)],
-        "type-coercion",
-        "PayloadVersion",
-        [],
-        lambda r: type(r["PayloadVersion"]) is int,
-    ),
-    (
-        "string-to-integer",
-        [((*IK, "MTU"), "1400")],
-        "type-mismatch",
-        "PayloadContent/0/IKEv2/MTU",
-        [],
-        lambda r: r["PayloadContent"][0]["IKEv2"]["MTU"] == 1400,
-    ),
-    (
-        "placeholder-uuid",
-        [
-            (("PayloadContent", 1, "PayloadUUID"), "REPLACE-ME"),
-            ((*IK, "PayloadCertificateUUID"), "REPLACE-ME"),
-        ],
-        "placeholder-uuid",
-        "PayloadContent/1/PayloadUUID",
-        [],
-        lambda r: r["PayloadContent"][1]["PayloadUUID"]
-        == r["PayloadContent"][0]["IKEv2"]["PayloadCertificateUUID"]
-        != "REPLACE-ME",
-    ),
-    (
-        "duplicate-uuid",
-        [(("PayloadContent", 2, "PayloadUUID"), PKCS12_PAYLOAD["PayloadUUID"])],
-        "duplicate-uuid",
-        "PayloadContent/2/PayloadUUID",
-        [],
-        lambda r: r["PayloadContent"][2]["PayloadUUID"] != PKCS12_PAYLOAD["PayloadUUID"],
-    ),
-    (
-        "missing-uuid",
-        [(("PayloadContent", 2, "PayloadUUID"), None)],
-        "required-missing",
-        "PayloadContent/2/PayloadUUID",
-        [],
-        lambda r: len(r["PayloadContent"][2]["PayloadUUID"]) == 36,
-    ),
-    (
-        "misplaced-key",
-        [(("PayloadContent", 0, "DeadPeerDetectionRate"), "Low")],
-        "misplaced-key",
-        "PayloadContent/0/DeadPeerDetectionRate",
-        [],
-        lambda r: r["PayloadContent"][0]["IKEv2"]["DeadPeerDetectionRate"] == "Low",
-    ),
-    (
-        "ignored-for-vpn-type",
-        [(("PayloadContent", 0, "IPSec"), {"RemoteAddress": "vpn.example.com"})],
-        "not-applicable",
-        "PayloadContent/0/IPSec",
-        [],
-        lambda r: "IPSec" not in r["PayloadContent"][0],
-    ),
-    (
-        "payload-version",
-        [(("PayloadContent", 1, "PayloadVersion"), None)],
-        "required-missing",
-        "PayloadContent/1/PayloadVersion",
-        [],
-        lambda r: r["PayloadContent"][1]["PayloadVersion"] == 1,
-    ),
-    (
-        "payload-identifier",
-        [(("PayloadContent", 2, "PayloadIdentifier"), None)],
-        "required-missing",
-        "PayloadContent/2/PayloadIdentifier",
-        [],
-        lambda r: r["PayloadContent"][2]["PayloadIdentifier"] == "com.example.profile.ca",
-    ),
-    (
-        "catch-all-rule",
-        [
-            ((*IK, "OnDemandEnabled"), 1),
-            ((*IK, "OnDemandRules"), [{"Action": "Connect", "InterfaceTypeMatch": "WiFi"}]),
-        ],
-        "on-demand-no-catch-all",
-        "PayloadContent/0/IKEv2/OnDemandRules",
-        ["--on-demand-action", "Ignore"],
-        lambda r: r["PayloadContent"][0]["IKEv2"]["OnDemandRules"][-1] == {"Action": "Ignore"},
-    ),
-    (
-        "pem-to-der",
-        [(("PayloadContent", 2, "PayloadContent"), _pem(ROOT_PAYLOAD["PayloadContent"]))],
-        "certificate-content",
-        "PayloadContent/2/PayloadContent",
-        [],
-        lambda r: r["PayloadContent"][2]["PayloadContent"] == ROOT_PAYLOAD["PayloadContent"],
-    ),
-    (
-        "pkcs12-reencode",
-        [
-            (("PayloadContent", 1, "PayloadContent"), _openssl3_identity()),
-            (("PayloadContent", 1, "Password"), "pw1234"),
-        ],
-        "pkcs12",
-        "PayloadContent/1/PayloadContent",
-        [],
-        lambda r: r["PayloadContent"][1]["PayloadContent"] != _openssl3_identity(),
-    ),
-]
-
-
 def _problems(path: Path) -> set[tuple[str, str]]:
-    code, out, _err = run("validate", str(path), "--format", "json")
+    code, out, _err = run_cli("validate", str(path), "--format", "json")
     assert code in (0, 1)
     return {(p["code"], p["path"]) for p in json.loads(out)["files"][0]["problems"]}
 
@@ -199,11 +32,11 @@ def test_each_fix_through_the_command_line(tmp_path: Path, case: Any) -> None:
     _id, changes, code, path, extra, check = case
     root = standard()
     for where, value in changes:
-        _set(root, where, copy.deepcopy(value))
+        set_at(root, where, copy.deepcopy(value))
     target = tmp_path / "p.mobileconfig"
     target.write_bytes(plistlib.dumps(root))
     assert (code, path) in _problems(target)
-    status, out, _err = run("fix", str(target), "--format", "json", *extra)
+    status, out, _err = run_cli("fix", str(target), "--format", "json", *extra)
     document = json.loads(out)
     entry = document["files"][0]
     assert entry["file"] == str(target) and entry["output"] == str(target)
@@ -223,7 +56,7 @@ def test_text_output_is_one_line_per_change(tmp_path: Path) -> None:
     del root["PayloadContent"][1]["PayloadVersion"]
     target = tmp_path / "p.mobileconfig"
     target.write_bytes(plistlib.dumps(root))
-    status, out, _err = run("fix", str(target))
+    status, out, _err = run_cli("fix", str(target))
     assert status == 0
     lines = sorted(out.splitlines())
     assert lines == [
@@ -238,12 +71,12 @@ def test_dry_run_writes_nothing_and_output_writes_elsewhere(tmp_path: Path) -> N
     source = tmp_path / "p.mobileconfig"
     source.write_bytes(plistlib.dumps(root))
     before = source.read_bytes()
-    status, out, _err = run("fix", str(source), "--dry-run", "--format", "json")
+    status, out, _err = run_cli("fix", str(source), "--dry-run", "--format", "json")
     assert status == 0 and source.read_bytes() == before
     entry = json.loads(out)["files"][0]
     assert entry["output"] is None and len(entry["fixed"]) == 1
     target = tmp_path / "fixed.mobileconfig"
-    status, out, _err = run("fix", str(source), "-o", str(target), "--format", "json")
+    status, out, _err = run_cli("fix", str(source), "-o", str(target), "--format", "json")
     assert status == 0 and source.read_bytes() == before
     assert json.loads(out)["files"][0]["output"] == str(target)
     assert plistlib.loads(target.read_bytes())["PayloadContent"][0]["IKEv2"]["DisableMOBIKE"] == 1
@@ -255,7 +88,7 @@ def test_code_option_limits_the_fixes(tmp_path: Path) -> None:
     del root["PayloadContent"][1]["PayloadVersion"]
     target = tmp_path / "p.mobileconfig"
     target.write_bytes(plistlib.dumps(root))
-    status, out, _err = run("fix", str(target), "--code", "type-coercion", "--format", "json")
+    status, out, _err = run_cli("fix", str(target), "--code", "type-coercion", "--format", "json")
     entry = json.loads(out)["files"][0]
     assert [f["code"] for f in entry["fixed"]] == ["type-coercion"]
     assert status == 1  # PayloadVersion is still missing: an error without a fix applied
@@ -268,7 +101,7 @@ def test_errors_without_a_fix_give_exit_1(tmp_path: Path) -> None:
     target = tmp_path / "p.mobileconfig"
     target.write_bytes(plistlib.dumps(root))
     before = target.read_bytes()
-    status, out, _err = run("fix", str(target))
+    status, out, _err = run_cli("fix", str(target))
     assert status == 1
     assert "error: PayloadContent/0/IKEv2/RemoteAddress" in out
     assert target.read_bytes() == before  # nothing to fix: not rewritten
@@ -277,7 +110,7 @@ def test_errors_without_a_fix_give_exit_1(tmp_path: Path) -> None:
 def test_unreadable_file_gives_exit_2(tmp_path: Path) -> None:
     bad = tmp_path / "bad.mobileconfig"
     bad.write_text("<plist><dict><key>a</key></plist>")
-    status, out, err = run("fix", str(bad), "--format", "json")
+    status, out, err = run_cli("fix", str(bad), "--format", "json")
     assert status == 2
     assert str(bad) in err
     assert json.loads(out)["files"][0] == {
@@ -286,7 +119,7 @@ def test_unreadable_file_gives_exit_2(tmp_path: Path) -> None:
         "fixed": [],
         "remaining": [],
     }
-    assert run("fix", str(tmp_path / "missing.mobileconfig"))[0] == 2
+    assert run_cli("fix", str(tmp_path / "missing.mobileconfig"))[0] == 2
 
 
 def test_a_fix_that_needs_a_choice_is_left_out_and_said(tmp_path: Path) -> None:
@@ -297,7 +130,7 @@ def test_a_fix_that_needs_a_choice_is_left_out_and_said(tmp_path: Path) -> None:
     target = tmp_path / "p.mobileconfig"
     target.write_bytes(plistlib.dumps(root))
     before = target.read_bytes()
-    status, out, err = run("fix", str(target))
+    status, out, err = run_cli("fix", str(target))
     assert status == 0 and target.read_bytes() == before  # nothing was changed
     assert "->" not in out
     assert "OnDemandRules: not fixed: needs the action" in err
@@ -306,17 +139,17 @@ def test_a_fix_that_needs_a_choice_is_left_out_and_said(tmp_path: Path) -> None:
 
 def test_pkcs12_passphrase_from_a_file(tmp_path: Path) -> None:
     root = standard()
-    root["PayloadContent"][1]["PayloadContent"] = _openssl3_identity()
+    root["PayloadContent"][1]["PayloadContent"] = openssl3_identity()
     target = tmp_path / "p.mobileconfig"
     target.write_bytes(plistlib.dumps(root))
-    status, _out, err = run("fix", str(target))
+    status, _out, err = run_cli("fix", str(target))
     assert "--passphrase-file" in err
     assert plistlib.loads(target.read_bytes())["PayloadContent"][1]["PayloadContent"] == (
         root["PayloadContent"][1]["PayloadContent"]
     )
     secret = tmp_path / "pass.txt"
     secret.write_text("pw1234\n")
-    status, out, err = run("fix", str(target), "--passphrase-file", str(secret))
+    status, out, err = run_cli("fix", str(target), "--passphrase-file", str(secret))
     assert status == 0, err
     assert "PayloadContent/1/PayloadContent" in out
     assert ("pkcs12", "PayloadContent/1/PayloadContent") not in _problems(target)
@@ -328,14 +161,14 @@ def test_signed_file_is_kept_and_the_fixed_copy_is_said_to_be_unsigned(tmp_path:
     signed = tmp_path / "signed.mobileconfig"
     signed.write_bytes(sign_profile(plistlib.dumps(root)))
     before = signed.read_bytes()
-    status, out, err = run("fix", str(signed), "--format", "json")
+    status, out, err = run_cli("fix", str(signed), "--format", "json")
     assert signed.read_bytes() == before
     assert "signed" in err and "-o OUT" in err
     entry = json.loads(out)["files"][0]
     assert entry["output"] is None and entry["fixed"]
     assert any(r["code"] == "type-coercion" for r in entry["remaining"])  # still in the file
     target = tmp_path / "fixed.mobileconfig"
-    status, out, err = run("fix", str(signed), "-o", str(target))
+    status, out, err = run_cli("fix", str(signed), "-o", str(target))
     assert status == 0
     assert "not signed" in err and "sign it again" in err
     fixed = Profile.read(target)
@@ -347,7 +180,7 @@ def test_signed_file_without_changes_is_copied_as_it_is(tmp_path: Path) -> None:
     signed = tmp_path / "signed.mobileconfig"
     signed.write_bytes(sign_profile(plistlib.dumps(standard())))
     target = tmp_path / "copy.mobileconfig"
-    assert run("fix", str(signed), "-o", str(target))[0] == 0
+    assert run_cli("fix", str(signed), "-o", str(target))[0] == 0
     assert target.read_bytes() == signed.read_bytes()
 
 
@@ -356,19 +189,19 @@ def test_binary_stays_binary(tmp_path: Path) -> None:
     root["PayloadContent"][0]["IKEv2"]["DisableMOBIKE"] = True
     target = tmp_path / "p.mobileconfig"
     target.write_bytes(plistlib.dumps(root, fmt=plistlib.FMT_BINARY))
-    assert run("fix", str(target))[0] == 0
+    assert run_cli("fix", str(target))[0] == 0
     assert target.read_bytes().startswith(b"bplist00")
 
 
 def test_output_with_several_files_is_refused(tmp_path: Path) -> None:
-    status, _out, err = run("fix", "a", "b", "-o", str(tmp_path / "c"))
+    status, _out, err = run_cli("fix", "a", "b", "-o", str(tmp_path / "c"))
     assert status == 2 and "one FILE" in err
 
 
 def test_bare_payload_is_wrapped(tmp_path: Path) -> None:
     target = tmp_path / "fragment.xml"
     target.write_bytes(plistlib.dumps(copy.deepcopy(IKEV2_PAYLOAD)))
-    status, out, _err = run("fix", str(target), "--format", "json")
+    status, out, _err = run_cli("fix", str(target), "--format", "json")
     # the identity it names is not in the file: an error no fix can mend
     remaining = json.loads(out)["files"][0]["remaining"]
     assert status == 1
@@ -385,7 +218,7 @@ def test_bare_payload_is_wrapped(tmp_path: Path) -> None:
 def test_export_payload_by_number_and_uuid(tmp_path: Path) -> None:
     source = tmp_path / "p.mobileconfig"
     source.write_bytes(plistlib.dumps(standard()))
-    status, out, _err = run("export-payload", str(source), "--payload", "1")
+    status, out, _err = run_cli("export-payload", str(source), "--payload", "1")
     assert status == 0
     assert out.startswith("<dict>\n") and out.endswith("</dict>\n")
     assert "<?xml" not in out and "<plist" not in out
@@ -395,7 +228,7 @@ def test_export_payload_by_number_and_uuid(tmp_path: Path) -> None:
     assert plistlib.loads(wrapped) == IKEV2_PAYLOAD
     target = tmp_path / "ca.xml"
     uuid = ROOT_PAYLOAD["PayloadUUID"].lower()
-    assert run("export-payload", str(source), "--payload", uuid, "-o", str(target))[0] == 0
+    assert run_cli("export-payload", str(source), "--payload", uuid, "-o", str(target))[0] == 0
     assert Profile.read(target).root == ROOT_PAYLOAD
 
 
@@ -406,7 +239,7 @@ def test_key_written_twice_is_written_once(tmp_path: Path) -> None:
     target.write_text(
         text.replace(marker, marker + "\n\t<key>PayloadDisplayName</key>\n\t<string>Later</string>")
     )
-    status, out, _err = run("fix", str(target), "--format", "json")
+    status, out, _err = run_cli("fix", str(target), "--format", "json")
     assert status == 0
     entry = json.loads(out)["files"][0]
     assert [(f["code"], f["path"], f["before"], f["after"]) for f in entry["fixed"]] == [
@@ -421,17 +254,17 @@ def test_show_names_a_fragment(tmp_path: Path) -> None:
     source = tmp_path / "p.mobileconfig"
     source.write_bytes(plistlib.dumps(standard()))
     target = tmp_path / "vpn.xml"
-    assert run("export-payload", str(source), "--payload", "1", "-o", str(target))[0] == 0
-    status, out, _err = run("show", str(target))
+    assert run_cli("export-payload", str(source), "--payload", "1", "-o", str(target))[0] == 0
+    status, out, _err = run_cli("show", str(target))
     assert status == 0
     assert "Fragment:    a bare VPN payload (com.apple.vpn.managed), not a profile" in out
-    assert "Fragment:" not in run("show", str(source))[1]
+    assert "Fragment:" not in run_cli("show", str(source))[1]
 
 
 def test_export_payload_not_found(tmp_path: Path) -> None:
     source = tmp_path / "p.mobileconfig"
     source.write_bytes(plistlib.dumps(standard()))
-    status, _out, err = run("export-payload", str(source), "--payload", "4")
+    status, _out, err = run_cli("export-payload", str(source), "--payload", "4")
     assert status == 2 and "no payload 4" in err and str(source) in err
-    status, _out, err = run("export-payload", str(source), "--payload", "NOPE")
+    status, _out, err = run_cli("export-payload", str(source), "--payload", "NOPE")
     assert status == 2 and "NOPE" in err

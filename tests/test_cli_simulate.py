@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import copy
-import io
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CORPUS, IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD, make_profile
-
-from editor.cli.main import main
+from helpers.cli import run_cli
+from helpers.profiles import CORPUS, IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD, make_profile
 
 PROBE = "https://trusted.example.com/ok"
 RULES = [
@@ -37,16 +35,9 @@ RULES = [
 ]
 
 
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out=out, err=err)
-    assert "Traceback" not in err.getvalue()
-    return code, out.getvalue(), err.getvalue()
-
-
 def fails(*argv: str) -> str:
     """Exit 2, nothing on stdout; what stderr says."""
-    code, out, err = run(*argv)
+    code, out, err = run_cli(*argv)
     assert (code, out) == (2, "")
     return err
 
@@ -67,7 +58,7 @@ def profile(tmp_path: Path) -> str:
 
 
 def simulate_json(*argv: str) -> tuple[int, dict[str, Any]]:
-    code, out, err = run("simulate", *argv, "--format", "json")
+    code, out, err = run_cli("simulate", *argv, "--format", "json")
     assert err == ""
     return code, json.loads(out)
 
@@ -171,7 +162,7 @@ def test_exit_1_when_no_rule_fires(tmp_path: Path) -> None:
     path = write(tmp_path, [{"InterfaceTypeMatch": "Cellular", "Action": "Connect"}])
     code, document = simulate_json(path, "--interface", "wifi")
     assert (code, document["rule"], document["action"]) == (1, None, None)
-    code, out, err = run("simulate", path)
+    code, out, err = run_cli("simulate", path)
     assert (code, err) == (1, "") and "undefined" in out
 
 
@@ -183,11 +174,11 @@ def test_on_demand_off_exits_1(tmp_path: Path) -> None:
 
 def test_exit_2_on_unreadable_file(tmp_path: Path) -> None:
     missing = tmp_path / "missing.mobileconfig"
-    code, out, err = run("simulate", str(missing))
+    code, out, err = run_cli("simulate", str(missing))
     assert code == 2 and str(missing) in err and out == ""
     garbage = tmp_path / "garbage.mobileconfig"
     garbage.write_bytes(b"<plist><dict><key>")
-    code, out, err = run("simulate", str(garbage), "--format", "json")
+    code, out, err = run_cli("simulate", str(garbage), "--format", "json")
     assert code == 2 and str(garbage) in err and out == ""
     no_vpn = tmp_path / "novpn.mobileconfig"
     make_profile(ROOT_PAYLOAD).save(no_vpn)
@@ -195,7 +186,7 @@ def test_exit_2_on_unreadable_file(tmp_path: Path) -> None:
 
 
 def test_text_output(profile: str) -> None:
-    code, out, err = run("simulate", profile, "--ssid", "Lab", "--host", "www.example.com")
+    code, out, err = run_cli("simulate", profile, "--ssid", "Lab", "--host", "www.example.com")
     assert (code, err) == (0, "")
     lines = out.splitlines()
     assert lines[0] == f"{profile}: payload 1, IKEv2 dictionary, mode schema"
@@ -206,7 +197,7 @@ def test_text_output(profile: str) -> None:
 
 
 def test_matrix_json(profile: str) -> None:
-    code, out, err = run("simulate", profile, "--matrix", "--format", "json")
+    code, out, err = run_cli("simulate", profile, "--matrix", "--format", "json")
     assert (code, err) == (0, "")
     document = json.loads(out)
     assert list(document) == ["file", "payload", "networks"]
@@ -236,12 +227,12 @@ def test_matrix_json(profile: str) -> None:
 
 
 def test_matrix_text_and_platform(profile: str, tmp_path: Path) -> None:
-    code, out, err = run("simulate", profile, "--matrix", "--platform", "macos")
+    code, out, err = run_cli("simulate", profile, "--matrix", "--platform", "macos")
     assert code == 0
     assert out.splitlines()[0] == f"{profile}: payload 1, macOS, mode schema"
     assert "  Ethernet" in out and "rule 4: Disconnect" in out and "Cellular" not in out
     path = write(tmp_path, [{"SSIDMatch": ["Home"], "Action": "Disconnect"}], "gap.mobileconfig")
-    code, out, err = run("simulate", path, "--matrix")
+    code, out, err = run_cli("simulate", path, "--matrix")
     assert (code, err) == (1, "") and "no rule fires (undefined)" in out
 
 
@@ -264,7 +255,7 @@ def test_real_algo_profile(corpus_dir: Path) -> None:
 def test_corpus_profiles_never_crash(corpus_dir: Path) -> None:
     for path in sorted(CORPUS.glob("*.mobileconfig")):
         for extra in ((), ("--matrix",), ("--host", "www.example.com", "--dns", "fail")):
-            code, out, err = run("simulate", str(path), "--format", "json", *extra)
+            code, out, err = run_cli("simulate", str(path), "--format", "json", *extra)
             assert code in (0, 1, 2), path
             if code == 2:
                 assert str(path) in err and out == ""
@@ -305,6 +296,6 @@ def test_readme_example_run_is_what_the_command_prints(
     assert len(runs) == 2
     for run_text in runs:
         command, _, expected = run_text.partition("\n")
-        code, out, err = run(*command.split())
+        code, out, err = run_cli(*command.split())
         assert (code, err) == (0, "")
         assert out == expected

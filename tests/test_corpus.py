@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 import json
 import subprocess
 import sys
@@ -11,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CORPUS, corpus_files
+from helpers.cli import run_cli
+from helpers.profiles import CORPUS, corpus_files
 
-from editor.cli.main import main
 from editor.core.model import Profile
 from editor.core.plistio import PlistFormat, ProfileReadError
 from editor.core.plisttypes import same_plist_value
@@ -30,12 +29,6 @@ def manifest() -> dict[str, dict[str, str]]:
 
 def malformed_names() -> set[str]:
     return {name for name, row in manifest().items() if "malformed" in row["notes"]}
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def try_read(path: Path) -> Profile | None:
@@ -108,7 +101,7 @@ def test_non_ascii_and_large_files(corpus_dir: Path) -> None:
 def test_unknown_keys_survive(corpus_dir: Path, tmp_path: Path) -> None:
     source = corpus_dir / "streisand__streisand-l2tp.mobileconfig"
     out = tmp_path / "out.mobileconfig"
-    assert run("convert", str(source), str(out))[0] == 0
+    assert run_cli("convert", str(source), str(out))[0] == 0
     text = out.read_text(encoding="utf-8")
     assert "ikev2IKESADiffieHellmanGroup" in text
     assert "updated_at_xid" in text
@@ -121,7 +114,7 @@ def test_convert_round_trip_is_lossless(
 ) -> None:
     original = try_read(path)
     out = tmp_path / f"out.{fmt}"
-    code, stdout, stderr = run("convert", str(path), str(out), "--format", fmt)
+    code, stdout, stderr = run_cli("convert", str(path), str(out), "--format", fmt)
     assert "Traceback" not in stderr
     if original is None:
         assert code == 2
@@ -137,16 +130,16 @@ def test_convert_round_trip_is_lossless(
     # and back again, into the other format
     back = tmp_path / "back.mobileconfig"
     other = "binary" if fmt == "xml" else "xml"
-    assert run("convert", str(out), str(back), "--format", other)[0] == 0
+    assert run_cli("convert", str(out), str(back), "--format", other)[0] == 0
     assert same_plist_value(original.root, Profile.read(back).root)
     # converting a converted file changes nothing
     again = tmp_path / f"again.{fmt}"
-    assert run("convert", str(out), str(again), "--format", fmt)[0] == 0
+    assert run_cli("convert", str(out), str(again), "--format", fmt)[0] == 0
     assert again.read_bytes() == out.read_bytes()
 
 
 def test_signed_convert_says_the_output_is_unsigned(corpus_dir: Path, tmp_path: Path) -> None:
-    code, _, stderr = run("convert", str(corpus_dir / SIGNED), str(tmp_path / "o.mobileconfig"))
+    code, _, stderr = run_cli("convert", str(corpus_dir / SIGNED), str(tmp_path / "o.mobileconfig"))
     assert code == 0
     assert "not signed" in stderr
 
@@ -154,7 +147,7 @@ def test_signed_convert_says_the_output_is_unsigned(corpus_dir: Path, tmp_path: 
 @pytest.mark.parametrize("path", FILES, ids=FILE_IDS)
 def test_show(corpus_dir: Path, path: Path) -> None:
     profile = try_read(path)
-    code, out, err = run("show", str(path))
+    code, out, err = run_cli("show", str(path))
     assert "Traceback" not in err
     if profile is None:
         assert code == 2
@@ -170,7 +163,7 @@ def test_show(corpus_dir: Path, path: Path) -> None:
 
 
 def test_show_signed_names_the_signer(corpus_dir: Path) -> None:
-    code, out, _ = run("show", str(corpus_dir / SIGNED))
+    code, out, _ = run_cli("show", str(corpus_dir / SIGNED))
     assert code == 0
     assert "signed" in out
     signer_line = next(line for line in out.splitlines() if line.startswith("Signed by:"))
@@ -184,7 +177,7 @@ def _readable(files: list[Path]) -> list[Path]:
 
 def test_validate_readable_corpus_in_process(corpus_dir: Path) -> None:
     files = _readable(FILES)
-    code, out, err = run("validate", "--format", "json", *map(str, files))
+    code, out, err = run_cli("validate", "--format", "json", *map(str, files))
     assert code in (0, 1), err
     assert "Traceback" not in err and "unexpected failure" not in err
     document = json.loads(out)
@@ -196,7 +189,7 @@ def test_validate_readable_corpus_in_process(corpus_dir: Path) -> None:
 
 @pytest.mark.parametrize("path", _readable(FILES), ids=[p.name for p in _readable(FILES)])
 def test_validate_each_file(corpus_dir: Path, path: Path) -> None:
-    code, out, err = run("validate", str(path))
+    code, out, err = run_cli("validate", str(path))
     assert code in (0, 1), err
     assert err == ""
     for line in out.splitlines():
@@ -226,7 +219,7 @@ def test_validate_whole_corpus_subprocess(corpus_dir: Path) -> None:
 
 
 def test_validate_json_reports_unreadable_files(corpus_dir: Path) -> None:
-    code, out, _ = run("validate", "--format", "json", *map(str, FILES))
+    code, out, _ = run_cli("validate", "--format", "json", *map(str, FILES))
     document: dict[str, Any] = json.loads(out)
     assert code == 2
     by_file = {entry["file"]: entry for entry in document["files"]}

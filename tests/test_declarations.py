@@ -6,26 +6,25 @@ from __future__ import annotations
 import base64
 import copy
 import hashlib
-import io
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CORPUS, IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD, corpus_files, make_profile
+from helpers.cli import run_cli
+from helpers.profiles import (
+    CORPUS,
+    IKEV2_PAYLOAD,
+    PKCS12_PAYLOAD,
+    ROOT_PAYLOAD,
+    corpus_files,
+    make_profile,
+)
 
-from editor.cli.main import main
 from editor.core.model import Profile
 from editor.core.plistio import ProfileReadError
 
 DECLARATIVE = CORPUS.parent.parent / "reference" / "apple-device-management" / "declarative"
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out=out, err=err)
-    assert "Traceback" not in err.getvalue()
-    return code, out.getvalue(), err.getvalue()
 
 
 # --- the published schema, as a checker ---------------------------------------------------------
@@ -141,7 +140,7 @@ def export(tmp_path: Path, profile: Profile, *extra: str) -> tuple[int, str, Pat
     source = tmp_path / "profile.mobileconfig"
     profile.save(source)
     out = tmp_path / "declarations"
-    code, _, err = run("export-declarations", str(source), "--out", str(out), *extra)
+    code, _, err = run_cli("export-declarations", str(source), "--out", str(out), *extra)
     return code, err, out
 
 
@@ -351,7 +350,7 @@ def test_a_refused_payload_leaves_no_assets(tmp_path: Path, schemas: dict[str, A
 def test_standard_output(tmp_path: Path, schemas: dict[str, Any]) -> None:
     source = tmp_path / "p.mobileconfig"
     make_profile(IKEV2_PAYLOAD, PKCS12_PAYLOAD).save(source)
-    code, out, err = run("export-declarations", str(source))
+    code, out, err = run_cli("export-declarations", str(source))
     assert code == 0
     document = json.loads(out)
     assert list(document) == ["declarations"]
@@ -366,7 +365,7 @@ def test_corpus_exports_validate(path: Path, tmp_path: Path, schemas: dict[str, 
     except ProfileReadError:
         pytest.skip("damaged on purpose")
     out = tmp_path / "out"
-    code, _, err = run("export-declarations", str(path), "--out", str(out))
+    code, _, err = run_cli("export-declarations", str(path), "--out", str(out))
     assert code in (0, 1, 2), err
     assert err.count("\n") >= 1
     if code == 2:

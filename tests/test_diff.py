@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import base64
 import copy
-import io
 import json
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
-from cms_helpers import sign_profile
-from conftest import IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD, corpus_files, make_profile
+from helpers.cli import run_cli
+from helpers.cms import sign_profile
+from helpers.profiles import IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD, corpus_files, make_profile
 
-from editor.cli.main import main
 from editor.core.diff import SECRET_MASK, canonical_lines, diff_roots
 from editor.core.model import Profile
 from editor.core.plistio import ProfileReadError
@@ -24,13 +23,6 @@ RULES = [
     {"Action": "Connect", "InterfaceTypeMatch": "WiFi"},
     {"Action": "Ignore"},
 ]
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out=out, err=err)
-    assert "Traceback" not in err.getvalue()
-    return code, out.getvalue(), err.getvalue()
 
 
 def save(path: Path, profile: Profile, fmt: str = "xml") -> Path:
@@ -45,7 +37,7 @@ def vpn(**ikev2: Any) -> dict[str, Any]:
 
 
 def differences(a: Profile, b: Profile, tmp_path: Path, *extra: str) -> list[dict[str, Any]]:
-    code, out, err = run(
+    code, out, err = run_cli(
         "diff", str(save(tmp_path / "a.mobileconfig", a)),
         str(save(tmp_path / "b.mobileconfig", b)), "--format", "json", *extra,
     )  # fmt: skip
@@ -59,7 +51,7 @@ def differences(a: Profile, b: Profile, tmp_path: Path, *extra: str) -> list[dic
 
 @pytest.mark.parametrize("path", corpus_files(), ids=lambda p: p.name)
 def test_corpus_profile_against_itself_and_its_binary_form(path: Path, tmp_path: Path) -> None:
-    code, out, err = run("diff", str(path), str(path))
+    code, out, err = run_cli("diff", str(path), str(path))
     try:
         Profile.read(path)
     except ProfileReadError:  # a few corpus files are damaged on purpose
@@ -67,13 +59,13 @@ def test_corpus_profile_against_itself_and_its_binary_form(path: Path, tmp_path:
         return
     assert (code, out) == (0, ""), err
     binary = tmp_path / "binary.mobileconfig"
-    assert run("convert", str(path), str(binary), "--format", "binary")[0] == 0
+    assert run_cli("convert", str(path), str(binary), "--format", "binary")[0] == 0
     assert binary.read_bytes()[:8] == b"bplist00"
-    code, out, err = run("diff", str(path), str(binary), "--format", "json")
+    code, out, err = run_cli("diff", str(path), str(binary), "--format", "json")
     assert code == 0, out
     assert json.loads(out)["differences"] == []
-    _, text_a, _ = run("show", "--canonical", str(path))
-    _, text_b, _ = run("show", "--canonical", str(binary))
+    _, text_a, _ = run_cli("show", "--canonical", str(path))
+    _, text_b, _ = run_cli("show", "--canonical", str(binary))
     # the converted copy is no longer signed: only the signer line differs
     assert [line for line in text_a.splitlines() if not line.startswith("# signed by")] == (
         text_b.splitlines()
@@ -92,9 +84,9 @@ def test_xml_binary_and_signed_forms_are_the_same(tmp_path: Path) -> None:
     signed = tmp_path / "p.signed.mobileconfig"
     signed.write_bytes(sign_profile(xml.read_bytes()))
     for other in (binary, signed):
-        code, out, _ = run("diff", str(xml), str(other))
+        code, out, _ = run_cli("diff", str(xml), str(other))
         assert (code, out) == (0, ""), out
-    assert "only this file is signed" in run("diff", str(xml), str(signed))[2]
+    assert "only this file is signed" in run_cli("diff", str(xml), str(signed))[2]
 
 
 def test_key_order_does_not_count() -> None:
@@ -141,7 +133,7 @@ def test_changed_added_removed_by_validate_paths(tmp_path: Path) -> None:
 def test_json_document_shape(tmp_path: Path) -> None:
     a = save(tmp_path / "a.mobileconfig", make_profile(IKEV2_PAYLOAD))
     b = save(tmp_path / "b.mobileconfig", make_profile(IKEV2_PAYLOAD, PayloadDisplayName="New"))
-    code, out, _ = run("diff", str(a), str(b), "--format", "json")
+    code, out, _ = run_cli("diff", str(a), str(b), "--format", "json")
     document = json.loads(out)
     assert code == 1
     assert list(document) == ["a", "b", "differences"]
@@ -149,7 +141,7 @@ def test_json_document_shape(tmp_path: Path) -> None:
     assert document["differences"] == [
         {"kind": "changed", "path": "PayloadDisplayName", "before": "Example", "after": "New"}
     ]
-    code, out, _ = run("diff", str(a), str(b))
+    code, out, _ = run_cli("diff", str(a), str(b))
     assert out == 'changed: PayloadDisplayName: "Example" -> "New"\n'
 
 
@@ -171,7 +163,7 @@ def test_boolean_against_integer_is_a_type_change(tmp_path: Path) -> None:
             "after": 20.0,
         },
     ]
-    _, out, _ = run("diff", str(tmp_path / "a.mobileconfig"), str(tmp_path / "b.mobileconfig"))
+    _, out, _ = run_cli("diff", str(tmp_path / "a.mobileconfig"), str(tmp_path / "b.mobileconfig"))
     line = "type-changed: PayloadContent/0/IKEv2/OnDemandEnabled: true (boolean) -> 1 (integer)"
     assert line in out
 
@@ -268,7 +260,7 @@ def test_secrets_are_masked_unless_asked(tmp_path: Path) -> None:
     assert added["after"]["VendorConfig"]["WgQuickConfig"] == SECRET_MASK
     text = json.dumps(found)
     assert "first secret" not in text and "second secret" not in text and "abc=" not in text
-    _, out, _ = run("diff", str(tmp_path / "a.mobileconfig"), str(tmp_path / "b.mobileconfig"))
+    _, out, _ = run_cli("diff", str(tmp_path / "a.mobileconfig"), str(tmp_path / "b.mobileconfig"))
     assert "second secret" not in out and "abc=" not in out
     shown = differences(a, b, tmp_path, "--show-secrets")
     assert {
@@ -292,7 +284,7 @@ def test_canonical_form_masks_secrets_and_shows_types(tmp_path: Path) -> None:
         vpn(SharedSecret="hidden", OnDemandEnabled=True, NATKeepAliveInterval=20), PKCS12_PAYLOAD
     )
     path = save(tmp_path / "c.mobileconfig", profile)
-    code, out, _ = run("show", "--canonical", str(path))
+    code, out, _ = run_cli("show", "--canonical", str(path))
     assert code == 0
     assert "PayloadContent/0/IKEv2/SharedSecret = <secret>\n" in out
     assert "PayloadContent/1/PayloadContent = <secret>\n" in out
@@ -303,7 +295,7 @@ def test_canonical_form_masks_secrets_and_shows_types(tmp_path: Path) -> None:
     lines = out.splitlines()
     top = [line for line in lines if "/" not in line.split(" = ")[0]]
     assert top == sorted(top)
-    _, shown, _ = run("show", "--canonical", "--show-secrets", str(path))
+    _, shown, _ = run_cli("show", "--canonical", "--show-secrets", str(path))
     assert 'PayloadContent/0/IKEv2/SharedSecret = "hidden"\n' in shown
 
 
@@ -348,16 +340,16 @@ def test_unreadable_file_is_exit_2(tmp_path: Path) -> None:
     bad = tmp_path / "bad.mobileconfig"
     bad.write_bytes(b"<plist><dict><key>x</key>")
     for args in ((good, bad), (bad, good), (good, tmp_path / "missing.mobileconfig")):
-        code, out, err = run("diff", *map(str, args))
+        code, out, err = run_cli("diff", *map(str, args))
         assert code == 2
         assert out == ""
         assert len(err.strip().splitlines()) == 1
-    code, _, err = run("diff", str(good), str(tmp_path / "missing.mobileconfig"))
+    code, _, err = run_cli("diff", str(good), str(tmp_path / "missing.mobileconfig"))
     assert "missing.mobileconfig: no such file" in err
 
 
 def test_encrypted_profiles_compare_after_decryption(tmp_path: Path) -> None:
-    from test_signing import build_pki
+    from helpers.pki import build_pki
 
     pki = build_pki(tmp_path)
     plain = make_profile(vpn(SharedSecret="x"))
@@ -365,12 +357,14 @@ def test_encrypted_profiles_compare_after_decryption(tmp_path: Path) -> None:
     a = save(tmp_path / "a.mobileconfig", plain)
     b = save(tmp_path / "b.mobileconfig", changed)
     encrypted = tmp_path / "b.encrypted.mobileconfig"
-    code, _, err = run("encrypt", str(b), str(encrypted), "--recipient", str(pki.path("leaf.pem")))
+    code, _, err = run_cli(
+        "encrypt", str(b), str(encrypted), "--recipient", str(pki.path("leaf.pem"))
+    )
     assert code == 0, err
-    code, out, err = run("diff", str(a), str(encrypted))
+    code, out, err = run_cli("diff", str(a), str(encrypted))
     assert code == 1 and "compared as encrypted data" in err
     assert "removed: PayloadContent" in out
-    code, out, err = run(
+    code, out, err = run_cli(
         "diff", str(a), str(encrypted),
         "--key", str(pki.path("leaf.key")), "--cert", str(pki.path("leaf.pem")),
     )  # fmt: skip

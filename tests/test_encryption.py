@@ -10,18 +10,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import IKEV2_PAYLOAD, make_profile
-from test_signing import (
+from helpers.cli import assert_one_line_failure, run_cli
+from helpers.pki import (
     PASSPHRASE,
     Pki,
-    assert_one_line_failure,
     build_pki,
     has_legacy_provider,
     make_p12,
     needs_openssl,
     openssl,
-    run_cli,
 )
+from helpers.profiles import IKEV2_PAYLOAD, make_profile
 
 from editor.core.encryption import (
     EncryptionError,

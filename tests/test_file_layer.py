@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gui_helpers import open_window
+from helpers.gui import open_window
 
 from editor.core.model import Profile
 from editor.core.plistio import ProfileReadError, parse_plist_bytes, serialize_plist

@@ -7,7 +7,13 @@ import copy
 from typing import Any
 
 import pytest
-from conftest import IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD, SAMPLE_IDENTITY_P12, make_profile
+from helpers.profiles import (
+    IKEV2_PAYLOAD,
+    PKCS12_PAYLOAD,
+    ROOT_PAYLOAD,
+    SAMPLE_IDENTITY_P12,
+    make_profile,
+)
 
 from editor.core.fixes import (
     FIX_KINDS,

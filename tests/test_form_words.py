@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import IKEV2_PAYLOAD, PKCS12_PAYLOAD, corpus_files, make_profile
+from helpers.profiles import IKEV2_PAYLOAD, PKCS12_PAYLOAD, corpus_files, make_profile
 
 from editor.core.model import Profile
 from editor.core.platforms import Target

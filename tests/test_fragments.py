@@ -7,7 +7,7 @@ import copy
 import plistlib
 from pathlib import Path
 
-from conftest import IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD, make_profile
+from helpers.profiles import IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD, make_profile
 
 from editor.core.fixes import fix_for
 from editor.core.fragments import find_payload, payload_fragment_xml

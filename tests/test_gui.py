@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gui_helpers import DialogRecorder, open_window
+from helpers.gui import DialogRecorder, open_window
+from helpers.profiles import CORPUS, IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD, make_profile
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QComboBox, QLineEdit, QMessageBox
@@ -25,7 +26,6 @@ from editor.core.validation.problems import Severity
 from editor.session.document import Document
 from editor.ui.fields import FlagField, ReferenceField, TextField
 from editor.ui.tree_model import PATH_ROLE, PayloadTreeModel
-from tests.conftest import CORPUS, IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD, make_profile
 
 pytestmark = pytest.mark.usefixtures("isolated_settings", "dialogs")
 
@@ -567,14 +567,14 @@ def test_a_closed_window_is_freed_without_waiting_for_the_collector(qtbot: Any, 
 
 
 def _random_session(profile: Path, seed: int, steps: int, tmp_path: Path) -> None:
-    """Run tests/random_session.py on `profile` in a fresh editor process and check it."""
+    """Run tests/helpers/random_session.py on `profile` in a fresh editor process and check it."""
     env = dict(
         os.environ,
         QT_QPA_PLATFORM="offscreen",
         XDG_DATA_HOME=str(tmp_path / "data"),
         XDG_CONFIG_HOME=str(tmp_path / "config"),
     )
-    script = Path(__file__).resolve().parent / "random_session.py"
+    script = Path(__file__).resolve().parent / "helpers" / "random_session.py"
     done = subprocess.run(
         [sys.executable, str(script), str(profile), str(seed), str(steps)],
         capture_output=True, text=True, env=env, timeout=600, check=False,

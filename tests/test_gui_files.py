@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import IKEV2_PAYLOAD, make_profile
+from helpers.profiles import IKEV2_PAYLOAD, make_profile
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtTest import QTest
@@ -115,7 +115,7 @@ def test_a_new_window_opens_as_the_last_one_closed(qtbot: Any, editor: Any) -> N
 
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    from test_signing import build_pki
+    from helpers.pki import build_pki
 
     return build_pki(tmp_path_factory.mktemp("pki-files"))
 
@@ -137,7 +137,7 @@ def click_in_next_message_box(qtbot: Any, button_text: str, seen: list[str]) -> 
 
 def open_and_decrypt(qtbot: Any, schema: Any, pki: Any, tmp_path: Path) -> tuple[Any, Path]:
     from cryptography import x509
-    from gui_helpers import open_window
+    from helpers.gui import open_window
     from test_gui_signing import pem_identity_dialog
 
     from editor.core.encryption import encrypt_profile
@@ -275,7 +275,7 @@ def test_problem_colours_reach_4_5_to_1_in_light_and_dark_palettes(qapp: Any) ->
 def test_the_tree_draws_errors_in_the_dark_colour_under_a_dark_palette(
     qtbot: Any, schema: Any, qapp: Any
 ) -> None:
-    from gui_helpers import open_window
+    from helpers.gui import open_window
 
     from editor.session.document import Document
     from editor.ui.colors import DARK_COLORS
@@ -338,7 +338,7 @@ def test_target_platforms_are_kept_with_the_file(
 
 
 def test_a_tunnel_has_the_ikev2_fields_and_a_name(qtbot: Any, schema: Any) -> None:
-    from gui_helpers import open_window
+    from helpers.gui import open_window
 
     from editor.session.document import Document
     from editor.ui.tree_model import item_label
@@ -409,7 +409,7 @@ def drop_file(target: Any, path: Path) -> None:
 def test_a_file_dropped_on_a_field_is_not_written_into_it(
     qtbot: Any, schema: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from gui_helpers import open_window
+    from helpers.gui import open_window
 
     from editor.session.document import Document
 

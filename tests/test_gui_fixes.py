@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import IKEV2_PAYLOAD, ROOT_PAYLOAD
-from gui_helpers import open_window
+from helpers.fix_cases import CASES, set_at, standard
+from helpers.gui import open_window
+from helpers.profiles import IKEV2_PAYLOAD, ROOT_PAYLOAD
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QLabel, QPushButton
-from test_cli_fix import CASES, _set, standard
 
 from editor.app.main_window import MainWindow
 from editor.core.model import Profile
@@ -76,7 +76,7 @@ def test_each_fix_through_the_problems_panel_fix_button(
     _id, changes, code, path, extra, check = case
     root = standard()
     for where, value in changes:
-        _set(root, where, copy.deepcopy(value))
+        set_at(root, where, copy.deepcopy(value))
     source = tmp_path / "p.mobileconfig"
     source.write_bytes(plistlib.dumps(root))
     asked: list[str] = []

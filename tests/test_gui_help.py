@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import IKEV2_PAYLOAD, make_profile
-from gui_helpers import open_window
+from helpers.gui import open_window
+from helpers.profiles import IKEV2_PAYLOAD, make_profile
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox

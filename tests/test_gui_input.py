@@ -1,4 +1,4 @@
-"""The window driven with real input events (tests/gui_driver.py): typing goes to what
+"""The window driven with real input events (tests/helpers/gui_driver.py): typing goes to what
 has focus, Tab walks the focus chain, the wheel scrolls, shortcuts are key presses."""
 
 from __future__ import annotations
@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gui_driver import WindowDriver
-from gui_helpers import open_window
+from helpers.certificate_files import PASSWORD, Files
+from helpers.gui import open_window
+from helpers.gui_driver import WindowDriver
+from helpers.profiles import IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD, make_profile
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
@@ -37,12 +39,6 @@ from editor.ui.colors import error_color, severity_color
 from editor.ui.dialogs.connection import ConnectionDialog
 from editor.ui.mnemonics import plain
 from editor.ui.tree_model import PATH_ROLE
-from tests.conftest import IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD, make_profile
-from tests.test_gui_dialogs import (  # noqa: F401 (files: the certificate files fixture)
-    PASSWORD,
-    Files,
-    files,
-)
 
 pytestmark = pytest.mark.usefixtures("isolated_settings", "dialogs")
 

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gui_helpers import DialogRecorder, open_window
+from helpers.gui import DialogRecorder, open_window
+from helpers.profiles import IKEV2_PAYLOAD, PKCS12_PAYLOAD, make_profile
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit
 
@@ -19,7 +20,6 @@ from editor.core.schema import Schema
 from editor.core.validation.engine import validate_profile
 from editor.core.validation.problems import Severity
 from editor.session.document import Document
-from tests.conftest import IKEV2_PAYLOAD, PKCS12_PAYLOAD, make_profile
 
 pytestmark = pytest.mark.usefixtures("isolated_settings", "dialogs")
 

@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import IKEV2_PAYLOAD, PKCS12_PAYLOAD, make_profile
-from gui_helpers import DialogRecorder, open_window
+from helpers.gui import DialogRecorder, open_window
+from helpers.pki import PASSPHRASE, Pki, build_pki, make_p12, needs_openssl, openssl
+from helpers.profiles import IKEV2_PAYLOAD, PKCS12_PAYLOAD, make_profile
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialog, QInputDialog, QMessageBox
-from test_signing import PASSPHRASE, Pki, build_pki, make_p12, needs_openssl, openssl
 
 from editor.app.main_window import MainWindow
 from editor.core.encryption import decrypt_profile, encrypt_profile, inspect_pkcs12_payload

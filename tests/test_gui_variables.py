@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gui_driver import WindowDriver
-from gui_helpers import open_window
+from helpers.gui import open_window
+from helpers.gui_driver import WindowDriver, choose_file, click_tree
+from helpers.profiles import make_profile
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDialog
 
@@ -21,8 +22,6 @@ from editor.core.validation.problems import Severity
 from editor.session.document import Document
 from editor.ui.colors import severity_color
 from editor.ui.dialogs.connection import ConnectionDialog
-from tests.conftest import make_profile
-from tests.test_admin_tasks import choose_file, click_tree
 
 
 @pytest.mark.parametrize("server", ["$EMAIL", "{{mail}}", "%Email%"])

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS
+from helpers.cli import run_cli
+from helpers.profiles import CORPUS
 
-from editor.cli.main import main
 from editor.core.importers import WIREGUARD_UNSUPPORTED, endpoint_host
 from editor.core.model import Profile
 
@@ -53,22 +52,15 @@ MIIBfakeCA
 SERVER = {"RemoteAddress": "vpn.example.com", "AuthenticationMethod": "Password"}
 
 
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out=out, err=err)
-    assert "Traceback" not in err.getvalue()
-    return code, out.getvalue(), err.getvalue()
-
-
 def imported(tmp_path: Path, kind: str, text: str, *extra: str, name: str = "tunnel") -> Profile:
     source = tmp_path / f"{name}.{'conf' if kind == 'wireguard' else 'ovpn'}"
     source.write_text(text)
     out = tmp_path / f"{name}.mobileconfig"
-    code, _, err = run("import", kind, str(source), "-o", str(out), *extra)
+    code, _, err = run_cli("import", kind, str(source), "-o", str(out), *extra)
     assert code == 0, err
     assert "error" not in err
     # the round trip: the written profile validates without errors
-    code, report, _ = run("validate", str(out), "--format", "json")
+    code, report, _ = run_cli("validate", str(out), "--format", "json")
     problems = json.loads(report)["files"][0]["problems"]
     assert code == 0, problems
     assert not [p for p in problems if p["severity"] == "error"]
@@ -79,7 +71,7 @@ def refused(tmp_path: Path, kind: str, text: str) -> str:
     source = tmp_path / "bad.conf"
     source.write_text(text)
     out = tmp_path / "bad.mobileconfig"
-    code, stdout, err = run("import", kind, str(source), "-o", str(out))
+    code, stdout, err = run_cli("import", kind, str(source), "-o", str(out))
     assert code == 2
     assert stdout == "" and not out.exists()
     assert err.count("\n") == 1 and err.startswith(str(source))
@@ -134,7 +126,7 @@ def test_wireguard_damaged(tmp_path: Path, change: tuple[str, str], message: str
 def test_wireguard_to_standard_output(tmp_path: Path) -> None:
     source = tmp_path / "wg0.conf"
     source.write_bytes(WIREGUARD.replace("\n", "\r\n").encode())
-    code, out, err = run("import", "wireguard", str(source))
+    code, out, err = run_cli("import", "wireguard", str(source))
     assert code == 0, err
     profile = Profile.parse(out.encode())
     assert profile.payloads[0]["VendorConfig"]["WgQuickConfig"] == WIREGUARD
@@ -188,8 +180,7 @@ def test_openvpn_payload(tmp_path: Path) -> None:
         "key-direction": "1",
         "ca": "-----BEGIN CERTIFICATE-----\\nMIIBfakeCA\\n-----END CERTIFICATE-----",
         "tls-auth": (
-            "-----BEGIN OpenVPN Static key V1-----\\n00112233\\n"
-            "-----END OpenVPN Static key V1-----"
+            "-----BEGIN OpenVPN Static key V1-----\\n00112233\\n-----END OpenVPN Static key V1-----"
         ),
     }
 
@@ -206,7 +197,9 @@ def test_openvpn_inline_marker(tmp_path: Path) -> None:
 def test_openvpn_repeated_directive_is_noted(tmp_path: Path) -> None:
     source = tmp_path / "two.ovpn"
     source.write_text(OPENVPN + "remote backup.example.com 1194\n")
-    code, _, err = run("import", "openvpn", str(source), "-o", str(tmp_path / "two.mobileconfig"))
+    code, _, err = run_cli(
+        "import", "openvpn", str(source), "-o", str(tmp_path / "two.mobileconfig")
+    )
     assert code == 0
     assert "remote appears 2 times" in err and "'vpn.example.com 1194'" in err
 
@@ -247,6 +240,6 @@ def test_unreadable_configuration(tmp_path: Path) -> None:
     binary = tmp_path / "x.conf"
     binary.write_bytes(b"\xff\xfe\x00garbage")
     for path, message in ((binary, "not UTF-8 text"), (tmp_path / "nope.conf", "no such file")):
-        code, out, err = run("import", "wireguard", str(path))
+        code, out, err = run_cli("import", "wireguard", str(path))
         assert code == 2 and out == ""
         assert message in err and err.count("\n") == 1

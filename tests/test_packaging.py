@@ -17,7 +17,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from conftest import CORPUS
+from helpers.profiles import CORPUS
 
 import editor
 from editor.core.file_types import CONFIGURATION_PROFILE, FILE_TYPES
@@ -148,8 +148,8 @@ def profiles(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     if signed.is_file() and unsigned.is_file():
         return {"SIGNED": signed, "UNSIGNED": unsigned}
     # without the shared corpus, a profile of our own, signed by a throwaway identity
-    from cms_helpers import sign_profile
-    from conftest import IKEV2_PAYLOAD, PKCS12_PAYLOAD, make_profile
+    from helpers.cms import sign_profile
+    from helpers.profiles import IKEV2_PAYLOAD, PKCS12_PAYLOAD, make_profile
 
     folder = tmp_path_factory.mktemp("profiles")
     unsigned = folder / "own.unsigned.mobileconfig"

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cms_helpers import SIGNER_CN, sign_profile
+from helpers.cms import SIGNER_CN, sign_profile
 
 from editor.core.model import Profile
 from editor.core.plistio import (

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import pytest
+from helpers.profiles import PKCS12_PAYLOAD, ROOT_PAYLOAD, make_profile
 
 from editor.core import presets
 from editor.core.formats import check_format
@@ -17,7 +18,6 @@ from editor.core.schema import Schema
 from editor.core.validation.context import Options
 from editor.core.validation.engine import validate_profile
 from editor.core.validation.problems import Problem, Severity
-from tests.conftest import PKCS12_PAYLOAD, ROOT_PAYLOAD, make_profile
 
 BASE = "com.example.profile"
 SERVER = "vpn.example.com"

@@ -9,7 +9,7 @@ import string
 from typing import Any
 
 import pytest
-from cms_helpers import sign_profile
+from helpers.cms import sign_profile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import copy
-import io
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import IKEV2_PAYLOAD, PKCS12_PAYLOAD, make_profile
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
-from test_signing import Pki, _certificate, build_pki, needs_openssl, openssl
+from helpers.cli import run_cli
+from helpers.pki import Pki, build_pki, certificate, needs_openssl, openssl
+from helpers.profiles import IKEV2_PAYLOAD, PKCS12_PAYLOAD, make_profile
 
-from editor.cli.main import main
 from editor.core.model import Profile
 from editor.core.render import PLACEHOLDER_RE, fill, output_name, placeholders, row_uuid
 
@@ -25,13 +24,6 @@ MDM_VARIABLES = "$USERNAME {{userprincipalname}} {EmailAddress} %custom_field.as
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
     return build_pki(tmp_path_factory.mktemp("pki-render"))
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out=out, err=err)
-    assert "Traceback" not in err.getvalue()
-    return code, out.getvalue(), err.getvalue()
 
 
 def template(tmp_path: Path, **ikev2: Any) -> Path:
@@ -47,7 +39,7 @@ def template(tmp_path: Path, **ikev2: Any) -> Path:
 def identity_file(folder: Path, user: str, passphrase: str) -> Path:
     """A row's own identity, in the PKCS#12 encoding iOS accepts (3DES, SHA-1 MAC)."""
     key = rsa.generate_private_key(65537, 2048)
-    cert = _certificate(f"{user}@example.com", key, None, key, ca=False)
+    cert = certificate(f"{user}@example.com", key, None, key, ca=False)
     encryption = (
         serialization.PrivateFormat.PKCS12.encryption_builder()
         .kdf_rounds(2048)
@@ -108,7 +100,7 @@ def test_each_row_validates_signs_and_holds_its_identity(pki: Pki, tmp_path: Pat
         'bob,"Bob, Jr.",ids/bob.p12,"bob, pass"',
     ])  # fmt: skip
     out = tmp_path / "out"
-    code, _, err = run(
+    code, _, err = run_cli(
         "render", str(template(tmp_path)), "--data", str(data), "--out", str(out),
         "--identity-column", "p12", "--passphrase-column", "passphrase",
         "--sign-key", str(pki.path("leaf.key")), "--sign-cert", str(pki.path("leaf.pem")),
@@ -129,8 +121,8 @@ def test_each_row_validates_signs_and_holds_its_identity(pki: Pki, tmp_path: Pat
             str(pki.path("root.pem")), "-purpose", "any", "-out", str(content),
         )  # fmt: skip
         assert b"Verification successful" in proc.stderr
-        assert run("verify", str(path), "--trust", str(pki.path("root.pem")))[0] == 0
-        code, report, _ = run("validate", str(path), "--format", "json")
+        assert run_cli("verify", str(path), "--trust", str(pki.path("root.pem")))[0] == 0
+        code, report, _ = run_cli("validate", str(path), "--format", "json")
         assert code == 0, report
         problems = json.loads(report)["files"][0]["problems"]
         assert not [p for p in problems if p["severity"] == "error"]
@@ -150,9 +142,11 @@ def test_each_row_validates_signs_and_holds_its_identity(pki: Pki, tmp_path: Pat
 def test_uuids_are_stable_across_runs_and_row_order(tmp_path: Path) -> None:
     source = template(tmp_path)
     first = csv_file(tmp_path, ["user,name", "alice,Alice", "bob,Bob"])
-    assert run("render", str(source), "--data", str(first), "--out", str(tmp_path / "one"))[0] == 0
+    assert (
+        run_cli("render", str(source), "--data", str(first), "--out", str(tmp_path / "one"))[0] == 0
+    )
     second = csv_file(tmp_path, ["name,user", "Carol,carol", "Alice,alice"])
-    code, _, err = run(
+    code, _, err = run_cli(
         "render", str(source), "--data", str(second), "--out", str(tmp_path / "two"),
         "--name-column", "user",
     )  # fmt: skip
@@ -171,12 +165,12 @@ def test_an_invalid_row_stops_and_nothing_is_written(tmp_path: Path) -> None:
         "user,name,server", "alice,Alice,vpn.example.com", "bob,Bob,", "carol,C,vpn.example.org",
     ])  # fmt: skip
     out = tmp_path / "out"
-    code, stdout, err = run("render", str(source), "--data", str(data), "--out", str(out))
+    code, stdout, err = run_cli("render", str(source), "--data", str(data), "--out", str(out))
     assert code == 2 and stdout == ""
     assert f"{data}: line 3 (bob): invalid: PayloadContent/0/IKEv2/RemoteAddress" in err
     assert "nothing was written" in err
     assert rendered(out) == {}
-    code, _, err = run(
+    code, _, err = run_cli(
         "render", str(source), "--data", str(data), "--out", str(out), "--keep-going"
     )
     assert code == 1
@@ -202,7 +196,7 @@ def test_bad_data_is_refused_before_anything_is_written(
     data = csv_file(tmp_path, lines)
     out = tmp_path / "out"
     source = template(tmp_path)
-    code, _, err = run("render", str(source), "--data", str(data), "--out", str(out), *extra)
+    code, _, err = run_cli("render", str(source), "--data", str(data), "--out", str(out), *extra)
     assert code == 2
     assert message in err and err.count("\n") == 1
     assert not out.exists()
@@ -211,7 +205,7 @@ def test_bad_data_is_refused_before_anything_is_written(
 def test_wrong_identity_passphrase_names_the_row(tmp_path: Path) -> None:
     identity_file(tmp_path, "alice", "right")
     data = csv_file(tmp_path, ["user,name,p12,pw", "alice,A,alice.p12,wrong"])
-    code, _, err = run(
+    code, _, err = run_cli(
         "render", str(template(tmp_path)), "--data", str(data), "--out", str(tmp_path / "o"),
         "--identity-column", "p12", "--passphrase-column", "pw",
     )  # fmt: skip
@@ -224,8 +218,8 @@ def test_each_row_encrypted_for_its_device_and_signed(pki: Pki, tmp_path: Path) 
     data = csv_file(tmp_path, ["user,name,device", f"alice,A,{pki.path('leaf.pem')}"])
     plain_out, out = tmp_path / "plain", tmp_path / "out"
     source = template(tmp_path)
-    assert run("render", str(source), "--data", str(data), "--out", str(plain_out))[0] == 0
-    code, _, err = run(
+    assert run_cli("render", str(source), "--data", str(data), "--out", str(plain_out))[0] == 0
+    code, _, err = run_cli(
         "render", str(source), "--data", str(data), "--out", str(out),
         "--encrypt-column", "device",
         "--sign-key", str(pki.path("ec.key")), "--sign-cert", str(pki.path("ec.pem")),
@@ -241,10 +235,10 @@ def test_each_row_encrypted_for_its_device_and_signed(pki: Pki, tmp_path: Path) 
     )  # fmt: skip
     assert "EncryptedPayloadContent" in Profile.parse(content.read_bytes()).root
     decrypted = tmp_path / "decrypted.mobileconfig"
-    code, _, err = run(
+    code, _, err = run_cli(
         "decrypt", str(target), str(decrypted),
         "--key", str(pki.path("leaf.key")), "--cert", str(pki.path("leaf.pem")),
     )  # fmt: skip
     assert code == 0, err
-    code, differences, _ = run("diff", str(plain_out / "alice.mobileconfig"), str(decrypted))
+    code, differences, _ = run_cli("diff", str(plain_out / "alice.mobileconfig"), str(decrypted))
     assert (code, differences) == (0, "")

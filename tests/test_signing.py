@@ -7,23 +7,27 @@ unrelated root. PKCS#12 files come from the openssl command itself.
 
 from __future__ import annotations
 
-import datetime
 import io
 import json
-import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from asn1crypto import cms as asn1_cms
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from helpers.cli import assert_one_line_failure, run_cli
+from helpers.pki import (
+    PASSPHRASE,
+    Pki,
+    has_legacy_provider,
+    key_pem,
+    make_p12,
+    needs_openssl,
+    openssl,
+)
 
-from editor.cli import main as cli
 from editor.core.signing import (
     SigningError,
     load_identity,
@@ -33,10 +37,6 @@ from editor.core.signing import (
     sign_profile,
     verify_profile,
 )
-
-OPENSSL = shutil.which("openssl") or "/usr/bin/openssl"
-PASSPHRASE = "s3cret pass"
-needs_openssl = pytest.mark.skipif(not Path(OPENSSL).exists(), reason="openssl is not installed")
 
 PROFILE = (
     b'<?xml version="1.0" encoding="UTF-8"?>\r\n'
@@ -51,188 +51,6 @@ PROFILE = (
     b"\t<key>PayloadVersion</key>\n\t<integer>1</integer>\n"
     b"</dict>\n</plist>\n"
 )  # the CRLF on the first line must survive signing untouched
-
-
-# --- the throwaway PKI --------------------------------------------------------------------
-
-
-@dataclass
-class Pki:
-    dir: Path
-    root: x509.Certificate
-    intermediate: x509.Certificate
-    leaf: x509.Certificate
-    leaf_key: rsa.RSAPrivateKey
-    ec_leaf: x509.Certificate
-    ec_key: ec.EllipticCurvePrivateKey
-    expired: x509.Certificate
-    expired_key: rsa.RSAPrivateKey
-    other_root: x509.Certificate
-
-    def path(self, name: str) -> Path:
-        return self.dir / name
-
-
-def _name(cn: str) -> x509.Name:
-    return x509.Name(
-        [
-            x509.NameAttribute(NameOID.COMMON_NAME, cn),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Example Tests"),
-        ]
-    )
-
-
-def _certificate(
-    subject: str,
-    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey,
-    issuer: x509.Certificate | None,
-    issuer_key: rsa.RSAPrivateKey,
-    *,
-    ca: bool,
-    days: tuple[int, int] = (-1, 365),
-) -> x509.Certificate:
-    now = datetime.datetime.now(datetime.UTC)
-    public = key.public_key()
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(_name(subject))
-        .issuer_name(issuer.subject if issuer else _name(subject))
-        .public_key(public)
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now + datetime.timedelta(days=days[0]))
-        .not_valid_after(now + datetime.timedelta(days=days[1]))
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
-    )
-    if issuer is not None:
-        builder = builder.add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()),
-            critical=False,
-        )
-    usage = dict.fromkeys(
-        (
-            "digital_signature",
-            "content_commitment",
-            "key_encipherment",
-            "data_encipherment",
-            "key_agreement",
-            "key_cert_sign",
-            "crl_sign",
-            "encipher_only",
-            "decipher_only",
-        ),
-        False,
-    )
-    if ca:
-        usage.update(key_cert_sign=True, crl_sign=True)
-    else:
-        usage.update(digital_signature=True, key_encipherment=isinstance(key, rsa.RSAPrivateKey))
-        builder = builder.add_extension(
-            x509.ExtendedKeyUsage(
-                [ExtendedKeyUsageOID.EMAIL_PROTECTION, ExtendedKeyUsageOID.CODE_SIGNING]
-            ),
-            critical=False,
-        )
-    builder = builder.add_extension(x509.KeyUsage(**usage), critical=True)
-    return builder.sign(issuer_key, hashes.SHA256())
-
-
-def _pem(cert: x509.Certificate) -> bytes:
-    return cert.public_bytes(serialization.Encoding.PEM)
-
-
-def _key_pem(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> bytes:
-    return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-
-
-def build_pki(directory: Path) -> Pki:
-    root_key = rsa.generate_private_key(65537, 2048)
-    root = _certificate("Test Root CA", root_key, None, root_key, ca=True, days=(-30, 3650))
-    inter_key = rsa.generate_private_key(65537, 2048)
-    inter = _certificate(
-        "Test Intermediate CA", inter_key, root, root_key, ca=True, days=(-30, 3650)
-    )
-    leaf_key = rsa.generate_private_key(65537, 2048)
-    leaf = _certificate("Test Signer RSA", leaf_key, inter, inter_key, ca=False)
-    ec_key = ec.generate_private_key(ec.SECP256R1())
-    ec_leaf = _certificate("Test Signer EC", ec_key, inter, inter_key, ca=False)
-    expired_key = rsa.generate_private_key(65537, 2048)
-    expired = _certificate(
-        "Test Signer Expired", expired_key, inter, inter_key, ca=False, days=(-20, -2)
-    )
-    other_key = rsa.generate_private_key(65537, 2048)
-    other = _certificate("Unrelated Root", other_key, None, other_key, ca=True)
-    files = {
-        "root.pem": _pem(root),
-        "intermediate.pem": _pem(inter),
-        "leaf.pem": _pem(leaf),
-        "leaf.key": _key_pem(leaf_key),
-        "ec.pem": _pem(ec_leaf),
-        "ec.key": _key_pem(ec_key),
-        "expired.pem": _pem(expired),
-        "expired.key": _key_pem(expired_key),
-        "other-root.pem": _pem(other),
-        "passphrase.txt": PASSPHRASE.encode() + b"\n",
-    }
-    for name, data in files.items():
-        (directory / name).write_bytes(data)
-    (directory / "root.der").write_bytes(root.public_bytes(serialization.Encoding.DER))
-    anchors = directory / "anchors"
-    anchors.mkdir()
-    (anchors / "root.crt").write_bytes(_pem(root))
-    (anchors / "README.txt").write_text("not a certificate")
-    return Pki(directory, root, inter, leaf, leaf_key, ec_leaf, ec_key, expired, expired_key, other)
-
-
-def openssl(*args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
-    proc = subprocess.run([OPENSSL, *args], capture_output=True, timeout=60)
-    if check:
-        assert proc.returncode == 0, proc.stderr.decode(errors="replace")
-    return proc
-
-
-def has_legacy_provider() -> bool:
-    try:
-        proc = subprocess.run(
-            [OPENSSL, "list", "-providers", "-provider", "legacy"], capture_output=True, timeout=30
-        )
-    except OSError:
-        return False
-    return proc.returncode == 0 and b"legacy" in proc.stdout.lower()
-
-
-def make_p12(pki: Pki, name: str, *extra: str) -> Path:
-    out = pki.path(name)
-    if not out.exists():
-        openssl(
-            "pkcs12", "-export", "-inkey", str(pki.path("leaf.key")), "-in",
-            str(pki.path("leaf.pem")), "-certfile", str(pki.path("intermediate.pem")),
-            "-name", "Test Signer RSA", "-passout", f"pass:{PASSPHRASE}", "-out", str(out),
-            *extra,
-        )  # fmt: skip
-    return out
-
-
-@pytest.fixture(scope="session")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
-    return build_pki(tmp_path_factory.mktemp("pki"))
-
-
-def run_cli(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = cli.main(list(argv), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
-
-
-def assert_one_line_failure(err: str, name: str) -> None:
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert name in lines[0]
-    assert "Traceback" not in err
 
 
 def identity(pki: Pki, kind: str = "rsa") -> object:
@@ -468,7 +286,7 @@ def _altered_rsa_key(key: rsa.RSAPrivateKey, **changes: int) -> bytes:
     }  # fmt: skip
     fields.update(changes)
     altered = rsa.RSAPrivateNumbers(**fields, public_numbers=numbers.public_numbers)
-    return _key_pem(altered.private_key(unsafe_skip_rsa_key_validation=True))
+    return key_pem(altered.private_key(unsafe_skip_rsa_key_validation=True))
 
 
 def test_a_key_whose_signatures_do_not_verify_is_refused(pki: Pki, tmp_path: Path) -> None:

@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.profiles import make_profile
 from PySide6.QtCore import QCoreApplication, QUrl
 from PySide6.QtGui import QFileOpenEvent
 
 from editor.app import single_instance
-from tests.conftest import make_profile
 
 SIGNED = "designdeveloperr-ikev2__ios.signed.mobileconfig"
 

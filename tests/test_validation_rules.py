@@ -16,7 +16,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from conftest import IKEV2_PAYLOAD, PKCS12_PAYLOAD, ROOT_PAYLOAD, SAMPLE_CA_DER, make_profile
+from helpers.profiles import (
+    IKEV2_PAYLOAD,
+    PKCS12_PAYLOAD,
+    ROOT_PAYLOAD,
+    SAMPLE_CA_DER,
+    make_profile,
+)
 
 from editor.core.model import KeyPath, Profile
 from editor.core.platforms import Target

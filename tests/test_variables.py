@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 
 import pytest
-from conftest import IKEV2_PAYLOAD, PKCS12_PAYLOAD, make_profile
+from helpers.profiles import IKEV2_PAYLOAD, PKCS12_PAYLOAD, make_profile
 
 from editor.core import channels
 from editor.core.schema import Schema

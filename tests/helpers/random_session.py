@@ -1,6 +1,6 @@
 """A random editing session in a fresh editor process, for test_gui.py.
 
-`python tests/random_session.py FILE SEED STEPS` opens FILE through the editor's own
+`python tests/helpers/random_session.py FILE SEED STEPS` opens FILE through the editor's own
 application object and makes STEPS random user actions: selecting and expanding tree
 nodes, typing into visible text fields, changing combo boxes, check boxes and spin
 boxes, undo, redo, adding a connection through the New VPN Connection dialog, removing a
@@ -22,7 +22,7 @@ import random
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 ACTIONS = [
     "select", "select", "expand", "type", "type", "widget", "undo", "redo", "add", "remove",

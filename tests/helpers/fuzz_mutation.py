@@ -8,7 +8,7 @@ damaged file whose signed content differs from the seed's is reported as correct
 signed. The summary is one JSON object on standard output; failing inputs are written
 to the folder given with --keep, to become regression files.
 
-    python tests/fuzz_mutation.py --cases N --seed S [--keep DIR] SEED_FILE...
+    python tests/helpers/fuzz_mutation.py --cases N --seed S [--keep DIR] SEED_FILE...
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, QTimer
@@ -25,12 +26,14 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QDialog,
+    QFileDialog,
     QMenu,
     QScrollArea,
     QWidget,
 )
 
 from editor.app.main_window import MainWindow
+from editor.core.model import KeyPath
 
 _KEYS = {
     "\n": Qt.Key.Key_Return,
@@ -260,3 +263,25 @@ class WindowDriver:
         form = self.window.form
         assert isinstance(form, QAbstractScrollArea)
         return form.verticalScrollBar().value()
+
+
+def choose_file(driver: WindowDriver, path: Path) -> Callable[[QDialog], None]:
+    def step(dialog: QDialog) -> None:
+        assert isinstance(dialog, QFileDialog)
+        driver.type(f"{path}\n")
+
+    return step
+
+
+def click_tree(driver: WindowDriver, path: KeyPath) -> None:
+    """Click the tree's row of a node (expanding its parents as a person would)."""
+    tree, model = driver.window.tree, driver.window.model
+    index = model.index_for_path(path)
+    assert model.node_for(index).path == path
+    parent = index.parent()
+    while parent.isValid():
+        tree.expand(parent)
+        parent = parent.parent()
+    tree.scrollTo(index)
+    driver.settle()
+    driver.click(tree.viewport(), tree.visualRect(index).center())
