@@ -137,8 +137,7 @@ def click_in_next_message_box(qtbot: Any, button_text: str, seen: list[str]) -> 
 
 def open_and_decrypt(qtbot: Any, schema: Any, pki: Any, tmp_path: Path) -> tuple[Any, Path]:
     from cryptography import x509
-    from helpers.gui import open_window
-    from test_gui_signing import pem_identity_dialog
+    from helpers.gui import open_window, pem_identity_dialog
 
     from editor.core.encryption import encrypt_profile
     from editor.core.model import Profile

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers.gui import DialogRecorder, open_window
+from helpers.gui import DialogRecorder, open_window, pem_identity_dialog, run_modal_by_accepting
 from helpers.pki import PASSPHRASE, Pki, build_pki, make_p12, needs_openssl, openssl
 from helpers.profiles import IKEV2_PAYLOAD, PKCS12_PAYLOAD, make_profile
 from PySide6.QtCore import QSettings
@@ -44,29 +44,6 @@ def passphrases(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(QInputDialog, "getText", get_text)
     return asked
-
-
-def run_modal_by_accepting(dialog: QDialog) -> QDialog:
-    """Let `exec()` press OK at once, as a user would after filling the dialog."""
-
-    def exec_() -> int:
-        dialog.accept()
-        return dialog.result()
-
-    dialog.exec = exec_  # type: ignore[method-assign]
-    return dialog
-
-
-def pem_identity_dialog(window: MainWindow, pki: Pki) -> Any:
-    def factory(title: str, explanation: str) -> IdentityDialog:
-        dialog = IdentityDialog(window.settings, window, title, explanation)
-        dialog.picker.pem_radio.setChecked(True)
-        dialog.picker.key_row.edit.setText(str(pki.path("leaf.key")))
-        dialog.picker.cert_row.edit.setText(str(pki.path("leaf.pem")))
-        dialog.picker.chain_row.edit.setText(str(pki.path("intermediate.pem")))
-        return run_modal_by_accepting(dialog)  # type: ignore[return-value]
-
-    return factory
 
 
 def signed_file(pki: Pki, folder: Path, name: str = "signed.mobileconfig") -> Path:

@@ -6,11 +6,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.pki import Pki
 from PySide6.QtCore import QSettings, QStandardPaths
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QDialog, QMessageBox
 
 from editor.app.main_window import MainWindow
 from editor.session.document import Document
+from editor.ui.dialogs.signing import IdentityDialog
 
 
 class DialogRecorder:
@@ -49,3 +51,26 @@ def open_window(qtbot: Any, document: Document) -> MainWindow:
     window.show()
     qtbot.waitExposed(window)
     return window
+
+
+def run_modal_by_accepting(dialog: QDialog) -> QDialog:
+    """Let `exec()` press OK at once, as a user would after filling the dialog."""
+
+    def exec_() -> int:
+        dialog.accept()
+        return dialog.result()
+
+    dialog.exec = exec_  # type: ignore[method-assign]
+    return dialog
+
+
+def pem_identity_dialog(window: MainWindow, pki: Pki) -> Any:
+    def factory(title: str, explanation: str) -> IdentityDialog:
+        dialog = IdentityDialog(window.settings, window, title, explanation)
+        dialog.picker.pem_radio.setChecked(True)
+        dialog.picker.key_row.edit.setText(str(pki.path("leaf.key")))
+        dialog.picker.cert_row.edit.setText(str(pki.path("leaf.pem")))
+        dialog.picker.chain_row.edit.setText(str(pki.path("intermediate.pem")))
+        return run_modal_by_accepting(dialog)  # type: ignore[return-value]
+
+    return factory
