@@ -125,6 +125,21 @@ class TryItPanel(QWidget):
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(6, 6, 6, 6)
+        self._build_choices(outer)
+        self._build_matrix(outer)
+        self._build_network(outer)
+        self._build_result(outer)
+
+        for combo in (self.platform, self.mode, self.interface, self.dns):
+            combo.currentIndexChanged.connect(self.schedule)
+        for combo in (self.ssid, self.domains, self.servers):
+            combo.editTextChanged.connect(self.schedule)
+        self.host.textChanged.connect(self.schedule)
+        document.value_changed.connect(self._document_changed)
+        document.structure_changed.connect(self._document_changed)
+
+    def _build_choices(self, outer: QVBoxLayout) -> None:
+        """Which platform, and which of Apple's two readings."""
         top = QHBoxLayout()
         self.platform = QComboBox(self)
         self.platform.addItems(list(PLATFORMS))
@@ -144,6 +159,8 @@ class TryItPanel(QWidget):
         top.addWidget(self.mode, 1)
         outer.addLayout(top)
 
+    def _build_matrix(self, outer: QVBoxLayout) -> None:
+        """The standard networks and the rule each one fires."""
         matrix_box = QGroupBox("On standard networks", self)
         matrix_layout = QVBoxLayout(matrix_box)
         self.matrix = QTableWidget(0, 2, matrix_box)
@@ -162,6 +179,8 @@ class TryItPanel(QWidget):
         matrix_layout.addWidget(self.matrix)
         outer.addWidget(matrix_box)
 
+    def _build_network(self, outer: QVBoxLayout) -> None:
+        """A network of the user's own: interface, SSID, domains, servers, probes."""
         network_box = QGroupBox("Try a network", self)
         form = QFormLayout(network_box)
         self.interface = QComboBox(network_box)
@@ -186,6 +205,8 @@ class TryItPanel(QWidget):
         form.addRow("Probes", self.probe_box)
         outer.addWidget(network_box)
 
+    def _build_result(self, outer: QVBoxLayout) -> None:
+        """The verdict for the tried network, its reasons, and a host to try."""
         result_box = QGroupBox("Result", self)
         result_layout = QVBoxLayout(result_box)
         self.verdict = QLabel(result_box)
@@ -233,14 +254,6 @@ class TryItPanel(QWidget):
         result_layout.addWidget(legend)
         result_layout.addStretch(1)
         outer.addWidget(result_box, 1)
-
-        for combo in (self.platform, self.mode, self.interface, self.dns):
-            combo.currentIndexChanged.connect(self.schedule)
-        for combo in (self.ssid, self.domains, self.servers):
-            combo.editTextChanged.connect(self.schedule)
-        self.host.textChanged.connect(self.schedule)
-        document.value_changed.connect(self._document_changed)
-        document.structure_changed.connect(self._document_changed)
 
     def _editable_combo(self, parent: QWidget, name: str, tip: str) -> QComboBox:
         combo = QComboBox(parent)
