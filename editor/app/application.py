@@ -235,7 +235,8 @@ def _run(args: argparse.Namespace) -> int:
     QCoreApplication.setApplicationName(APP_NAME)
     QCoreApplication.setApplicationVersion(__version__)
     QGuiApplication.setDesktopFileName(GUI_EXECUTABLE)
-    qt_app = QApplication.instance() or QApplication([sys.argv[0]])
+    running = QApplication.instance()
+    qt_app = running if isinstance(running, QApplication) else QApplication([sys.argv[0]])
     qt_app.setAttribute(Qt.ApplicationAttribute.AA_DontShowIconsInMenus, False)
     qt_app.setWindowIcon(application_icon())
     # Files from elsewhere (macOS Finder, later launches) wait in the inbox until we are ready.

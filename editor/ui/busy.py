@@ -61,7 +61,7 @@ def run_busy(label: str, work: Callable[[], T], parent: QWidget | None = None) -
             return
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         dialog = QProgressDialog(f"{label}…", "", 0, 0, parent)
-        dialog.setCancelButton(None)  # type: ignore[arg-type]
+        dialog.setCancelButton(None)
         dialog.setWindowTitle(label)
         dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
         dialog.setMinimumDuration(0)

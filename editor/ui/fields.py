@@ -91,11 +91,18 @@ class _OpenOnClick(QObject):
 _OPEN_ON_CLICK: _OpenOnClick | None = None
 
 
+def line_edit_of(combo: QComboBox) -> QLineEdit:
+    """The text field of an editable combo box (Qt types it as optional)."""
+    edit = combo.lineEdit()
+    assert edit is not None, "the combo box is not editable"
+    return edit
+
+
 def open_list_on_click(combo: QComboBox) -> None:
     global _OPEN_ON_CLICK
     if _OPEN_ON_CLICK is None:
         _OPEN_ON_CLICK = _OpenOnClick()
-    combo.lineEdit().installEventFilter(_OPEN_ON_CLICK)
+    line_edit_of(combo).installEventFilter(_OPEN_ON_CLICK)
 
 
 def undo_in_document(widget: QWidget) -> None:
@@ -240,9 +247,9 @@ class ChoiceField(Field):
         self.allowed = self.combo.count()  # the empty row and the allowed values
         self.combo.activated.connect(self._picked)
         if spec.values_open:
-            undo_in_document(self.combo.lineEdit())
+            undo_in_document(line_edit_of(self.combo))
             open_list_on_click(self.combo)
-            self.combo.lineEdit().textEdited.connect(self._typed)
+            line_edit_of(self.combo).textEdited.connect(self._typed)
 
     def restrict(self, values: frozenset[Any]) -> None:
         """Offer only these of the schema's values (what this payload allows)."""
@@ -574,12 +581,13 @@ class ReferenceField(Field):
         for label, value in choices:
             self.combo.addItem(label, value)
         if not choices:  # say how to get one, in the form's words
-            self.combo.lineEdit().setPlaceholderText(_NO_CHOICE_HINTS.get(spec.references, ""))
+            hint = _NO_CHOICE_HINTS.get(spec.references or "", "")
+            line_edit_of(self.combo).setPlaceholderText(hint)
         self.layout_.addWidget(self.combo)
         self.combo.activated.connect(lambda row: self._emit(self.combo.itemData(row)))
-        undo_in_document(self.combo.lineEdit())
+        undo_in_document(line_edit_of(self.combo))
         open_list_on_click(self.combo)
-        self.combo.lineEdit().textEdited.connect(lambda text: self._emit(text, True))
+        line_edit_of(self.combo).textEdited.connect(lambda text: self._emit(text, True))
 
     def _show(self, value: Any) -> None:
         if value is MISSING:

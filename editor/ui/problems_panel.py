@@ -153,7 +153,8 @@ class ProblemsModel(QAbstractTableModel):
 
     def _where(self, problem: Problem) -> str:
         path = problem.path
-        if payload_index(path) is not None:
+        index = payload_index(path)
+        if index is not None:
             payload = self.document.value(path[:2])
             name = ""
             if isinstance(payload, dict):
@@ -161,7 +162,7 @@ class ProblemsModel(QAbstractTableModel):
                     payload.get("PayloadDisplayName") or payload.get("UserDefinedName") or ""
                 )
             rest = self._field_names(path, 2)
-            head = f"Payload {path[1] + 1}" + (f" ({name})" if name else "")
+            head = f"Payload {index + 1}" + (f" ({name})" if name else "")
             return f"{head}: {rest}" if rest else head
         return "Profile" + (": " + self._field_names(path, 0) if path else "")
 

@@ -275,7 +275,7 @@ class PayloadTreeModel(QAbstractItemModel):
                 detail = f" ({vpn_type})" if isinstance(vpn_type, str) else ""
                 if isinstance(name, str) and name:
                     return f"{name} — {kind}{detail}"
-            return f"{kind}{' ' if kind else ''}{path[1] + 1}"
+            return f"{kind}{' ' if kind else ''}{index + 1}"
         last = path[-1]
         if isinstance(last, int):
             parent_name = next((p for p in reversed(path[:-1]) if isinstance(p, str)), "")

@@ -8,7 +8,7 @@ File menu.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from PySide6 import QtWidgets
 from PySide6.QtCore import Qt, QTimer
@@ -238,7 +238,7 @@ def imported_payload(
     from editor.core.importers import ConfigImportError, import_openvpn, import_wireguard
 
     openvpn = path.suffix.lower() == ".ovpn"
-    platform = "ios"
+    platform: Literal["ios", "macos"] = "ios"
     if not openvpn:
         choices = ["iPhone and iPad (com.wireguard.ios)", "Mac (com.wireguard.macos)"]
         choice, ok = QtWidgets.QInputDialog.getItem(
@@ -354,7 +354,7 @@ class RenderDialog(QDialog):
             "Render", QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
-        self.buttons.accepted.connect(self.render)
+        self.buttons.accepted.connect(self.render_files)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self.data_edit.editingFinished.connect(self.load_rows)
@@ -435,7 +435,7 @@ class RenderDialog(QDialog):
         ready = self.rows is not None and bool(self.out_edit.text().strip())
         self.render_button.setEnabled(ready)
 
-    def render(self) -> bool:
+    def render_files(self) -> bool:
         """Render every row; nothing is written unless every row (or, with the box
         ticked, every valid row) is ready."""
         from editor.core.render import (

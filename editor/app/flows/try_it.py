@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QScrollArea,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -53,6 +54,7 @@ from editor.core.on_demand import (
 from editor.core.platforms import PLATFORMS
 from editor.session.document import Document
 from editor.ui.colors import error_color, is_dark
+from editor.ui.fields import line_edit_of
 from editor.ui.tree_model import PATH_ROLE
 
 if TYPE_CHECKING:
@@ -261,7 +263,7 @@ class TryItPanel(QWidget):
         combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         combo.setAccessibleName(name)
         combo.setToolTip(f"{tip}; the values the rules name are in the list")
-        combo.lineEdit().setPlaceholderText("none")
+        line_edit_of(combo).setPlaceholderText("none")
         return combo
 
     # --- what to show -----------------------------------------------------------------
@@ -341,7 +343,8 @@ class TryItPanel(QWidget):
 
     def _no_probes(self) -> QLabel:
         for index in range(self.probe_layout.count()):
-            widget = self.probe_layout.itemAt(index).widget()
+            item = self.probe_layout.itemAt(index)
+            widget = item.widget() if item is not None else None
             if isinstance(widget, QLabel):
                 return widget
         return QLabel("(the rules use no URL probe)", self.probe_box)
@@ -578,7 +581,7 @@ def attach_try_it(window: MainWindow) -> TryItDock:
     problems_toggle = window.problems_dock.toggleViewAction()
     for action in window.menuBar().actions():
         menu = action.menu()
-        if menu is not None and problems_toggle in menu.actions():
+        if isinstance(menu, QMenu) and problems_toggle in menu.actions():
             following = menu.actions()[menu.actions().index(problems_toggle) + 1]
             dock.toggleViewAction().setText("Tr&y It: On Demand")
             menu.insertAction(following, dock.toggleViewAction())
