@@ -65,6 +65,16 @@ Each command's --help shows its options, its example and its exit status.
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
+    _add_validate(commands)
+    _add_convert(commands)
+    _add_schema(commands)
+    _add_show(commands)
+    for module in command_modules():
+        module.add_parsers(commands)
+    return parser
+
+
+def _add_validate(commands: Any) -> None:
     validate = commands.add_parser(
         "validate",
         help="check profiles against the schema and the rules",
@@ -99,6 +109,8 @@ exit status:
 
     add_channel_option(validate)
 
+
+def _add_convert(commands: Any) -> None:
     convert = commands.add_parser(
         "convert",
         help="read any supported profile and write it as XML or binary",
@@ -111,6 +123,8 @@ example:
     convert.add_argument("output", metavar="OUT")
     convert.add_argument("--format", choices=("xml", "binary"), default="xml")
 
+
+def _add_schema(commands: Any) -> None:
     schema = commands.add_parser(
         "schema",
         help="list every key the editor knows",
@@ -121,6 +135,8 @@ example:
     )
     schema.add_argument("--format", choices=("text", "json"), default="text")
 
+
+def _add_show(commands: Any) -> None:
     show = commands.add_parser(
         "show",
         help="summarize a profile",
@@ -132,11 +148,9 @@ example:
     show.add_argument("file", metavar="FILE")
     show.add_argument("--canonical", action="store_true", help="every value as a sorted line")
     show.add_argument("--show-secrets", action="store_true", help="with --canonical: unmasked")
-    add_channel_option(show)
+    from editor.cli.fix import add_channel_option
 
-    for module in command_modules():
-        module.add_parsers(commands)
-    return parser
+    add_channel_option(show)
 
 
 # --- validate ------------------------------------------------------------------------
