@@ -5,11 +5,16 @@
 - .p12 / .pfx (or any file holding PKCS#12 data): `com.apple.security.pkcs12` with the
   file's exact bytes; the password is checked when given and stored only on request.
 - DER (.cer, .der) and PEM (.pem, .crt, also .cer holding PEM text) certificates: the
-  first certificate, converted to DER. A self-signed CA certificate becomes
+  first certificate, converted to DER (`certificates_from_file` reads every one of a
+  chain, for one payload each). A self-signed CA certificate becomes
   `com.apple.security.root`, any other one `com.apple.security.pkcs1`. DER in a pkcs1
   or root payload is the form every Apple OS version and MDM accepts, and it lets the
   editor tell trust anchors from other certificates at a glance; the PEM payload type
   (`com.apple.security.pem`) is not produced, but is described like the others.
+
+A PEM file is read strictly: text between its certificates other than the notes tools
+write there, a block cut short or broken base64 is a CertificateError naming the file
+and the line, never a chain silently shortened.
 
 `describe_certificate_payload` reports subject, issuer, validity, key and, for PKCS#12,
 whether the password opens it; it never raises on bad data but returns an error text.
@@ -20,8 +25,9 @@ cryptography is imported inside the functions: validation must not pay for it.
 from __future__ import annotations
 
 import datetime
+import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -204,7 +210,7 @@ def certificate_shape_error(content: bytes) -> str | None:
     return None
 
 
-def _is_pem(data: bytes) -> bool:
+def is_pem(data: bytes) -> bool:
     return _PEM_MARKER in data[:4096] or data.lstrip().startswith(_PEM_MARKER)
 
 
@@ -212,21 +218,10 @@ def _load_certificate(data: bytes) -> x509.Certificate:
     """A certificate from DER or PEM bytes (the first one of a PEM bundle)."""
     from cryptography import x509
 
-    if _is_pem(data):
+    if is_pem(data):
         certificates = x509.load_pem_x509_certificates(data)
         return certificates[0]
     return x509.load_der_x509_certificate(data)
-
-
-def der_certificate(data: bytes) -> bytes:
-    """The certificate in DER, from DER or PEM bytes (what PKCS1 and root payloads hold);
-    CertificateError when the data holds no certificate."""
-    from cryptography.hazmat.primitives.serialization import Encoding
-
-    try:
-        return _load_certificate(data).public_bytes(Encoding.DER)
-    except Exception as exc:
-        raise CertificateError("the data holds no readable certificate") from exc
 
 
 def looks_like_pkcs12(data: bytes) -> bool:
@@ -434,7 +429,7 @@ def certificate_payload_from_file(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # odd encodings: describe() reports them
         if path.suffix.lower() in PKCS12_SUFFIXES or (
-            not _is_pem(data) and looks_like_pkcs12(data)
+            not is_pem(data) and looks_like_pkcs12(data)
         ):
             return _pkcs12_payload(
                 path, data, password, identifier_base, store_password, display_name
@@ -474,24 +469,249 @@ def _pkcs12_payload(
 def _certificate_payload(
     path: Path, data: bytes, identifier_base: str, display_name: str
 ) -> dict[str, Any]:
-    from cryptography.hazmat.primitives.serialization import Encoding
+    first = read_certificates(data, path.name).certificates[0]
+    return certificate_payload(first, identifier_base, path.name, display_name)
+
+
+# --- every certificate of a file (a chain) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileCertificate:
+    """One certificate of a file, described as the payload it would become."""
+
+    position: int  # 1 for the file's first certificate
+    line: int  # where its PEM block begins (0 in a DER file)
+    der: bytes
+    info: CertificateInfo  # payload_type: ROOT for a self-signed CA, else PKCS1
+    name: str  # its common name, else its whole subject
+
+    @property
+    def payload_type(self) -> str:
+        return self.info.payload_type
+
+    @property
+    def role(self) -> str:
+        """What it is in a chain, in a few words ("root CA, self-signed")."""
+        if self.info.self_signed:
+            return "root CA, self-signed" if self.info.is_ca else "self-signed certificate"
+        return "intermediate CA" if self.info.is_ca else "certificate"
+
+
+@dataclass(frozen=True)
+class CertificateFile:
+    """The certificates of one file, in its order, each once."""
+
+    file_name: str
+    certificates: tuple[FileCertificate, ...]
+    notes: tuple[str, ...] = ()  # what was left out (a private key, a repeated certificate)
+
+
+_PEM_BEGIN = re.compile(r"-----BEGIN ([A-Z0-9 #._-]+)-----")
+_PEM_END = re.compile(r"-----END ([A-Z0-9 #._-]+)-----")
+_CERTIFICATE_LABELS = frozenset({"CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"})
+# Lines tools write between a bundle's certificates: OpenSSL's "subject=...", "Bag
+# Attributes" and "    friendlyName: ...", s_client's " 0 s:CN = ...", comments.
+_NOTE_LINE = re.compile(
+    r"\s*(?:#|(?:\d+\s+)?[A-Za-z][\w .()/-]*?\s*[:=]|(?:Bag|Key) Attributes\b)"
+)
+_UNDERLINE = re.compile(r"\s*=+\s*")  # a title underlined with "=" (curl's CA bundle)
+_BASE64_LINE = re.compile(r"[A-Za-z0-9+/]{40,}={0,2}")
+
+
+@dataclass
+class _PemBlock:
+    label: str
+    line: int
+    body: list[str]
+
+
+def _outside_line_fault(line: str) -> str | None:
+    """Why a line outside the PEM blocks cannot be there, wherever it is."""
+    if any(ord(char) < 0x20 and char != "\t" for char in line) or "\ufffd" in line:
+        return "binary data in PEM text"
+    if _BASE64_LINE.fullmatch(line.strip()):
+        return "certificate data outside BEGIN and END lines"
+    return None
+
+
+def _between_fault(lines: list[tuple[int, str]]) -> tuple[int, str] | None:
+    """The first line between two PEM blocks that no tool writes there, if any."""
+    for at, (number, line) in enumerate(lines):
+        underlined = at + 1 < len(lines) and _UNDERLINE.fullmatch(lines[at + 1][1]) is not None
+        if _NOTE_LINE.match(line) or _UNDERLINE.fullmatch(line) or underlined:
+            continue
+        return number, line
+    return None
+
+
+def _pem_blocks(text: str, file_name: str) -> list[_PemBlock]:
+    """The BEGIN/END blocks of PEM text; CertificateError for anything out of shape."""
+    blocks: list[_PemBlock] = []
+    current: _PemBlock | None = None
+    between: list[tuple[int, str]] = []  # free text since the last block ended
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        begin, end = _PEM_BEGIN.fullmatch(line), _PEM_END.fullmatch(line)
+        if current is not None:
+            if end is not None and end.group(1) == current.label:
+                blocks.append(current)
+                current = None
+            elif begin is not None or end is not None:
+                raise CertificateError(
+                    f"{file_name}: line {current.line}: the {current.label} block has no END "
+                    f"line before line {number} (the block is cut short)"
+                )
+            else:
+                current.body.append(line)
+            continue
+        if begin is not None:
+            fault = _between_fault(between) if blocks else None
+            if fault is not None:
+                raise CertificateError(
+                    f"{file_name}: line {fault[0]}: unexpected text between certificates: "
+                    f"{fault[1].strip()[:60]!r}"
+                )
+            between = []
+            current = _PemBlock(begin.group(1), number, [])
+        elif end is not None:
+            raise CertificateError(f"{file_name}: line {number}: an END line without its BEGIN")
+        elif line:
+            fault_text = _outside_line_fault(raw)
+            if fault_text is not None:
+                raise CertificateError(f"{file_name}: line {number}: {fault_text}")
+            between.append((number, raw))
+    if current is not None:
+        raise CertificateError(
+            f"{file_name}: line {current.line}: the {current.label} block has no END line "
+            "(the file is cut short)"
+        )
+    return blocks
+
+
+def _block_der(block: _PemBlock, where: str) -> bytes:
+    import base64
+    import binascii
 
     try:
-        certificate = _load_certificate(data)
-    except Exception as exc:
-        if _is_pem(data):
+        der = base64.b64decode("".join(block.body), validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise CertificateError(f"{where}: its base64 text is broken") from exc
+    if block.label == "TRUSTED CERTIFICATE":  # OpenSSL's: the certificate, then trust settings
+        item = _der_item(der, 0)
+        der = der[: item[2]] if item is not None else der
+    return der
+
+
+def _file_certificate(position: int, line: int, der: bytes, file_name: str) -> FileCertificate:
+    """The certificate of DER bytes; ValueError when they hold none."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        certificate = x509.load_der_x509_certificate(der)
+        fields = _certificate_fields(certificate)
+    root = fields["self_signed"] and fields["is_ca"]
+    notes = tuple(dict.fromkeys(str(w.message) for w in caught))
+    info = CertificateInfo(ROOT if root else PKCS1, **fields, notes=notes)
+    name = _common_name(certificate) or info.subject or file_name
+    return FileCertificate(position, line, certificate.public_bytes(Encoding.DER), info, name)
+
+
+def read_certificates(data: bytes, file_name: str) -> CertificateFile:
+    """Every certificate of DER or PEM data, in order, a repeated one once; CertificateError
+    naming the file and the fault when the data is not a clean certificate file."""
+    if not data:
+        raise CertificateError(f"{file_name}: the file is empty")
+    if not is_pem(data):
+        try:
+            only = _file_certificate(1, 0, data, file_name)
+        except Exception as exc:
             raise CertificateError(
-                f"{path.name}: the PEM file holds no readable certificate"
+                f"{file_name}: the file is neither a certificate (DER or PEM) nor PKCS#12 data"
             ) from exc
+        return CertificateFile(file_name, (only,))
+    found: list[FileCertificate] = []
+    notes: list[str] = []
+    position = 0
+    for block in _pem_blocks(data.decode("utf-8", "replace"), file_name):
+        if block.label not in _CERTIFICATE_LABELS:
+            key = "KEY" in block.label
+            why = " (a private key belongs in a PKCS#12 identity)" if key else ""
+            notes.append(f"The {block.label} of line {block.line} is not added{why}.")
+            continue
+        position += 1
+        where = f"{file_name}: certificate {position} (line {block.line})"
+        try:
+            made = _file_certificate(position, block.line, _block_der(block, where), file_name)
+        except CertificateError:
+            raise
+        except Exception as exc:
+            raise CertificateError(f"{where}: its data is not a readable certificate") from exc
+        earlier = next((c for c in found if c.der == made.der), None)
+        if earlier is not None:
+            notes.append(
+                f"The certificate of line {block.line} repeats the one of line {earlier.line}."
+            )
+            continue
+        found.append(made)
+    if not found:
+        raise CertificateError(f"{file_name}: the PEM file holds no readable certificate")
+    return CertificateFile(file_name, tuple(found), tuple(notes))
+
+
+def certificates_from_file(path: Path) -> CertificateFile:
+    """`read_certificates` of a file; CertificateError naming it when it cannot be read."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
         raise CertificateError(
-            f"{path.name}: the file is neither a certificate (DER or PEM) nor PKCS#12 data"
+            f"{path.name}: cannot read the file ({exc.strerror or exc})"
         ) from exc
-    self_signed = _self_signed(certificate)
-    payload_type = ROOT if self_signed and _is_ca(certificate, self_signed) else PKCS1
-    name = display_name or _common_name(certificate) or path.name
-    return _payload(
-        payload_type, identifier_base, name, path.name, certificate.public_bytes(Encoding.DER)
-    )
+    return read_certificates(data, path.name)
+
+
+def certificate_payload(
+    certificate: FileCertificate, identifier_base: str, file_name: str, display_name: str = ""
+) -> dict[str, Any]:
+    """The root or pkcs1 payload holding one certificate of a file, in DER."""
+    name = display_name or certificate.name
+    return _payload(certificate.payload_type, identifier_base, name, file_name, certificate.der)
+
+
+def certificates_in_profile(profile: Profile) -> dict[bytes, int]:
+    """The DER of each certificate the profile's certificate payloads hold, with the index
+    of the first payload holding it: what adding the same certificate again would repeat."""
+    held: dict[bytes, int] = {}
+    for index, payload in profile.payload_dicts():
+        content = payload.get("PayloadContent")
+        if payload.get("PayloadType") in CERTIFICATE_TYPES and isinstance(content, bytes):
+            der = _certificate_der(content)
+            if isinstance(der, bytes) and der:
+                held.setdefault(der, index)
+    return held
+
+
+def certificates_for_payload(
+    found: Sequence[FileCertificate], payload_type: str, current: bytes | None = None
+) -> list[FileCertificate]:
+    """Those of a file's certificates that fit a payload of that type: a root payload
+    takes self-signed CAs, a pkcs1 payload the others. When several fit and the payload
+    holds a certificate now, one with the same subject (its renewal) is the fit."""
+    if len(found) == 1:
+        return list(found)
+    fitting = [c for c in found if c.payload_type == payload_type]
+    if len(fitting) > 1 and current:
+        try:
+            subject = _load_certificate(current).subject.rfc4514_string()
+        except Exception:
+            return fitting
+        renewed = [c for c in fitting if c.info.subject == subject]
+        if len(renewed) == 1:
+            return renewed
+    return fitting
 
 
 def identity_payloads(profile: Profile) -> list[tuple[str, str, dict[str, Any]]]:

@@ -420,6 +420,14 @@ class Document(QObject):
             self.undo_stack.endMacro()
         return index
 
+    def add_payloads(self, payloads: list[dict[str, Any]], label: str) -> list[int]:
+        """Append several payloads (a certificate chain) as one undo step; their indexes."""
+        self.undo_stack.beginMacro(label)
+        try:
+            return [self.add_payload(payload, label) for payload in payloads]
+        finally:
+            self.undo_stack.endMacro()
+
     def replace_root(self, root: dict[str, Any], label: str) -> None:
         """Swap the whole profile (decrypting its payloads, say) as one undoable step."""
         self.undo_stack.push(commands.ReplaceRoot(self, root, label))

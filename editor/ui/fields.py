@@ -430,8 +430,9 @@ class DataField(Field):
         self.load.clicked.connect(self._load)
         self.save.clicked.connect(self._save)
         self._value: Any = MISSING
-        # turns a loaded file into what the key holds (a PEM certificate into DER)
-        self.convert_loaded: Callable[[bytes], bytes] | None = None
+        # turns a loaded file into what the key holds (a PEM certificate into DER), or
+        # None when it is refused or the user cancels
+        self.convert_loaded: Callable[[bytes, Path], bytes | None] | None = None
 
     def _show(self, value: Any) -> None:
         self._value = value
@@ -451,13 +452,14 @@ class DataField(Field):
         name, _ = QFileDialog.getOpenFileName(self, "Load data from a file")
         if name:
             try:
-                data = Path(name).read_bytes()
-                if self.convert_loaded is not None:
-                    data = self.convert_loaded(data)
+                data: bytes | None = Path(name).read_bytes()
             except OSError as exc:
                 self.summary.setText(f"{name}: {exc.strerror}")
                 return
-            self._emit(data)
+            if self.convert_loaded is not None and data is not None:
+                data = self.convert_loaded(data, Path(name))
+            if data is not None:  # None: refused or cancelled, and said so
+                self._emit(data)
 
     def _save(self) -> None:
         if not isinstance(self._value, bytes | bytearray):

@@ -69,16 +69,6 @@ _OFFERED_VALUES: dict[tuple[Any, str], frozenset[Any]] = {
 _DER_CERTIFICATE_TYPES = frozenset({"com.apple.security.root", "com.apple.security.pkcs1"})
 
 
-def _as_der(data: bytes) -> bytes:
-    """A PEM certificate as DER; other data as it is (the engine says what is wrong)."""
-    from editor.core.certificates import CertificateError, der_certificate
-
-    try:
-        return der_certificate(data)
-    except CertificateError:
-        return data
-
-
 def _new_item(spec: KeySpec | None, array_name: str = "") -> Any:
     """A new array item: a dictionary with its required keys filled where possible."""
     if spec is None or spec.type != "dictionary":
@@ -123,8 +113,12 @@ class KeyRow(QWidget):
             self.field.show_value(value)
         if name == "PayloadContent" and isinstance(self.field, DataField):
             kind = form.document.value((*form.path, "PayloadType")) if len(form.path) == 2 else None
-            if kind in _DER_CERTIFICATE_TYPES:
-                self.field.convert_loaded = _as_der  # Load… stores DER, as Add Certificate does
+            if kind in _DER_CERTIFICATE_TYPES:  # Load… stores DER, as Add Certificate does
+                from editor.ui.dialogs.certificate import loaded_certificate
+
+                self.field.convert_loaded = lambda data, file: loaded_certificate(
+                    self, data, file, str(kind), form.document.value(self.path)
+                )
         self.field.open_requested.connect(lambda: form.open_requested.emit(self.path))
 
         layout = QVBoxLayout(self)
