@@ -308,10 +308,11 @@ def _certificate_fields(certificate: x509.Certificate) -> dict[str, Any]:
     }
 
 
-def _common_name(certificate: x509.Certificate) -> str:
+def _common_name(certificate: x509.Certificate, of_issuer: bool = False) -> str:
     from cryptography.x509.oid import NameOID
 
-    names = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    whose = certificate.issuer if of_issuer else certificate.subject
+    names = whose.get_attributes_for_oid(NameOID.COMMON_NAME)
     value = names[0].value if names else ""
     return value if isinstance(value, str) else value.decode("utf-8", "replace")
 
@@ -485,6 +486,7 @@ class FileCertificate:
     der: bytes
     info: CertificateInfo  # payload_type: ROOT for a self-signed CA, else PKCS1
     name: str  # its common name, else its whole subject
+    issuer_name: str  # the issuer's common name, else its whole name
 
     @property
     def payload_type(self) -> str:
@@ -616,7 +618,9 @@ def _file_certificate(position: int, line: int, der: bytes, file_name: str) -> F
     notes = tuple(dict.fromkeys(str(w.message) for w in caught))
     info = CertificateInfo(ROOT if root else PKCS1, **fields, notes=notes)
     name = _common_name(certificate) or info.subject or file_name
-    return FileCertificate(position, line, certificate.public_bytes(Encoding.DER), info, name)
+    issuer_name = _common_name(certificate, of_issuer=True) or info.issuer
+    der = certificate.public_bytes(Encoding.DER)
+    return FileCertificate(position, line, der, info, name, issuer_name)
 
 
 def read_certificates(data: bytes, file_name: str) -> CertificateFile:

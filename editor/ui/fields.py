@@ -72,6 +72,49 @@ class _DocumentUndo(QObject):
 _DOCUMENT_UNDO: _DocumentUndo | None = None
 
 
+class FullTextComboBox(QComboBox):
+    """A combo box whose open list is as wide as its longest entry ("Office identity —
+    0C4D4B4E-…"), up to the screen's width, wherever the combo itself is narrower (a
+    large scale, a narrow window). An entry that is cut even then shows its full text
+    as tooltip."""
+
+    def showPopup(self) -> None:
+        view = self.view()
+        frame = 2 * view.frameWidth()
+        if self.count() > self.maxVisibleItems():
+            frame += view.verticalScrollBar().sizeHint().width()
+        metrics = view.fontMetrics()
+        # the item's text margins (as Qt's styles lay them out), and a space to breathe
+        margin = 2 * (self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1)
+        margin += metrics.horizontalAdvance("  ")
+        widths = [
+            max(view.sizeHintForIndex(self.model().index(row, self.modelColumn())).width(),
+                metrics.horizontalAdvance(self.itemText(row)) + margin)
+            for row in range(self.count())
+        ]  # fmt: skip
+        screen = self.screen().availableGeometry()
+        view.setMinimumWidth(min(max(widths, default=0) + frame, screen.width()))
+        super().showPopup()
+        popup = view.window()
+        if popup is not self.window():
+            geometry = popup.geometry()
+            overflow = geometry.width() - screen.width()
+            if overflow > 0:  # the popup's own frame too: the list gives way
+                view.setMinimumWidth(view.minimumWidth() - overflow)
+                if popup.layout() is not None:
+                    popup.layout().activate()  # the popup's minimum follows the list's now
+                geometry.setWidth(screen.width())
+            if geometry.right() > screen.right():  # widened beyond the screen's edge
+                geometry.moveRight(screen.right())
+            if geometry.left() < screen.left():
+                geometry.moveLeft(screen.left())
+            popup.setGeometry(geometry)
+        room = view.minimumWidth() - frame
+        for row, width in enumerate(widths):
+            cut = width > room
+            self.setItemData(row, self.itemText(row) if cut else None, Qt.ItemDataRole.ToolTipRole)
+
+
 class _OpenOnClick(QObject):
     """A click on the text of an editable combo box opens its list, as a click on a
     plain one does (a drag still selects text, and typing still works)."""
@@ -576,7 +619,7 @@ class ReferenceField(Field):
         self, spec: KeySpec, choices: list[tuple[str, str]], parent: QWidget | None = None
     ) -> None:
         super().__init__(spec, parent)
-        self.combo = QComboBox(self)
+        self.combo = FullTextComboBox(self)
         ignore_wheel_unless_focused(self.combo)
         self.combo.setEditable(True)
         self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)

@@ -351,7 +351,7 @@ class CertificateDialog(QDialog):
         self.chain_hint = hint_label(self)
         self.chain_hint.setObjectName("certificateChainHint")
         layout.addWidget(self.chain_label)
-        layout.addWidget(self.chain_list, 1)
+        layout.addWidget(self.chain_list)
         layout.addWidget(self.chain_hint)
 
         self.summary = CertificateSummary(self, "What the file holds")
@@ -486,7 +486,7 @@ class CertificateDialog(QDialog):
         for certificate in certificates:
             info = certificate.info
             row = QTreeWidgetItem(
-                [certificate.name, certificate.role, info.issuer, _day(info.not_after)]
+                [certificate.name, certificate.role, certificate.issuer_name, _day(info.not_after)]
             )
             row.setData(0, Qt.ItemDataRole.UserRole, certificate.position)
             row.setToolTip(0, info.subject)
@@ -503,6 +503,13 @@ class CertificateDialog(QDialog):
             self.chain_list.addTopLevelItem(row)
         for column in range(len(self.COLUMNS)):
             self.chain_list.resizeColumnToContents(column)
+        # as tall as its rows (a few at most): the summary below needs the room
+        rows = min(max(len(certificates), 1), 6)
+        frame = self.chain_list.frameWidth() * 2
+        header = self.chain_list.header().sizeHint().height()
+        row_height = max(self.chain_list.sizeHintForRow(0), self.fontMetrics().height())
+        scroll = self.chain_list.horizontalScrollBar().sizeHint().height()
+        self.chain_list.setFixedHeight(frame + header + rows * row_height + scroll)
         if self.chain_list.topLevelItemCount():
             self.chain_list.setCurrentItem(self.chain_list.topLevelItem(0))
         self.chain_list.blockSignals(False)
@@ -510,6 +517,7 @@ class CertificateDialog(QDialog):
         self.chain_label.setVisible(shown)
         self.chain_list.setVisible(shown)
         self.form.setRowVisible(self.name_edit, not shown)  # each is named by its subject
+        self.summary.setTitle("The certificate selected above" if shown else "What the file holds")
         notes = list(self.chain.notes) if self.chain is not None else []
         if shown:
             held_texts = [self._held_text(c) for c in certificates]
@@ -552,7 +560,8 @@ class CertificateDialog(QDialog):
         chosen = self.chosen_certificates()
         if not chosen:
             if not self.several:
-                raise CertificateError(f"{self._held_text(self.chain.certificates[0])}.")
+                held = self._held_text(self.chain.certificates[0])
+                raise CertificateError(f"{held}: it is not added again.")
             raise CertificateError("Tick the certificates to add.")
         base = profile_identifier_base(self.document)
         name = "" if self.several else self.name_edit.text().strip()

@@ -46,6 +46,7 @@ from editor.core.variables import holds_variable
 from editor.session.document import Document
 from editor.ui.colors import error_color
 from editor.ui.dialogs.parts import error_label, hint_label, ok_cancel_buttons
+from editor.ui.fields import FullTextComboBox
 
 DEFAULT_IDENTIFIER_BASE = "com.example.profile"
 
@@ -226,7 +227,7 @@ class ConnectionDialog(QDialog):
         self.certificate_box = QGroupBox("Authentication", body)
         form = QFormLayout(self.certificate_box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.certificate_combo = QComboBox(self.certificate_box)
+        self.certificate_combo = FullTextComboBox(self.certificate_box)  # UUIDs shown whole
         self.certificate_combo.setAccessibleName("Client certificate")
         self.certificate_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
