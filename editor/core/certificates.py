@@ -555,6 +555,10 @@ def _pem_blocks(text: str, file_name: str) -> list[_PemBlock]:
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         begin, end = _PEM_BEGIN.fullmatch(line), _PEM_END.fullmatch(line)
+        if begin is None and end is None and ("-----BEGIN" in line or "-----END" in line):
+            raise CertificateError(
+                f"{file_name}: line {number}: a damaged BEGIN or END line: {line[:60]!r}"
+            )
         if current is not None:
             if end is not None and end.group(1) == current.label:
                 blocks.append(current)
