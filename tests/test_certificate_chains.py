@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +10,8 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
+from helpers.pki import OPENSSL, Pki, needs_openssl, pem
+from helpers.profiles import make_profile
 
 from editor.core.certificates import (
     CertificateError,
@@ -22,19 +23,6 @@ from editor.core.certificates import (
     read_certificates,
 )
 from editor.core.payload_types import PEM, PKCS1, ROOT
-from tests.conftest import make_profile
-from tests.test_signing import Pki, build_pki
-
-OPENSSL = shutil.which("openssl")
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
-    return build_pki(tmp_path_factory.mktemp("chain-pki"))
-
-
-def pem(certificate: x509.Certificate) -> bytes:
-    return certificate.public_bytes(serialization.Encoding.PEM)
 
 
 def der(certificate: x509.Certificate) -> bytes:
@@ -66,7 +54,7 @@ def test_every_certificate_of_a_chain_in_the_file_order(pki: Pki) -> None:
     assert found.notes == ()
 
 
-@pytest.mark.skipif(OPENSSL is None, reason="needs the openssl command")
+@needs_openssl
 def test_payloads_hold_the_der_openssl_writes(pki: Pki, tmp_path: Path) -> None:
     chain = tmp_path / "fullchain.pem"
     chain.write_bytes(full_chain(pki))
@@ -76,7 +64,7 @@ def test_payloads_hold_the_der_openssl_writes(pki: Pki, tmp_path: Path) -> None:
         alone = tmp_path / f"{number}.pem"
         alone.write_bytes(pem([pki.leaf, pki.intermediate, pki.root][number]))
         openssl_der = subprocess.run(
-            [str(OPENSSL), "x509", "-in", str(alone), "-outform", "DER"],
+            [OPENSSL, "x509", "-in", str(alone), "-outform", "DER"],
             capture_output=True, check=True,
         ).stdout  # fmt: skip
         assert payload["PayloadContent"] == openssl_der == certificate.der
@@ -87,7 +75,7 @@ def test_payloads_hold_the_der_openssl_writes(pki: Pki, tmp_path: Path) -> None:
     assert len({p["PayloadUUID"] for p in payloads}) == 3
 
 
-@pytest.mark.skipif(OPENSSL is None, reason="needs the openssl command")
+@needs_openssl
 def test_the_notes_openssl_writes_between_certificates_are_no_junk(
     pki: Pki, tmp_path: Path
 ) -> None:
@@ -101,7 +89,7 @@ def test_the_notes_openssl_writes_between_certificates_are_no_junk(
         )
     )  # fmt: skip
     exported = subprocess.run(
-        [str(OPENSSL), "pkcs12", "-in", str(identity), "-nokeys", "-passin", "pass:secret"],
+        [OPENSSL, "pkcs12", "-in", str(identity), "-nokeys", "-passin", "pass:secret"],
         capture_output=True, check=True,
     ).stdout  # fmt: skip
     assert b"subject=" in exported and b"Bag Attributes" in exported

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import copy
 import plistlib
-import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,9 +13,10 @@ from typing import Any
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-from gui_driver import WindowDriver
-from gui_helpers import DialogRecorder, open_window
+from helpers.gui import DialogRecorder, open_window
+from helpers.gui_driver import WindowDriver
+from helpers.pki import OPENSSL, Pki, needs_openssl, pem
+from helpers.profiles import IKEV2_PAYLOAD, PKCS12_PAYLOAD, make_profile
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QComboBox, QDialog, QFileDialog, QInputDialog
@@ -25,13 +25,8 @@ from editor.core.payload_types import PKCS1, PKCS12, ROOT
 from editor.core.schema import Schema
 from editor.session.document import Document
 from editor.ui.dialogs.certificate import CertificateDialog, PathEdit
-from tests.conftest import IKEV2_PAYLOAD, PKCS12_PAYLOAD, make_profile
-from tests.test_signing import build_pki
 
-pytestmark = [
-    pytest.mark.usefixtures("isolated_settings", "dialogs"),
-    pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command"),
-]
+pytestmark = [pytest.mark.usefixtures("isolated_settings", "dialogs"), needs_openssl]
 
 
 @dataclass(frozen=True)
@@ -43,14 +38,9 @@ class Chain:
     broken: Path  # the same with junk between two certificates
 
 
-def pem(certificate: x509.Certificate) -> bytes:
-    return certificate.public_bytes(serialization.Encoding.PEM)
-
-
 @pytest.fixture(scope="module")
-def chain(tmp_path_factory: pytest.TempPathFactory) -> Chain:
+def chain(pki: Pki, tmp_path_factory: pytest.TempPathFactory) -> Chain:
     folder = tmp_path_factory.mktemp("chain")
-    pki = build_pki(folder)
     fullchain = folder / "fullchain.pem"
     fullchain.write_bytes(pem(pki.leaf) + pem(pki.intermediate) + pem(pki.root))
     broken = folder / "broken-chain.pem"
@@ -63,7 +53,7 @@ def openssl_der(certificate: x509.Certificate, folder: Path) -> bytes:
     alone = folder / "alone.pem"
     alone.write_bytes(pem(certificate))
     return subprocess.run(
-        ["openssl", "x509", "-in", str(alone), "-outform", "DER"],
+        [OPENSSL, "x509", "-in", str(alone), "-outform", "DER"],
         capture_output=True, check=True,
     ).stdout  # fmt: skip
 

@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from tests.conftest import REPO
+from helpers.profiles import REPO
 
 # A screen of 2800 x 1800 pixels: 1400 x 900 at scale 2, room for the longest entry.
 WIDE_SCREEN = {
@@ -44,10 +43,10 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QStyle
 
 app = QApplication(sys.argv[:1])
-from conftest import IKEV2_PAYLOAD, PKCS12_PAYLOAD, make_profile
-from gui_helpers import isolate_settings
+from helpers.gui import isolate_settings
+from helpers.profiles import IKEV2_PAYLOAD, PKCS12_PAYLOAD, make_profile
 from editor.app.main_window import MainWindow
-from editor.core.schema import load_schema
+from editor.core.schema_loader import load_schema
 from editor.session.document import Document
 
 isolate_settings(Path(sys.argv[2]))
