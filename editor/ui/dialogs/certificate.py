@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -270,7 +270,8 @@ class CertificateDialog(QDialog):
         self._auto_name = ""
         self.setWindowTitle("Add Certificate")
         self.setModal(True)
-        self.resize(640, 520)
+        # no larger than the screen (at scale 2 one of 1400 x 900 pixels is 700 x 450)
+        self.resize(QSize(640, 520).boundedTo(self.screen().availableGeometry().size()))
         layout = QVBoxLayout(self)
         intro = QLabel(
             "Add a certificate (.cer, .crt, .pem, .der) for the server's certificate "
