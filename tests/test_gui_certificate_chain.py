@@ -305,3 +305,22 @@ def test_load_of_a_broken_chain_says_why_and_changes_nothing(
     assert "broken-chain.pem: line 22: unexpected text between certificates" in warning
     assert "PayloadContent" not in driver.window.document.value(("PayloadContent", 2))
     assert driver.window.document.value(("PayloadContent", 1, "PayloadContent")) == before
+
+
+def test_a_chain_the_profile_holds_whole_adds_nothing(
+    qtbot: Any, schema: Schema, chain: Chain, tmp_path: Path
+) -> None:
+    held = [
+        {"PayloadType": kind, "PayloadContent": openssl_der(certificate, tmp_path)}
+        for kind, certificate in ((PKCS1, chain.leaf), (PKCS1, chain.intermediate),
+                                  (ROOT, chain.root))
+    ]  # fmt: skip
+    document = Document(make_profile(*held), schema)
+    dialog = CertificateDialog(document)
+    qtbot.addWidget(dialog)
+    assert dialog.load_file(chain.file)
+    assert [checkable for _name, _tick, checkable in rows(dialog)] == [False, False, False]
+    assert not dialog.ok_button.isEnabled()
+    assert dialog.error_label.text() == "Every certificate of the file is in the profile already."
+    dialog.accept()
+    assert len(document.profile.payloads) == 3 and document.undo_stack.count() == 0

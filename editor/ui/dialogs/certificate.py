@@ -563,6 +563,8 @@ class CertificateDialog(QDialog):
             if not self.several:
                 held = self._held_text(self.chain.certificates[0])
                 raise CertificateError(f"{held}: it is not added again.")
+            if all(c.der in self.held for c in self.chain.certificates):
+                raise CertificateError("Every certificate of the file is in the profile already.")
             raise CertificateError("Tick the certificates to add.")
         base = profile_identifier_base(self.document)
         name = "" if self.several else self.name_edit.text().strip()
