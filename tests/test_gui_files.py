@@ -150,7 +150,7 @@ def open_and_decrypt(qtbot: Any, schema: Any, pki: Any, tmp_path: Path) -> tuple
     plain = make_profile(IKEV2_PAYLOAD).root
     path.write_bytes(serialize_plist(encrypt_profile(plain, [recipient]), "xml"))
     window = open_window(qtbot, Document(Profile.read(path), schema, path))
-    window.identity_dialog = pem_identity_dialog(window, pki)
+    window.signing.identity_dialog = pem_identity_dialog(window, pki)
     QTest.mouseClick(window.banner.decrypt_button, Qt.MouseButton.LeftButton)
     assert "PayloadContent" in window.document.profile.root
     assert "(decrypted)" in window.windowTitle()

@@ -16,6 +16,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialog, QInputDialog, QMessageBox
 from test_signing import PASSPHRASE, Pki, build_pki, make_p12, needs_openssl, openssl
 
+from editor.app.flows.signing import SigningFlow
 from editor.app.main_window import MainWindow
 from editor.core.encryption import decrypt_profile, encrypt_profile, inspect_pkcs12_payload
 from editor.core.model import Profile
@@ -96,7 +97,7 @@ def test_corpus_signed_profile_shows_its_expired_signer(
     assert window.banner.level == "warning"
     assert "expired" in window.banner.text.text()
     assert "treat the profile as unsigned" in window.banner.text.text()
-    check = window._signature_check
+    check = window.signing.signature_check
     assert check is not None and check.result is not None and check.result.signer is not None
     assert "Apple Distribution" in check.result.signer.subject
     assert short_name(check.result.signer.subject) in window.banner.text.text()
@@ -175,7 +176,7 @@ def test_saving_a_signed_profile_signs_again(
     isolated_settings: Path,
 ) -> None:
     window = open_file(qtbot, schema, signed_file(pki, tmp_path))
-    window.identity_dialog = pem_identity_dialog(window, pki)  # type: ignore[method-assign]
+    window.signing.identity_dialog = pem_identity_dialog(window, pki)  # type: ignore[method-assign]
     window.document.set_value(("PayloadContent", 0, "IKEv2", "RemoteAddress"), "vpn2.example.com")
     dialogs.answer = QMessageBox.StandardButton.Yes
     target = tmp_path / "resigned.mobileconfig"
@@ -256,7 +257,7 @@ def test_export_signed_and_encrypted_with_a_p12(
     assert dialog.result() == QDialog.DialogCode.Accepted and dialog.request is not None
     assert len(passphrases) == 1 and "gui-default.p12" in passphrases[0]
     assert "Test Intermediate CA" in dialog.picker.chain_view.text()
-    assert window.export(dialog.request)
+    assert window.signing.export(dialog.request)
     # OpenSSL: the signature holds with only the root as trust
     content = tmp_path / "content.plist"
     openssl(
@@ -319,7 +320,7 @@ def test_export_failure_keeps_the_old_file(
     document.profile.root["Huge"] = 2**70
     window = open_window(qtbot, document)
     identity = load_pem_identity(pki.path("leaf.key"), pki.path("leaf.pem"))
-    assert not window.export(ExportRequest(target, "binary", identity, None))
+    assert not window.signing.export(ExportRequest(target, "binary", identity, None))
     assert target.read_bytes() == b"old"
     assert any(str(target) in text for text in dialogs.texts("critical"))
 
@@ -339,7 +340,7 @@ def test_decrypt_on_request_and_undo(qtbot: Any, schema: Schema, pki: Pki, tmp_p
     assert window.banner.decrypt_button.isVisibleTo(window)
     assert window.start_panel is None  # the payloads are there, only encrypted
     assert "Test Intermediate CA" in window.banner.text.text()  # names the needed certificate
-    window.identity_dialog = pem_identity_dialog(window, pki)  # type: ignore[method-assign]
+    window.signing.identity_dialog = pem_identity_dialog(window, pki)  # type: ignore[method-assign]
     window.banner.decrypt_button.click()
     assert window.document.profile.root["PayloadContent"] == plain["PayloadContent"]
     assert window.banner.isHidden()
@@ -368,8 +369,8 @@ def test_decrypt_with_the_wrong_identity_says_why(
         dialog.picker.cert_row.edit.setText(str(pki.path("expired.pem")))
         return run_modal_by_accepting(dialog)  # type: ignore[return-value]
 
-    window.identity_dialog = wrong  # type: ignore[method-assign]
-    window.decrypt_payloads()
+    window.signing.identity_dialog = wrong  # type: ignore[method-assign]
+    window.signing.decrypt_payloads()
     assert dialogs.texts("critical")
     assert "EncryptedPayloadContent" in window.document.profile.root
     assert not window.isWindowModified()
@@ -386,14 +387,14 @@ def test_pkcs12_payload_from_openssl3_is_flagged_and_reencoded(
     identity = dict(PKCS12_PAYLOAD, PayloadContent=data, Password=PASSPHRASE)
     window = open_window(qtbot, Document(make_profile(IKEV2_PAYLOAD, identity), schema))
     window.select_path(("PayloadContent", 1))
-    notice = window.pkcs12_notice
+    notice = window.signing.pkcs12_notice
     assert notice is not None and notice.level == "warning"
     assert "iPhone" in notice.text.text() and not notice.button.isHidden()
     notice.button.click()
     fixed = window.document.value(("PayloadContent", 1))
     report = inspect_pkcs12_payload(fixed)
     assert report is not None and report.ios_compatible and report.password_ok
-    assert window.pkcs12_notice is not None and window.pkcs12_notice.level == "ok"
+    assert window.signing.pkcs12_notice is not None and window.signing.pkcs12_notice.level == "ok"
     window.undo_action.trigger()
     assert window.document.value(("PayloadContent", 1, "PayloadContent")) == data
 
@@ -401,7 +402,7 @@ def test_pkcs12_payload_from_openssl3_is_flagged_and_reencoded(
 def test_no_pkcs12_notice_on_other_payloads(qtbot: Any, schema: Schema) -> None:
     window = open_window(qtbot, Document(make_profile(IKEV2_PAYLOAD, PKCS12_PAYLOAD), schema))
     window.select_path(("PayloadContent", 0))
-    assert window.pkcs12_notice is None
+    assert window.signing.pkcs12_notice is None
 
 
 def test_round_trip_helpers_agree(pki: Pki) -> None:
@@ -436,11 +437,11 @@ def test_opening_an_encrypted_file_asks_for_the_identity(
     path.write_bytes(serialize_plist(encrypt_profile(plain, [recipient]), "xml"))
     asked: list[str] = []
 
-    def identity_dialog(self: MainWindow, title: str, explanation: str) -> Any:
+    def identity_dialog(self: SigningFlow, title: str, explanation: str) -> Any:
         asked.append(title)
-        return pem_identity_dialog(self, pki)(title, explanation)
+        return pem_identity_dialog(self.window, pki)(title, explanation)
 
-    monkeypatch.setattr(MainWindow, "identity_dialog", identity_dialog)
+    monkeypatch.setattr(SigningFlow, "identity_dialog", identity_dialog)
     editor = EditorApplication(qapp)
     (window,) = editor.open_paths([str(path)])
     assert isinstance(window, MainWindow)
@@ -471,7 +472,7 @@ def test_signed_and_encrypted_file_shows_both(
     assert "encrypted" in text
     assert window.banner.decrypt_button.isVisibleTo(window)
     assert window.banner.details_button.isVisibleTo(window)
-    window.identity_dialog = pem_identity_dialog(window, pki)  # type: ignore[method-assign]
+    window.signing.identity_dialog = pem_identity_dialog(window, pki)  # type: ignore[method-assign]
     window.banner.decrypt_button.click()
     assert window.document.profile.root["PayloadContent"] == root["PayloadContent"]
     assert "no longer applies" in window.banner.text.text()  # decrypting is an edit
