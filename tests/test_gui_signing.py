@@ -13,7 +13,7 @@ import pytest
 from conftest import IKEV2_PAYLOAD, PKCS12_PAYLOAD, make_profile
 from gui_helpers import DialogRecorder, open_window
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QDialog, QInputDialog, QMessageBox
+from PySide6.QtWidgets import QDialog, QInputDialog
 from test_signing import PASSPHRASE, Pki, build_pki, make_p12, needs_openssl, openssl
 
 from editor.app.flows.signing import SigningFlow
@@ -24,7 +24,13 @@ from editor.core.plistio import serialize_plist
 from editor.core.schema import Schema
 from editor.core.signing import load_pem_identity, sign_profile, verify_profile
 from editor.session.document import Document
-from editor.ui.dialogs.signing import TRUST_KEY, ExportDialog, IdentityDialog, short_name
+from editor.ui.dialogs.signing import (
+    TRUST_KEY,
+    ExportDialog,
+    IdentityDialog,
+    SaveAgainDialog,
+    short_name,
+)
 
 pytestmark = pytest.mark.usefixtures("isolated_settings", "dialogs")
 
@@ -166,6 +172,39 @@ def test_editing_voids_the_signature_and_undo_restores_it(
 # --- saving a signed profile -------------------------------------------------------------
 
 
+def remember_leaf_identity(window: MainWindow, pki: Pki) -> None:
+    """The identity signed with last time (paths only, as the editor keeps them)."""
+    from editor.ui.dialogs import signing as signing_ui
+
+    window.settings.setValue(signing_ui.IDENTITY_KIND_KEY, "pem")
+    window.settings.setValue(signing_ui.IDENTITY_KEY_KEY, str(pki.path("leaf.key")))
+    window.settings.setValue(signing_ui.IDENTITY_CERT_KEY, str(pki.path("leaf.pem")))
+    window.settings.setValue(signing_ui.IDENTITY_CHAIN_KEY, [str(pki.path("intermediate.pem"))])
+
+
+def answer_save_again(window: MainWindow, choose: Any, asked: list[SaveAgainDialog]) -> None:
+    """The Save dialog of a signed profile is answered at once: `choose(dialog)` picks,
+    and returns whether to press Save (else Cancel). Real keys drive it in
+    test_gui_save_again; here the save's outcome is what is checked."""
+    plain_factory = window.signing.make_save_again_dialog
+
+    def factory(signed: bool, recipient: Any) -> SaveAgainDialog:
+        dialog = plain_factory(signed, recipient)
+
+        def exec_() -> int:
+            asked.append(dialog)
+            if choose(dialog):
+                dialog.accept()
+            else:
+                dialog.reject()
+            return dialog.result()
+
+        dialog.exec = exec_  # type: ignore[method-assign]
+        return dialog
+
+    window.signing.make_save_again_dialog = factory  # type: ignore[method-assign]
+
+
 @needs_openssl
 def test_saving_a_signed_profile_signs_again(
     qtbot: Any,
@@ -176,17 +215,19 @@ def test_saving_a_signed_profile_signs_again(
     isolated_settings: Path,
 ) -> None:
     window = open_file(qtbot, schema, signed_file(pki, tmp_path))
-    window.signing.identity_dialog = pem_identity_dialog(window, pki)  # type: ignore[method-assign]
+    remember_leaf_identity(window, pki)
+    asked: list[SaveAgainDialog] = []
+    answer_save_again(window, lambda dialog: True, asked)  # Save: sign again
     window.document.set_value(("PayloadContent", 0, "IKEv2", "RemoteAddress"), "vpn2.example.com")
-    dialogs.answer = QMessageBox.StandardButton.Yes
     target = tmp_path / "resigned.mobileconfig"
     assert window._save_to(target, "xml")
-    assert any("Sign it again" in text for text in dialogs.texts("question"))
+    assert len(asked) == 1 and asked[0].sign_radio.isChecked()
+    assert dialogs.shown == []
     # OpenSSL verifies it with only the root, and the signed bytes are exactly the profile
     content = tmp_path / "content.plist"
     openssl(
         "cms", "-verify", "-binary", "-inform", "DER", "-in", str(target),
-        "-CAfile", str(pki.path("root.pem")), "-purpose", "any", "-out", str(content),
+        "-CAfile", str(pki.path("root.pem")), "-out", str(content),
     )  # fmt: skip
     assert content.read_bytes() == window.document.profile.to_bytes("xml")
     assert (
@@ -203,19 +244,24 @@ def test_saving_a_signed_profile_signs_again(
     assert "leaf.key" in settings_text
 
 
-def test_saving_unsigned_when_the_user_says_no(
+def test_saving_unsigned_when_the_user_says_so(
     qtbot: Any, schema: Schema, pki: Pki, tmp_path: Path, dialogs: DialogRecorder
 ) -> None:
     window = open_file(qtbot, schema, signed_file(pki, tmp_path))
-    dialogs.answer = QMessageBox.StandardButton.No
+    asked: list[SaveAgainDialog] = []
+
+    def unsigned(dialog: SaveAgainDialog) -> bool:
+        dialog.unsigned_radio.setChecked(True)
+        return True
+
+    answer_save_again(window, unsigned, asked)
     target = tmp_path / "plain.mobileconfig"
     assert window._save_to(target, "xml")
     assert target.read_bytes().startswith(b"<?xml")
     assert window.banner.isHidden()
-    dialogs.answer = QMessageBox.StandardButton.Cancel
     window.document.set_value(("PayloadDisplayName",), "x")
     assert window._save_to(tmp_path / "other.mobileconfig", "xml")  # unsigned now: no question
-    assert len(dialogs.texts("question")) == 1
+    assert len(asked) == 1 and dialogs.shown == []
 
 
 def test_cancel_leaves_the_file_alone(
@@ -225,8 +271,10 @@ def test_cancel_leaves_the_file_alone(
     before = path.read_bytes()
     window = open_file(qtbot, schema, path)
     window.document.set_value(("PayloadDisplayName",), "Changed")
-    dialogs.answer = QMessageBox.StandardButton.Cancel
+    asked: list[SaveAgainDialog] = []
+    answer_save_again(window, lambda dialog: False, asked)  # Cancel
     assert not window._save_to(path, "xml")
+    assert len(asked) == 1
     assert path.read_bytes() == before
     assert window.isWindowModified()
 

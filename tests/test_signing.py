@@ -169,6 +169,7 @@ def build_pki(directory: Path) -> Pki:
     files = {
         "root.pem": _pem(root),
         "intermediate.pem": _pem(inter),
+        "intermediate.key": _key_pem(inter_key),  # to issue more signers in a test
         "leaf.pem": _pem(leaf),
         "leaf.key": _key_pem(leaf_key),
         "ec.pem": _pem(ec_leaf),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +50,7 @@ from editor.ui.tree_model import PATH_ROLE, PayloadTreeModel
 if TYPE_CHECKING:
     from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 
+    from editor.app.flows.signing import SavePlan
     from editor.session.recovery import Autosaver
 
     # Dialogs load when first used: the window shows sooner.
@@ -672,6 +674,11 @@ class MainWindow(QMainWindow):
         return self._save_to(self.document.path, self.document.save_format)
 
     def save_as(self) -> bool:
+        return self._save_as(None)
+
+    def _save_as(self, plan: SavePlan | None) -> bool:
+        """Save under a name the user picks; `plan`: what was already chosen about
+        signing and encryption (the Save dialog of a decrypted profile)."""
         from editor.core import file_types
 
         start = str(self.document.path or Path(self._last_dir()) / "profile.mobileconfig")
@@ -682,14 +689,14 @@ class MainWindow(QMainWindow):
         if not name:
             return False
         fmt = "binary" if chosen == binary_filter else "xml"
-        return self._save_to(Path(name), fmt)
+        return self._save_to(Path(name), fmt, plan)
 
-    def _save_to(self, path: Path, fmt: str) -> bool:
-        plan = self.signing.plan_save(path)  # sign again? encrypt again? (signing flow)
+    def _save_to(self, path: Path, fmt: str, plan: SavePlan | None = None) -> bool:
+        plan = self.signing.plan_save(path, plan)  # sign again? encrypt again? (signing flow)
         if plan is None:
             return False
         if plan.save_as:
-            return self.save_as()
+            return self._save_as(replace(plan, save_as=False))
         wrap = self.signing.wrapper(plan, fmt)
         try:
             self.document.save(

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
         ExportRequest,
         IdentityDialog,
         Pkcs12Notice,
+        SaveAgainDialog,
         SignatureCheck,
     )
 
@@ -231,86 +232,39 @@ class SigningFlow(QObject):
         except OSError:
             return source.resolve() == path.resolve()
 
-    def plan_save(self, path: Path) -> SavePlan | None:
-        """Ask what a save to `path` does with the signature and the encryption the file
-        had; None when the user cancels."""
-        recipient = None
-        if self._saves_over_encrypted(path):
-            answer = self._ask_encrypt_again(path)
-            if answer is None:
-                return None
-            if answer is False:
-                return SavePlan(save_as=True)
-            recipient = answer
-        identity = None
-        if self.document.profile.signature is not None:
-            choice = self._ask_resign()
-            if choice is None:
-                return None
-            if choice is not False:
-                identity = choice
-        return SavePlan(identity, recipient)
+    def plan_save(self, path: Path, chosen: SavePlan | None = None) -> SavePlan | None:
+        """What a save to `path` does with the signature and the encryption the file had,
+        asked in one dialog when there is anything to ask; None when the user cancels.
+        `chosen`: the answer given before a Save As, used unless the new name is the
+        encrypted file again (decrypted payloads never go over it unasked)."""
+        over_encrypted = self._saves_over_encrypted(path)
+        if chosen is not None and not over_encrypted:
+            return chosen
+        signed = self.document.profile.signature is not None
+        if not (signed or over_encrypted):
+            return SavePlan()
+        recipient = self.decrypted_from[1] if over_encrypted and self.decrypted_from else None
+        dialog = self.make_save_again_dialog(signed, recipient)
+        if not dialog.exec() or dialog.choice is None:
+            return None
+        choice = dialog.choice
+        return SavePlan(choice.identity, choice.recipient, choice.save_as)
 
-    def _ask_encrypt_again(self, path: Path) -> Any:
-        """The certificate to encrypt for, False to save decrypted under a new name, or
-        None to cancel."""
-        from editor.core.signing import summarize_certificate
-        from editor.ui.dialogs.signing import short_name
+    def make_save_again_dialog(self, signed: bool, recipient: Any) -> SaveAgainDialog:
+        from editor.ui.dialogs.signing import SaveAgainDialog, short_name
 
-        certificate = self.decrypted_from[1] if self.decrypted_from else None
-        who = short_name(summarize_certificate(certificate).subject)
-        box = QMessageBox(
-            QMessageBox.Icon.Warning,
-            "Encrypt again?",
-            f"{path.name} holds encrypted payloads, and they are decrypted here. Saving "
-            "would write them over the file in plain text.\n\n"
-            f"Encrypt them again for {who}, or save the decrypted profile under a new name?",
-            QMessageBox.StandardButton.Cancel,
-            self.window,
-        )
-        again = box.addButton("&Encrypt Again", QMessageBox.ButtonRole.AcceptRole)
-        plain = box.addButton("Save &Decrypted As…", QMessageBox.ButtonRole.ActionRole)
-        box.setDefaultButton(again)
-        box.exec()
-        if box.clickedButton() is again:
-            return certificate
-        if box.clickedButton() is plain:
-            return False
-        return None
-
-    def _ask_resign(self) -> Any:
-        """Identity to sign with, False to save unsigned, None to cancel."""
-        signer = None
         check = self.signature_check
+        signer = None
         if check is not None and check.result is not None and check.result.signer is not None:
-            signer = check.result.signer.subject
-        last = _signing().remembered_identity(self.window.settings)
-        question = (
-            f"{self.document.display_name} was signed"
-            + (f" by {signer}" if signer else "")
-            + ". Sign it again"
-            + (f" with {Path(last).name}" if last else "")
-            + "?\n\nA profile saved without a signature shows as unsigned on devices."
-        )
-        answer = QMessageBox.question(
+            signer = short_name(check.result.signer.subject)
+        return SaveAgainDialog(
+            self.window.settings,
             self.window,
-            "Sign again?",
-            question,
-            QMessageBox.StandardButton.Yes
-            | QMessageBox.StandardButton.No
-            | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Yes,
+            self.document.display_name,
+            signed=signed,
+            signed_by=signer,
+            recipient=recipient,
         )
-        if answer == QMessageBox.StandardButton.Cancel:
-            return None
-        if answer == QMessageBox.StandardButton.No:
-            return False
-        dialog = self.identity_dialog(
-            "Sign Again", "The profile is signed with this identity as it is saved."
-        )
-        if not dialog.exec() or dialog.identity is None:
-            return None
-        return dialog.identity
 
     def wrapper(self, plan: SavePlan, fmt: str) -> Callable[[bytes], bytes] | None:
         """What turns the saved plist into the file's bytes: encrypted first, then signed
