@@ -652,7 +652,7 @@ class SaveAgainDialog(QDialog):
             label.setVisible(shown)
 
     def _prompt(self, what: str) -> bytes:
-        if not self.passphrase.isVisible() or not self.passphrase.text():
+        if self.passphrase.isHidden() or not self.passphrase.text():
             raise _PassphraseNeededError(what)
         return self.passphrase.text().encode()
 
@@ -673,7 +673,7 @@ class SaveAgainDialog(QDialog):
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
-        if self.sign_box is not None and self.passphrase.isVisible():
+        if self.sign_box is not None and not self.passphrase.isHidden():
             self.passphrase.setFocus()  # what is left to do: type it and press Enter
 
     def accept(self) -> None:
@@ -693,7 +693,7 @@ class SaveAgainDialog(QDialog):
                 return
             except SigningError as exc:
                 self._fail(str(exc))
-                if self.passphrase.isVisible():
+                if not self.passphrase.isHidden():
                     self.passphrase.selectAll()
                     self.passphrase.setFocus()
                 return
@@ -729,7 +729,7 @@ def _what_it_was(file_name: str, signed: bool, signed_by: str | None, encrypted_
             f"The payloads of {file_name} were encrypted for {encrypted_for}; they are "
             "decrypted here, and saving must not write them over the file in plain text."
         )
-    return f"{file_name} was signed{signer}; the edits void that signature."
+    return f"{file_name} was signed{signer}."
 
 
 def _give_mnemonics(dialog: QWidget, reserved: set[str]) -> None:
