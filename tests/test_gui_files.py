@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from helpers.profiles import IKEV2_PAYLOAD, make_profile
 from PySide6.QtCore import QEvent, Qt, QTimer
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QKeySequence, QPalette
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog
 
 from editor.app import single_instance
 from editor.app.application import EditorApplication
@@ -120,17 +120,27 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Any:
     return build_pki(tmp_path_factory.mktemp("pki-files"))
 
 
-def click_in_next_message_box(qtbot: Any, button_text: str, seen: list[str]) -> None:
-    """When a message box opens, read it and click the button a person would."""
+def answer_next_save_dialog(qtbot: Any, keys: list[str], seen: list[str]) -> None:
+    """When the Save dialog of a decrypted profile opens, read what it says and press
+    the keys a person would ("Return", "Escape", "Alt+D"), each to what has the focus."""
+    from editor.ui.dialogs.signing import QLabel, SaveAgainDialog
 
     def answer() -> None:
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, SaveAgainDialog) or not dialog.isActiveWindow():
+            if isinstance(dialog, SaveAgainDialog):
+                dialog.activateWindow()
             QTimer.singleShot(20, answer)
             return
-        seen.append(box.text())
-        button = next(b for b in box.buttons() if b.text().replace("&", "") == button_text)
-        QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+        seen.append(dialog.findChild(QLabel).text())
+        for key in keys:
+            combination = QKeySequence(key)[0]
+            QTest.keyClick(
+                QApplication.focusWidget() or dialog,
+                combination.key(),
+                combination.keyboardModifiers(),
+            )
+            QTest.qWait(150)  # a mnemonic clicks its button after a moment
 
     QTimer.singleShot(0, answer)
 
@@ -149,7 +159,7 @@ def open_and_decrypt(qtbot: Any, schema: Any, pki: Any, tmp_path: Path) -> tuple
     plain = make_profile(IKEV2_PAYLOAD).root
     path.write_bytes(serialize_plist(encrypt_profile(plain, [recipient]), "xml"))
     window = open_window(qtbot, Document(Profile.read(path), schema, path))
-    window.identity_dialog = pem_identity_dialog(window, pki)
+    window.signing.identity_dialog = pem_identity_dialog(window, pki)
     QTest.mouseClick(window.banner.decrypt_button, Qt.MouseButton.LeftButton)
     assert "PayloadContent" in window.document.profile.root
     assert "(decrypted)" in window.windowTitle()
@@ -188,7 +198,7 @@ def test_saving_decrypted_payloads_asks_and_encrypts_again(
     window, path = open_and_decrypt(qtbot, schema, pki, tmp_path)
     window.document.set_value(("PayloadContent", 0, "UserDefinedName"), "Edited")
     seen: list[str] = []
-    click_in_next_message_box(qtbot, "Encrypt Again", seen)
+    answer_next_save_dialog(qtbot, ["Return"], seen)  # Save: encrypt again, the default
     press_save(qtbot, window)
     assert seen and "plain text" in seen[0] and "Test Signer RSA" in seen[0]
     saved = Profile.read(path).root
@@ -205,7 +215,7 @@ def test_saving_decrypted_payloads_can_go_to_a_new_name_or_be_cancelled(
     window, path = open_and_decrypt(qtbot, schema, pki, tmp_path)
     encrypted = path.read_bytes()
     seen: list[str] = []
-    click_in_next_message_box(qtbot, "Cancel", seen)
+    answer_next_save_dialog(qtbot, ["Escape"], seen)
     press_save(qtbot, window)
     assert len(seen) == 1 and path.read_bytes() == encrypted
     assert window.isWindowModified()
@@ -214,7 +224,7 @@ def test_saving_decrypted_payloads_can_go_to_a_new_name_or_be_cancelled(
     monkeypatch.setattr(
         QFileDialog, "getSaveFileName", staticmethod(lambda *_a, **_k: (str(plain_path), ""))
     )
-    click_in_next_message_box(qtbot, "Save Decrypted As…", seen)
+    answer_next_save_dialog(qtbot, ["Alt+D", "Return"], seen)  # Save the decrypted profile As…
     press_save(qtbot, window)
     assert len(seen) == 2 and path.read_bytes() == encrypted
     assert "PayloadContent" in plistlib.loads(plain_path.read_bytes())

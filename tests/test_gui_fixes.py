@@ -274,9 +274,9 @@ def test_exporting_signed_for_intune_asks_first(
     target = tmp_path / "signed.mobileconfig"
     dialogs.answer = QMessageBox.StandardButton.Cancel
     signed = ExportRequest(target, "xml", identity=object(), recipient=None)  # type: ignore[arg-type]
-    assert window.export(signed) is False
+    assert window.signing.export(signed) is False
     assert not target.exists()
     assert "Microsoft Intune" in dialogs.texts("question")[0]
     # unsigned exports go ahead without a word
-    assert window.export(ExportRequest(target, "xml", identity=None, recipient=None))
+    assert window.signing.export(ExportRequest(target, "xml", identity=None, recipient=None))
     assert target.exists() and len(dialogs.texts("question")) == 1

@@ -432,14 +432,14 @@ def test_the_pkcs12_notice_follows_the_engine_on_every_edit(
     document = window.document
     identity = ("PayloadContent", 1)
     window.select_path(identity)
-    notice = window.pkcs12_notice
+    notice = window.signing.pkcs12_notice
     assert notice is not None
     assert notice.level == engine_level(document, identity)  # not a verdict of its own
     # Load… a real identity: the notice changes at once, without selecting again
     with driver.answering(choose_file(driver, certificates.client_p12)):
         driver.click(driver.field("PayloadContent"))
     assert document.value((*identity, "PayloadContent")) == certificates.client_p12.read_bytes()
-    assert window.pkcs12_notice is notice
+    assert window.signing.pkcs12_notice is notice
     assert notice.level == engine_level(document, identity)
     assert "cannot be read" not in notice.text.text()
     # its password, typed: the form's summary opens the file, the notice agrees
@@ -550,7 +550,7 @@ def test_reencode_uses_the_password_given_in_add_certificate(
         driver.menu("Edit", "Add Certificate…")
     identity = ("PayloadContent", 1)
     assert "Password" not in document.value(identity)  # not stored in the profile
-    notice = window.pkcs12_notice
+    notice = window.signing.pkcs12_notice
     assert notice is not None and notice.button.isVisible()
     with driver.answering():  # no passphrase prompt: any dialog fails the test
         driver.click(notice.button)

@@ -11,19 +11,26 @@ from typing import Any
 
 import pytest
 from helpers.gui import DialogRecorder, open_window, pem_identity_dialog, run_modal_by_accepting
-from helpers.pki import PASSPHRASE, Pki, build_pki, make_p12, needs_openssl, openssl
+from helpers.pki import PASSPHRASE, Pki, build_pki, make_p12, needs_openssl, openssl, signed_file
 from helpers.profiles import IKEV2_PAYLOAD, PKCS12_PAYLOAD, make_profile
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QDialog, QInputDialog, QMessageBox
+from PySide6.QtWidgets import QDialog, QInputDialog
 
+from editor.app.flows.signing import SigningFlow
 from editor.app.main_window import MainWindow
 from editor.core.encryption import decrypt_profile, encrypt_profile, inspect_pkcs12_payload
 from editor.core.model import Profile
 from editor.core.plistio import serialize_plist
 from editor.core.schema import Schema
-from editor.core.signing import load_pem_identity, sign_profile, verify_profile
+from editor.core.signing import load_pem_identity, verify_profile
 from editor.session.document import Document
-from editor.ui.dialogs.signing import TRUST_KEY, ExportDialog, IdentityDialog, short_name
+from editor.ui.dialogs.signing import (
+    TRUST_KEY,
+    ExportDialog,
+    IdentityDialog,
+    SaveAgainDialog,
+    short_name,
+)
 
 pytestmark = pytest.mark.usefixtures("isolated_settings", "dialogs")
 
@@ -46,16 +53,6 @@ def passphrases(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return asked
 
 
-def signed_file(pki: Pki, folder: Path, name: str = "signed.mobileconfig") -> Path:
-    identity = load_pem_identity(
-        pki.path("leaf.key"), pki.path("leaf.pem"), [pki.path("intermediate.pem")]
-    )
-    content = make_profile(IKEV2_PAYLOAD, PKCS12_PAYLOAD).to_bytes("xml")
-    path = folder / name
-    path.write_bytes(sign_profile(content, identity))
-    return path
-
-
 def open_file(qtbot: Any, schema: Schema, path: Path) -> MainWindow:
     return open_window(qtbot, Document(Profile.read(path), schema, path))
 
@@ -73,7 +70,7 @@ def test_corpus_signed_profile_shows_its_expired_signer(
     assert window.banner.level == "warning"
     assert "expired" in window.banner.text.text()
     assert "treat the profile as unsigned" in window.banner.text.text()
-    check = window._signature_check
+    check = window.signing.signature_check
     assert check is not None and check.result is not None and check.result.signer is not None
     assert "Apple Distribution" in check.result.signer.subject
     assert short_name(check.result.signer.subject) in window.banner.text.text()
@@ -142,6 +139,39 @@ def test_editing_voids_the_signature_and_undo_restores_it(
 # --- saving a signed profile -------------------------------------------------------------
 
 
+def remember_leaf_identity(window: MainWindow, pki: Pki) -> None:
+    """The identity signed with last time (paths only, as the editor keeps them)."""
+    from editor.ui.dialogs import signing as signing_ui
+
+    window.settings.setValue(signing_ui.IDENTITY_KIND_KEY, "pem")
+    window.settings.setValue(signing_ui.IDENTITY_KEY_KEY, str(pki.path("leaf.key")))
+    window.settings.setValue(signing_ui.IDENTITY_CERT_KEY, str(pki.path("leaf.pem")))
+    window.settings.setValue(signing_ui.IDENTITY_CHAIN_KEY, [str(pki.path("intermediate.pem"))])
+
+
+def answer_save_again(window: MainWindow, choose: Any, asked: list[SaveAgainDialog]) -> None:
+    """The Save dialog of a signed profile is answered at once: `choose(dialog)` picks,
+    and returns whether to press Save (else Cancel). Real keys drive it in
+    test_gui_save_again; here the save's outcome is what is checked."""
+    plain_factory = window.signing.make_save_again_dialog
+
+    def factory(signed: bool, recipient: Any) -> SaveAgainDialog:
+        dialog = plain_factory(signed, recipient)
+
+        def exec_() -> int:
+            asked.append(dialog)
+            if choose(dialog):
+                dialog.accept()
+            else:
+                dialog.reject()
+            return dialog.result()
+
+        dialog.exec = exec_  # type: ignore[method-assign]
+        return dialog
+
+    window.signing.make_save_again_dialog = factory  # type: ignore[method-assign]
+
+
 @needs_openssl
 def test_saving_a_signed_profile_signs_again(
     qtbot: Any,
@@ -152,17 +182,19 @@ def test_saving_a_signed_profile_signs_again(
     isolated_settings: Path,
 ) -> None:
     window = open_file(qtbot, schema, signed_file(pki, tmp_path))
-    window.identity_dialog = pem_identity_dialog(window, pki)  # type: ignore[method-assign]
+    remember_leaf_identity(window, pki)
+    asked: list[SaveAgainDialog] = []
+    answer_save_again(window, lambda dialog: True, asked)  # Save: sign again
     window.document.set_value(("PayloadContent", 0, "IKEv2", "RemoteAddress"), "vpn2.example.com")
-    dialogs.answer = QMessageBox.StandardButton.Yes
     target = tmp_path / "resigned.mobileconfig"
     assert window._save_to(target, "xml")
-    assert any("Sign it again" in text for text in dialogs.texts("question"))
+    assert len(asked) == 1 and asked[0].sign_radio.isChecked()
+    assert dialogs.shown == []
     # OpenSSL verifies it with only the root, and the signed bytes are exactly the profile
     content = tmp_path / "content.plist"
     openssl(
         "cms", "-verify", "-binary", "-inform", "DER", "-in", str(target),
-        "-CAfile", str(pki.path("root.pem")), "-purpose", "any", "-out", str(content),
+        "-CAfile", str(pki.path("root.pem")), "-out", str(content),
     )  # fmt: skip
     assert content.read_bytes() == window.document.profile.to_bytes("xml")
     assert (
@@ -179,19 +211,24 @@ def test_saving_a_signed_profile_signs_again(
     assert "leaf.key" in settings_text
 
 
-def test_saving_unsigned_when_the_user_says_no(
+def test_saving_unsigned_when_the_user_says_so(
     qtbot: Any, schema: Schema, pki: Pki, tmp_path: Path, dialogs: DialogRecorder
 ) -> None:
     window = open_file(qtbot, schema, signed_file(pki, tmp_path))
-    dialogs.answer = QMessageBox.StandardButton.No
+    asked: list[SaveAgainDialog] = []
+
+    def unsigned(dialog: SaveAgainDialog) -> bool:
+        dialog.unsigned_radio.setChecked(True)
+        return True
+
+    answer_save_again(window, unsigned, asked)
     target = tmp_path / "plain.mobileconfig"
     assert window._save_to(target, "xml")
     assert target.read_bytes().startswith(b"<?xml")
     assert window.banner.isHidden()
-    dialogs.answer = QMessageBox.StandardButton.Cancel
     window.document.set_value(("PayloadDisplayName",), "x")
     assert window._save_to(tmp_path / "other.mobileconfig", "xml")  # unsigned now: no question
-    assert len(dialogs.texts("question")) == 1
+    assert len(asked) == 1 and dialogs.shown == []
 
 
 def test_cancel_leaves_the_file_alone(
@@ -201,8 +238,10 @@ def test_cancel_leaves_the_file_alone(
     before = path.read_bytes()
     window = open_file(qtbot, schema, path)
     window.document.set_value(("PayloadDisplayName",), "Changed")
-    dialogs.answer = QMessageBox.StandardButton.Cancel
+    asked: list[SaveAgainDialog] = []
+    answer_save_again(window, lambda dialog: False, asked)  # Cancel
     assert not window._save_to(path, "xml")
+    assert len(asked) == 1
     assert path.read_bytes() == before
     assert window.isWindowModified()
 
@@ -233,7 +272,7 @@ def test_export_signed_and_encrypted_with_a_p12(
     assert dialog.result() == QDialog.DialogCode.Accepted and dialog.request is not None
     assert len(passphrases) == 1 and "gui-default.p12" in passphrases[0]
     assert "Test Intermediate CA" in dialog.picker.chain_view.text()
-    assert window.export(dialog.request)
+    assert window.signing.export(dialog.request)
     # OpenSSL: the signature holds with only the root as trust
     content = tmp_path / "content.plist"
     openssl(
@@ -296,7 +335,7 @@ def test_export_failure_keeps_the_old_file(
     document.profile.root["Huge"] = 2**70
     window = open_window(qtbot, document)
     identity = load_pem_identity(pki.path("leaf.key"), pki.path("leaf.pem"))
-    assert not window.export(ExportRequest(target, "binary", identity, None))
+    assert not window.signing.export(ExportRequest(target, "binary", identity, None))
     assert target.read_bytes() == b"old"
     assert any(str(target) in text for text in dialogs.texts("critical"))
 
@@ -316,7 +355,7 @@ def test_decrypt_on_request_and_undo(qtbot: Any, schema: Schema, pki: Pki, tmp_p
     assert window.banner.decrypt_button.isVisibleTo(window)
     assert window.start_panel is None  # the payloads are there, only encrypted
     assert "Test Intermediate CA" in window.banner.text.text()  # names the needed certificate
-    window.identity_dialog = pem_identity_dialog(window, pki)  # type: ignore[method-assign]
+    window.signing.identity_dialog = pem_identity_dialog(window, pki)  # type: ignore[method-assign]
     window.banner.decrypt_button.click()
     assert window.document.profile.root["PayloadContent"] == plain["PayloadContent"]
     assert window.banner.isHidden()
@@ -345,8 +384,8 @@ def test_decrypt_with_the_wrong_identity_says_why(
         dialog.picker.cert_row.edit.setText(str(pki.path("expired.pem")))
         return run_modal_by_accepting(dialog)  # type: ignore[return-value]
 
-    window.identity_dialog = wrong  # type: ignore[method-assign]
-    window.decrypt_payloads()
+    window.signing.identity_dialog = wrong  # type: ignore[method-assign]
+    window.signing.decrypt_payloads()
     assert dialogs.texts("critical")
     assert "EncryptedPayloadContent" in window.document.profile.root
     assert not window.isWindowModified()
@@ -363,14 +402,14 @@ def test_pkcs12_payload_from_openssl3_is_flagged_and_reencoded(
     identity = dict(PKCS12_PAYLOAD, PayloadContent=data, Password=PASSPHRASE)
     window = open_window(qtbot, Document(make_profile(IKEV2_PAYLOAD, identity), schema))
     window.select_path(("PayloadContent", 1))
-    notice = window.pkcs12_notice
+    notice = window.signing.pkcs12_notice
     assert notice is not None and notice.level == "warning"
     assert "iPhone" in notice.text.text() and not notice.button.isHidden()
     notice.button.click()
     fixed = window.document.value(("PayloadContent", 1))
     report = inspect_pkcs12_payload(fixed)
     assert report is not None and report.ios_compatible and report.password_ok
-    assert window.pkcs12_notice is not None and window.pkcs12_notice.level == "ok"
+    assert window.signing.pkcs12_notice is not None and window.signing.pkcs12_notice.level == "ok"
     window.undo_action.trigger()
     assert window.document.value(("PayloadContent", 1, "PayloadContent")) == data
 
@@ -378,7 +417,7 @@ def test_pkcs12_payload_from_openssl3_is_flagged_and_reencoded(
 def test_no_pkcs12_notice_on_other_payloads(qtbot: Any, schema: Schema) -> None:
     window = open_window(qtbot, Document(make_profile(IKEV2_PAYLOAD, PKCS12_PAYLOAD), schema))
     window.select_path(("PayloadContent", 0))
-    assert window.pkcs12_notice is None
+    assert window.signing.pkcs12_notice is None
 
 
 def test_round_trip_helpers_agree(pki: Pki) -> None:
@@ -413,11 +452,11 @@ def test_opening_an_encrypted_file_asks_for_the_identity(
     path.write_bytes(serialize_plist(encrypt_profile(plain, [recipient]), "xml"))
     asked: list[str] = []
 
-    def identity_dialog(self: MainWindow, title: str, explanation: str) -> Any:
+    def identity_dialog(self: SigningFlow, title: str, explanation: str) -> Any:
         asked.append(title)
-        return pem_identity_dialog(self, pki)(title, explanation)
+        return pem_identity_dialog(self.window, pki)(title, explanation)
 
-    monkeypatch.setattr(MainWindow, "identity_dialog", identity_dialog)
+    monkeypatch.setattr(SigningFlow, "identity_dialog", identity_dialog)
     editor = EditorApplication(qapp)
     (window,) = editor.open_paths([str(path)])
     assert isinstance(window, MainWindow)
@@ -448,7 +487,7 @@ def test_signed_and_encrypted_file_shows_both(
     assert "encrypted" in text
     assert window.banner.decrypt_button.isVisibleTo(window)
     assert window.banner.details_button.isVisibleTo(window)
-    window.identity_dialog = pem_identity_dialog(window, pki)  # type: ignore[method-assign]
+    window.signing.identity_dialog = pem_identity_dialog(window, pki)  # type: ignore[method-assign]
     window.banner.decrypt_button.click()
     assert window.document.profile.root["PayloadContent"] == root["PayloadContent"]
     assert "no longer applies" in window.banner.text.text()  # decrypting is an edit

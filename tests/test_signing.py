@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from helpers.cli import assert_one_line_failure, run_cli
 from helpers.pki import (
     PASSPHRASE,
+    PROFILE,
     Pki,
     has_legacy_provider,
     key_pem,
@@ -37,20 +38,6 @@ from editor.core.signing import (
     sign_profile,
     verify_profile,
 )
-
-PROFILE = (
-    b'<?xml version="1.0" encoding="UTF-8"?>\r\n'
-    b'<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" '
-    b'"http://www.apple.com/DTDs/PropertyList-1.0.dtd">\n'
-    b'<plist version="1.0">\n<dict>\n'
-    b"\t<key>PayloadContent</key>\n\t<array/>\n"
-    b"\t<key>PayloadDisplayName</key>\n\t<string>Example VPN</string>\n"
-    b"\t<key>PayloadIdentifier</key>\n\t<string>com.example.vpn</string>\n"
-    b"\t<key>PayloadType</key>\n\t<string>Configuration</string>\n"
-    b"\t<key>PayloadUUID</key>\n\t<string>9D3C2B1A-0F9E-4D8C-B7A6-958473625140</string>\n"
-    b"\t<key>PayloadVersion</key>\n\t<integer>1</integer>\n"
-    b"</dict>\n</plist>\n"
-)  # the CRLF on the first line must survive signing untouched
 
 
 def identity(pki: Pki, kind: str = "rsa") -> object:

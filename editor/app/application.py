@@ -118,7 +118,7 @@ class EditorApplication:
                 from PySide6.QtCore import QTimer
 
                 # once the window shows: ask for the identity that opens the payloads
-                QTimer.singleShot(0, window.decrypt_payloads)  # type: ignore[attr-defined]
+                QTimer.singleShot(0, window.signing.decrypt_payloads)  # type: ignore[attr-defined]
             opened.append(window)
         return opened
 

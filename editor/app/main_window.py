@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import itertools
-import os
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QMainWindow,
+    QMenu,
     QSplitter,
     QStyle,
     QToolButton,
@@ -50,18 +50,12 @@ from editor.ui.tree_model import PATH_ROLE, PayloadTreeModel
 if TYPE_CHECKING:
     from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 
+    from editor.app.flows.signing import SavePlan
     from editor.session.recovery import Autosaver
 
     # Dialogs load when first used: the window shows sooner.
     from editor.ui.dialogs.certificate import CertificateDialog
     from editor.ui.dialogs.connection import ConnectionDialog
-    from editor.ui.dialogs.signing import (
-        ExportDialog,
-        ExportRequest,
-        IdentityDialog,
-        Pkcs12Notice,
-        SignatureCheck,
-    )
     from editor.ui.start_panel import StartPanel
 
 MAX_RECENT = 10
@@ -103,24 +97,11 @@ class MainWindow(QMainWindow):
         central = QWidget(self)
         central_layout = QVBoxLayout(central)
         central_layout.setContentsMargins(6, 6, 6, 0)
-        self.banner = SignatureBanner(central)
-        self.banner.details_requested.connect(self.show_signature_details)
-        self.banner.trust_requested.connect(self.edit_trust_anchors)
-        self.banner.decrypt_requested.connect(self.decrypt_payloads)
+        self.banner = SignatureBanner(central)  # its state: the signing flow's
         central_layout.addWidget(self.banner)
         central_layout.addWidget(splitter, 1)
         self.setCentralWidget(central)
-        self.pkcs12_notice: Pkcs12Notice | None = None
-        self._pkcs12_inspected: tuple[object, Any] | None = None  # (data and password, result)
-        self._passphrases: dict[str, str] = {}  # PKCS#12 passwords given this session, by UUID
         self.start_panel: StartPanel | None = None
-        # the undo index at which the file's signature still covers the document
-        self._signed_index: int | None = 0 if document.profile.signature else None
-        self._signature_check: SignatureCheck | None = None
-        # (the encrypted file, the certificate whose key decrypted it) once decrypted here;
-        # saving over that file then asks before writing the payloads in plain text
-        self._decrypted_from: tuple[Path, Any] | None = None
-        self._decrypt_hint: tuple[object, str] | None = None  # (envelope, what opens it)
         self.problems = ProblemsPanel(document, self)
         self.problems_dock = QDockWidget("Problems", self)
         self.problems_dock.setObjectName("problemsDock")
@@ -142,14 +123,12 @@ class MainWindow(QMainWindow):
         document.structure_changed.connect(self._on_structure_changed)
         self.problems.problem_activated.connect(self.show_problem)
         document.undo_stack.cleanChanged.connect(self._update_title)
-        document.undo_stack.indexChanged.connect(self._update_banner)
         document.path_changed.connect(self._update_title)
+        self.signing.decryption_changed.connect(self._update_title)
         document.problems_changed.connect(self._update_status)
-        document.problems_changed.connect(self._refresh_pkcs12_notice)
         self._restore_targets()
         self._update_title()
         self._update_status()
-        self.verify_signature()
         self.select_path(self.first_vpn_path() or ())
         # On Demand "Try it" dock (editor/app/flows/try_it.py): it follows the selection itself
         from editor.app.flows.try_it import attach_try_it
@@ -231,41 +210,18 @@ class MainWindow(QMainWindow):
             "The user guide and the validation rules (F1 on a problem explains it)",
         )
         self.about_qt_action = self._action("About &Qt", QtWidgets.QApplication.aboutQt)
-        self.export_action = self._action(
-            "&Export Signed or Encrypted…",
-            self.export_dialog,
-            "Ctrl+Shift+E",
-            None,
-            "Write a signed and/or encrypted copy of the profile",
-        )
-        self.verify_action = self._action(
-            "&Signature Details…",
-            self.show_signature_details,
-            None,
-            None,
-            "Check the signature the file was opened with",
-        )
-        self.trust_action = self._action(
-            "&Trust Anchors…",
-            self.edit_trust_anchors,
-            None,
-            None,
-            "CA certificates signatures are checked against",
-        )
-        self.decrypt_action = self._action(
-            "&Decrypt Payloads…",
-            self.decrypt_payloads,
-            None,
-            None,
-            "Open encrypted payloads with the device identity",
-        )
 
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addActions([self.new_action, self.open_action])
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file_menu.addSeparator()
-        file_menu.addActions([self.save_action, self.save_as_action, self.export_action])
+        file_menu.addActions([self.save_action, self.save_as_action])
+        security_menu = QMenu("&Security", self)  # in the menu bar after View
+        from editor.app.flows import signing as signing_flow
+
+        # signatures, encryption, PKCS#12: Export… here, the rest in Security
+        self.signing = signing_flow.install(self, file_menu, security_menu)
         from editor.app.flows import scale as scale_ui
 
         scale_ui.install(self, file_menu)
@@ -325,10 +281,7 @@ class MainWindow(QMainWindow):
                 self.focus_problems_action,
             ]
         )
-        security_menu = self.menuBar().addMenu("&Security")
-        security_menu.addActions(
-            [self.verify_action, self.trust_action, self.decrypt_action, self.export_action]
-        )
+        self.menuBar().addMenu(security_menu)
         help_menu = self.menuBar().addMenu("&Help")
         whats_this = QtWidgets.QWhatsThis.createAction(self)
         whats_this.setText("&What's This?")
@@ -467,7 +420,7 @@ class MainWindow(QMainWindow):
                 self.settings.setValue("lastCertificateDirectory", str(dialog.path.parent))
             password, uuid = dialog.password(), dialog.added_uuid
             if password is not None and uuid is not None:
-                self._passphrases[uuid] = password  # Re-encode for iOS need not ask again
+                self.signing.remember_passphrase(uuid, password)
             self.select_path(("PayloadContent", dialog.added_index))
 
     def make_certificate_dialog(self) -> CertificateDialog:
@@ -547,7 +500,11 @@ class MainWindow(QMainWindow):
         self.form.open_requested.connect(self._open_node)
         self.form.new_vpn_requested.connect(self.new_per_app_vpn_for)
         self.quick_fixes.attach_form(self.form)  # Fix buttons under fields (fix_ui)
-        self._show_pkcs12_notice(path)
+        _discard(self.signing.pkcs12_notice)
+        notice = self.signing.make_pkcs12_notice(path, self.form_host)  # above the form
+        if notice is not None:
+            self.form_layout.addWidget(notice)
+            notice.show()
         self._show_start_panel(path)
         self.form_layout.addWidget(self.form)
         self.form.show()  # a layout would only show it on the next event loop turn
@@ -555,6 +512,10 @@ class MainWindow(QMainWindow):
         self.update_tab_order()
         if view is not None:
             self.form.restore_view(view)
+
+    def show_form_again(self) -> None:
+        """Build the selected node's form anew (after an edit it cannot show in place)."""
+        self._show_form(self._selected_path)
 
     def _open_node(self, path: KeyPath) -> None:
         """A form's Open or Add: show that node, the focus on its first field."""
@@ -564,7 +525,7 @@ class MainWindow(QMainWindow):
     def update_tab_order(self) -> None:
         """Tab walks tree → what is above the form → the form's fields as seen → problems."""
         chain: list[QWidget] = [self.tree]
-        for panel in (self.pkcs12_notice, self.start_panel):
+        for panel in (self.signing.pkcs12_notice, self.start_panel):
             if panel is not None:
                 chain.extend(
                     w
@@ -660,11 +621,7 @@ class MainWindow(QMainWindow):
     def _update_title(self) -> None:
         if not shiboken6.isValid(self.document.undo_stack):
             return  # the document is being torn down
-        decrypted = (
-            " (decrypted)"
-            if self._decrypted_from is not None and not self.document.profile.is_encrypted
-            else ""
-        )
+        decrypted = " (decrypted)" if self.signing.is_decrypted() else ""
         self.setWindowTitle(f"{self.document.display_name}{decrypted}[*] — {APP_NAME}")
         self.setWindowModified(self.document.is_modified)
 
@@ -717,6 +674,11 @@ class MainWindow(QMainWindow):
         return self._save_to(self.document.path, self.document.save_format)
 
     def save_as(self) -> bool:
+        return self._save_as(None)
+
+    def _save_as(self, plan: SavePlan | None) -> bool:
+        """Save under a name the user picks; `plan`: what was already chosen about
+        signing and encryption (the Save dialog of a decrypted profile)."""
         from editor.core import file_types
 
         start = str(self.document.path or Path(self._last_dir()) / "profile.mobileconfig")
@@ -727,41 +689,15 @@ class MainWindow(QMainWindow):
         if not name:
             return False
         fmt = "binary" if chosen == binary_filter else "xml"
-        return self._save_to(Path(name), fmt)
+        return self._save_to(Path(name), fmt, plan)
 
-    def _save_to(self, path: Path, fmt: str) -> bool:
-
-        recipient = None
-        if self._saves_over_encrypted(path):
-            answer = self._ask_encrypt_again(path)
-            if answer is None:
-                return False
-            if answer is False:
-                return self.save_as()
-            recipient = answer
-        wrap = None
-        identity = None
-        if self.document.profile.signature is not None:
-            choice = self._ask_resign()
-            if choice is None:
-                return False
-            if choice is not False:
-                identity = choice
-        if identity is not None or recipient is not None:
-            root = self.document.profile.root
-            plist_format = "binary" if fmt == "binary" else "xml"
-
-            def wrap(_plain: bytes) -> bytes:  # encrypted first, then signed (core.export)
-                from editor.core.export import export_bytes
-
-                return export_bytes(
-                    root,
-                    plist_format,
-                    identity=identity,
-                    recipients=[recipient] if recipient is not None else [],
-                    source=self.document.display_name,
-                )
-
+    def _save_to(self, path: Path, fmt: str, plan: SavePlan | None = None) -> bool:
+        plan = self.signing.plan_save(path, plan)  # sign again? encrypt again? (signing flow)
+        if plan is None:
+            return False
+        if plan.save_as:
+            return self._save_as(replace(plan, save_as=False))
+        wrap = self.signing.wrapper(plan, fmt)
         try:
             self.document.save(
                 path, "binary" if fmt == "binary" else "xml", wrap, runner=self._run_busy
@@ -776,16 +712,7 @@ class MainWindow(QMainWindow):
         add_recent_file(self.settings, str(path))
         self.settings.setValue("lastDirectory", str(path.parent))
         self._remember_targets()  # the file may have a new name now
-        encrypted = " encrypted" if recipient is not None else ""
-        if identity is None:
-            self.document.profile.signature = None
-            self._signed_index = None
-            self._signature_check = None
-            self.statusBar().showMessage(f"Saved{encrypted} {path}", 4000)
-        else:
-            self._adopt_signature(path)
-            self.statusBar().showMessage(f"Saved{encrypted} and signed {path}", 4000)
-        self._update_banner()
+        self.statusBar().showMessage(self.signing.saved(path, plan), 4000)
         self._update_status()
         return True
 
@@ -892,248 +819,6 @@ class MainWindow(QMainWindow):
         if targets != self.document.targets:
             self.document.set_targets(targets)
 
-    # --- signatures, encryption, PKCS#12 ------------------------------------------------
-    def verify_signature(self) -> None:
-        """Check the signature the file came with (against the remembered trust anchors)."""
-        envelope = self.document.profile.signature
-        self._signature_check = (
-            _signing().check_signature(envelope.der, self.settings)
-            if envelope is not None
-            else None
-        )
-        self._update_banner()
-
-    def _update_banner(self) -> None:
-        if self.document.profile.is_encrypted:
-            level, signed = "info", ""
-            if self._signature_check is not None:  # signed and encrypted: say both
-                level, signed = _signing().signature_headline(self._signature_check)
-                level = "info" if level == "ok" else level
-                signed += " "
-            self.banner.show_message(
-                level,
-                f"{signed}The payloads are encrypted; only the outer keys are shown. To edit "
-                f"them, decrypt with {self._what_decrypts()}.",
-                details=self._signature_check is not None,
-                decrypt=True,
-            )
-            return
-        check = self._signature_check
-        if check is None:
-            self.banner.hide()
-            return
-        if not shiboken6.isValid(self.document.undo_stack):
-            return  # the document is being torn down
-        if self._signed_index != self.document.undo_stack.index():
-            self.banner.show_message(
-                "warning",
-                "Edited since it was signed: the signature no longer applies. Saving offers "
-                "to sign again.",
-                details=True,
-            )
-            return
-        level, text = _signing().signature_headline(check)
-        self.banner.show_message(level, text, details=True)
-
-    def _what_decrypts(self) -> str:
-        """Which private key opens the payloads. The banner asks on every edit, so the
-        envelope is read once per envelope, not once per keystroke."""
-        from editor.core.encryption import encryption_info
-
-        envelope = self.document.profile.root.get("EncryptedPayloadContent")
-        if self._decrypt_hint is None or self._decrypt_hint[0] is not envelope:
-            info = encryption_info(self.document.profile.root, self.document.display_name)
-            self._decrypt_hint = (envelope, info.needed.removeprefix("to read the payloads, "))
-        return self._decrypt_hint[1]
-
-    def show_signature_details(self) -> None:
-        if self.document.profile.signature is not None:
-            self.verify_signature()  # on request: check again (anchors or the clock may differ)
-        if self._signature_check is None:
-            QtWidgets.QMessageBox.information(
-                self, "Signature", f"{self.document.display_name} is not signed."
-            )
-            return
-        _signing().SignatureDetailsDialog(
-            self._signature_check, self.document.display_name, self
-        ).exec()
-
-    def edit_trust_anchors(self) -> None:
-        dialog = _signing().TrustAnchorsDialog(_signing().trust_paths(self.settings), self)
-        if dialog.exec():
-            self.settings.setValue(_signing().TRUST_KEY, dialog.paths())
-            self.verify_signature()
-
-    def _saves_over_encrypted(self, path: Path) -> bool:
-        """Would this save write decrypted payloads over the encrypted file they came from?"""
-        if self._decrypted_from is None or self.document.profile.is_encrypted:
-            return False
-        source = self._decrypted_from[0]
-        try:
-            return path.exists() and os.path.samefile(source, path)
-        except OSError:
-            return source.resolve() == path.resolve()
-
-    def _ask_encrypt_again(self, path: Path) -> Any:
-        """The certificate to encrypt for, False to save decrypted under a new name, or
-        None to cancel."""
-        from editor.core.signing import summarize_certificate
-        from editor.ui.dialogs.signing import short_name
-
-        certificate = self._decrypted_from[1] if self._decrypted_from else None
-        who = short_name(summarize_certificate(certificate).subject)
-        box = QtWidgets.QMessageBox(
-            QtWidgets.QMessageBox.Icon.Warning,
-            "Encrypt again?",
-            f"{path.name} holds encrypted payloads, and they are decrypted here. Saving "
-            "would write them over the file in plain text.\n\n"
-            f"Encrypt them again for {who}, or save the decrypted profile under a new name?",
-            QtWidgets.QMessageBox.StandardButton.Cancel,
-            self,
-        )
-        again = box.addButton("&Encrypt Again", QtWidgets.QMessageBox.ButtonRole.AcceptRole)
-        plain = box.addButton(
-            "Save &Decrypted As…", QtWidgets.QMessageBox.ButtonRole.ActionRole
-        )
-        box.setDefaultButton(again)
-        box.exec()
-        if box.clickedButton() is again:
-            return certificate
-        if box.clickedButton() is plain:
-            return False
-        return None
-
-    def _ask_resign(self) -> Any:
-        """Identity to sign with, False to save unsigned, None to cancel."""
-        signer = None
-        check = self._signature_check
-        if check is not None and check.result is not None and check.result.signer is not None:
-            signer = check.result.signer.subject
-        last = _signing().remembered_identity(self.settings)
-        question = (
-            f"{self.document.display_name} was signed"
-            + (f" by {signer}" if signer else "")
-            + ". Sign it again"
-            + (f" with {Path(last).name}" if last else "")
-            + "?\n\nA profile saved without a signature shows as unsigned on devices."
-        )
-        answer = QtWidgets.QMessageBox.question(
-            self,
-            "Sign again?",
-            question,
-            QtWidgets.QMessageBox.StandardButton.Yes
-            | QtWidgets.QMessageBox.StandardButton.No
-            | QtWidgets.QMessageBox.StandardButton.Cancel,
-            QtWidgets.QMessageBox.StandardButton.Yes,
-        )
-        if answer == QtWidgets.QMessageBox.StandardButton.Cancel:
-            return None
-        if answer == QtWidgets.QMessageBox.StandardButton.No:
-            return False
-        dialog = self.identity_dialog(
-            "Sign Again", "The profile is signed with this identity as it is saved."
-        )
-        if not dialog.exec() or dialog.identity is None:
-            return None
-        return dialog.identity
-
-    def identity_dialog(self, title: str, explanation: str) -> IdentityDialog:
-        """A factory, so tests can drive the dialog without a modal loop."""
-        from editor.ui.dialogs.signing import IdentityDialog
-
-        return IdentityDialog(self.settings, self, title, explanation)
-
-    def _adopt_signature(self, path: Path) -> None:
-        """After a signed save, the document carries the new signature."""
-        from editor.core.cms import CMSError, unwrap_signed
-
-        try:
-            _content, envelope = unwrap_signed(path.read_bytes())
-        except (OSError, CMSError):
-            self.document.profile.signature = None
-            self._signature_check = None
-            return
-        self.document.profile.signature = envelope
-        self._signed_index = self.document.undo_stack.index()
-        self._signature_check = _signing().check_signature(envelope.der, self.settings)
-
-    def export_dialog(self) -> None:
-        stem = self.document.path.stem if self.document.path else "profile"
-        folder = self.document.path.parent if self.document.path else Path(self._last_dir())
-        errors = sum(p.severity is Severity.ERROR for p in self.document.problems())
-        dialog = self.make_export_dialog(folder / f"{stem}.signed.mobileconfig", errors)
-        if dialog.exec() and dialog.request is not None:
-            self.export(dialog.request)
-
-    def make_export_dialog(self, default_path: Path, errors: int) -> ExportDialog:
-        from editor.ui.dialogs.signing import ExportDialog
-
-        return ExportDialog(self.settings, default_path, errors, self)
-
-    def export(self, request: ExportRequest) -> bool:
-        from editor.core.export import export_bytes
-        from editor.core.plistio import write_atomic
-        from editor.ui.busy import run_busy
-
-        def work() -> None:  # off the UI thread: serializing and signing a large profile
-            data = export_bytes(
-                self.document.profile.root,
-                "binary" if request.fmt == "binary" else "xml",
-                identity=request.identity,
-                recipients=[request.recipient] if request.recipient is not None else [],
-                source=self.document.display_name,
-            )
-            write_atomic(request.path, data)
-
-        try:
-            run_busy(f"Exporting {request.path.name}", work, self)
-        except EditorError as exc:
-            QtWidgets.QMessageBox.critical(
-                self,
-                "Could not export",
-                f"{request.path} was not written.\n\n{exc}",
-            )
-            return False
-        done = " and ".join(
-            word
-            for word, used in (
-                ("signed", request.identity is not None),
-                ("encrypted", request.recipient is not None),
-            )
-            if used
-        )
-        self.statusBar().showMessage(f"Exported {done} copy to {request.path}", 6000)
-        return True
-
-    def decrypt_payloads(self) -> None:
-        from editor.core.encryption import EncryptionError, decrypt_profile
-
-        if not self.document.profile.is_encrypted:
-            QtWidgets.QMessageBox.information(
-                self, "Decrypt", f"The payloads of {self.document.display_name} are not encrypted."
-            )
-            return
-        dialog = self.identity_dialog(
-            "Decrypt Payloads",
-            "The payloads are encrypted for one device. Choose the identity that holds "
-            f"{self._what_decrypts()}.",
-        )
-        if not dialog.exec() or dialog.identity is None:
-            return
-        try:
-            root = decrypt_profile(
-                self.document.profile.root, dialog.identity, self.document.display_name
-            )
-        except EncryptionError as exc:
-            QtWidgets.QMessageBox.critical(self, "Cannot decrypt", str(exc))
-            return
-        self.document.replace_root(root, "Decrypt payloads")
-        if self.document.path is not None:
-            self._decrypted_from = (self.document.path, dialog.identity.certificate)
-        self._update_banner()
-        self._update_title()
-        self.select_path(self.first_vpn_path() or ())
-
     def _show_start_panel(self, path: KeyPath) -> None:
         """An empty profile's root shows the ways to begin."""
         self.start_panel = _discard(self.start_panel)
@@ -1154,75 +839,6 @@ class MainWindow(QMainWindow):
         self.form_layout.addWidget(panel)
         panel.show()
         self.start_panel = panel
-
-    def _show_pkcs12_notice(self, path: KeyPath) -> None:
-        self.pkcs12_notice = _discard(self.pkcs12_notice)
-        verdict = self._pkcs12_verdict(path)
-        if verdict is None:
-            return
-        self.pkcs12_notice = _signing().Pkcs12Notice(*verdict, self.form_host)
-        self.pkcs12_notice.reencode_requested.connect(lambda: self.reencode_pkcs12(path))
-        self.form_layout.addWidget(self.pkcs12_notice)
-        self.pkcs12_notice.show()
-
-    def _pkcs12_verdict(self, path: KeyPath) -> tuple[Any, list[Any]] | None:
-        """The PKCS#12 payload's inspection and what the engine says about its identity
-        (None for other nodes). The inspection is made again only for other data."""
-        if len(path) != 2 or path[0] != "PayloadContent":
-            return None
-        payload = self.document.value(path)
-        if not isinstance(payload, dict) or payload.get("PayloadType") != payload_types.PKCS12:
-            return None
-        key = (payload.get("PayloadContent"), payload.get("Password"))
-        if self._pkcs12_inspected is None or self._pkcs12_inspected[0] != key:
-            from editor.core.encryption import inspect_pkcs12_payload
-
-            inspection = inspect_pkcs12_payload(payload)
-            if inspection is None:
-                return None
-            self._pkcs12_inspected = (key, inspection)
-        # about the data, or about the password opening it (not: "stored in clear text")
-        problems = [
-            p
-            for p in self.document.problems_under(path)
-            if len(p.path) > 2 and (p.path[2] == "PayloadContent" or p.code == "pkcs12")
-        ]
-        return self._pkcs12_inspected[1], problems
-
-    def _refresh_pkcs12_notice(self) -> None:
-        """After every edit: the notice says what the engine says now."""
-        if self.pkcs12_notice is None or not shiboken6.isValid(self.pkcs12_notice):
-            return
-        verdict = self._pkcs12_verdict(self._selected_path)
-        if verdict is not None:
-            self.pkcs12_notice.show_verdict(*verdict)
-
-    def reencode_pkcs12(self, path: KeyPath) -> bool:
-        from editor.core.encryption import EncryptionError, reencode_pkcs12_payload
-
-        payload = self.document.value(path)
-        if not isinstance(payload, dict):
-            return False
-        password: str | None = None
-        uuid = str(payload.get("PayloadUUID", ""))
-        if not isinstance(payload.get("Password"), str):
-            password = self._passphrases.get(uuid)  # given earlier in this session
-        if not isinstance(payload.get("Password"), str) and password is None:
-            secret = _signing().ask_passphrase(self, "the PKCS#12 in this payload")
-            if secret is None:
-                return False
-            password = secret.decode()
-        try:
-            updated = reencode_pkcs12_payload(payload, password)
-        except EncryptionError as exc:
-            QtWidgets.QMessageBox.critical(self, "Cannot re-encode", str(exc))
-            return False
-        if password is not None:
-            self._passphrases[uuid] = password  # kept in memory only, for this window
-        self.document.set_value((*path, "PayloadContent"), updated["PayloadContent"])
-        self._show_form(path)
-        self.statusBar().showMessage("The PKCS#12 was re-encoded for iOS", 5000)
-        return True
 
     def about(self) -> None:
         from editor.ui import help as help_pages
@@ -1276,13 +892,6 @@ def _discard(widget: QWidget | None) -> None:
         widget.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
         widget.setParent(None)
         widget.deleteLater()
-
-
-def _signing() -> ModuleType:
-    """The signing dialogs and checks, loaded on first use (they pull in more code)."""
-    from editor.ui.dialogs import signing as signing_ui
-
-    return signing_ui
 
 
 def recent_files(settings: QSettings) -> list[str]:

@@ -219,13 +219,21 @@ def cmd_sign(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     import datetime
 
     from editor.core.plistio import parse_plist_bytes
-    from editor.core.signing import sign_profile
+    from editor.core.signing import (
+        missing_issuer,
+        openssl_purpose_refusals,
+        purpose_warning,
+        sign_profile,
+    )
 
     loaded = parse_plist_bytes(_read_bytes(args.input), args.input)  # only a profile is signed
     content = loaded.content  # a signed input's content, not its envelope
     if loaded.signature is not None:
         err.write(f"{args.input}: note: the input was signed; its signature is replaced\n")
     identity = load_identity(args, chain=True)
+    refusals = openssl_purpose_refusals(identity.certificate, identity.chain)
+    if refusals:  # before signing, and named by the certificate that needs replacing
+        err.write(f"{args.identity or args.cert}: warning: {purpose_warning(refusals)}\n")
     signed = sign_profile(content, identity)
     cert = identity.certificate
     now = datetime.datetime.now(datetime.UTC)
@@ -239,10 +247,14 @@ def cmd_sign(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             f"{args.output}: warning: the signing certificate is not valid before "
             f"{_day(cert.not_valid_before_utc)}\n"
         )
-    if not identity.chain and cert.subject != cert.issuer:
+    issuer = missing_issuer(identity)  # a root issuer leaves nothing to include
+    if issuer is not None:
+        included = "" if identity.chain else "no intermediate certificates were included: "
         err.write(
-            f"{args.output}: warning: no intermediate certificates were included; a device "
-            "that lacks them shows the profile as Not Verified (use --chain)\n"
+            f"{args.output}: warning: {included}the signer's issuer ({issuer}) is not "
+            "among the certificates given; if it is an intermediate CA, a device that lacks "
+            "it shows the profile as Not Verified (use --chain; a root given there is left "
+            "out)\n"
         )
     _write(args.output, signed)
     return EXIT_OK

@@ -87,6 +87,9 @@ class Identity:
     key: SigningKey
     certificate: x509.Certificate
     chain: tuple[x509.Certificate, ...] = ()
+    # self-signed roots that came with it: never sent, but they tell whether the
+    # signer's issuer is a root (nothing to include) or a missing intermediate
+    roots: tuple[x509.Certificate, ...] = ()
 
     @property
     def summary(self) -> CertificateSummary:
@@ -200,6 +203,13 @@ def _intermediates(
     return tuple(kept)
 
 
+def _roots(
+    leaf: x509.Certificate, extra: Iterable[x509.Certificate]
+) -> tuple[x509.Certificate, ...]:
+    """The self-signed certificates among the extra ones (what _intermediates leaves out)."""
+    return tuple(c for c in extra if c != leaf and c.subject == c.issuer)
+
+
 def load_pkcs12_identity(path: Path | str, passphrase: Passphrase = None) -> Identity:
     """An identity from a .p12/.pfx file. Without a passphrase an unprotected file is
     tried first; the callback is asked only when the file needs a passphrase."""
@@ -232,7 +242,9 @@ def load_pkcs12_identity(path: Path | str, passphrase: Passphrase = None) -> Ide
     certificate = loaded.cert.certificate
     key = _check_key(loaded.key, certificate, source)
     extra = [c.certificate for c in loaded.additional_certs]
-    return Identity(key, certificate, _intermediates(certificate, extra))
+    return Identity(
+        key, certificate, _intermediates(certificate, extra), _roots(certificate, extra)
+    )
 
 
 def load_pem_identity(
@@ -276,7 +288,9 @@ def load_pem_identity(
     for chain_path in chain_paths:
         extra.extend(_load_certificates(_read(chain_path, "certificate"), str(chain_path)))
     checked = _check_key(key, certificate, str(key_path))
-    return Identity(checked, certificate, _intermediates(certificate, extra))
+    return Identity(
+        checked, certificate, _intermediates(certificate, extra), _roots(certificate, extra)
+    )
 
 
 def load_identity(
@@ -313,6 +327,155 @@ def sign_profile(content: bytes, identity: Identity) -> bytes:
     for cert in identity.chain:
         builder = builder.add_certificate(cert)
     return builder.sign(serialization.Encoding.DER, [pkcs7.PKCS7Options.Binary])
+
+
+# --- what OpenSSL's default verification refuses ------------------------------------------
+
+# `openssl cms -verify` checks the signer's chain for the S/MIME signing purpose unless
+# told otherwise (crypto/cms/cms_smime.c, cms_signerinfo_verify_cert:
+# X509_STORE_CTX_set_default(ctx, "smime_sign")). The test is check_purpose_smime_sign
+# and purpose_smime in crypto/x509/v3_purp.c (OpenSSL 3.0): an extendedKeyUsage, when
+# present, must list emailProtection (codeSigning, clientAuth or anyExtendedKeyUsage alone
+# do not do); a Netscape certificate type, when present, must allow S/MIME (or SSL client,
+# a workaround OpenSSL keeps); a keyUsage, when present, must allow digitalSignature or
+# nonRepudiation. Intermediates are held to the same extendedKeyUsage rule. Measured with
+# OpenSSL 3.0.19 (tests/test_signing.py): each refusal is "unsuitable certificate purpose".
+EMAIL_PROTECTION_OID = "1.3.6.1.5.5.7.3.4"
+NETSCAPE_CERT_TYPE_OID = "2.16.840.1.113730.1.1"
+_NS_SSL_CLIENT, _NS_SMIME = 0x80, 0x20  # bits of the type's first byte, as OpenSSL reads it
+_EKU_NAMES = {
+    "1.3.6.1.5.5.7.3.1": "TLS server authentication (serverAuth)",
+    "1.3.6.1.5.5.7.3.2": "TLS client authentication (clientAuth)",
+    "1.3.6.1.5.5.7.3.3": "code signing (codeSigning)",
+    EMAIL_PROTECTION_OID: "e-mail protection (emailProtection)",
+    "1.3.6.1.5.5.7.3.8": "time stamping (timeStamping)",
+    "1.3.6.1.5.5.7.3.9": "OCSP signing (OCSPSigning)",
+    "2.5.29.37.0": "any purpose (anyExtendedKeyUsage)",
+    "1.3.6.1.5.5.7.3.17": "IPsec IKE (ipsecIKE)",
+}
+_KEY_USAGE_NAMES = {
+    "digital_signature": "digitalSignature",
+    "content_commitment": "nonRepudiation",
+    "key_encipherment": "keyEncipherment",
+    "data_encipherment": "dataEncipherment",
+    "key_agreement": "keyAgreement",
+    "key_cert_sign": "keyCertSign",
+    "crl_sign": "cRLSign",
+}
+# What to do about any refusal, said once after the reasons.
+PURPOSE_FIX = (
+    "sign with a certificate whose extended key usage, if present, includes e-mail "
+    "protection (emailProtection), as its intermediates' must too, and whose key usage, "
+    "if present, includes digitalSignature"
+)
+
+
+def _extension(cert: x509.Certificate, oid: str) -> Any:
+    """An extension's value, or None when absent (or unreadable: OpenSSL then refuses
+    the certificate for other reasons)."""
+    from cryptography import x509
+
+    try:
+        return cert.extensions.get_extension_for_oid(x509.ObjectIdentifier(oid)).value
+    except x509.ExtensionNotFound:
+        return None
+    except ValueError:
+        return None
+
+
+def _eku_refusal(cert: x509.Certificate) -> str | None:
+    usages = _extension(cert, "2.5.29.37")  # extendedKeyUsage
+    if usages is None:
+        return None
+    dotted = [u.dotted_string for u in usages]
+    if EMAIL_PROTECTION_OID in dotted:
+        return None
+    named = ", ".join(_EKU_NAMES.get(d, d) for d in dotted) or "nothing"
+    return f"its extended key usage lists {named} but not e-mail protection"
+
+
+def _key_usage_refusal(cert: x509.Certificate) -> str | None:
+    usage = _extension(cert, "2.5.29.15")  # keyUsage
+    if usage is None or usage.digital_signature or usage.content_commitment:
+        return None
+    allowed = [name for attr, name in _KEY_USAGE_NAMES.items() if getattr(usage, attr)]
+    listed = ", ".join(allowed) or "nothing"
+    return f"its key usage lists {listed} but neither digitalSignature nor nonRepudiation"
+
+
+def _netscape_type_refusal(cert: x509.Certificate) -> str | None:
+    value = _extension(cert, NETSCAPE_CERT_TYPE_OID)
+    if value is None:
+        return None
+    der = bytes(getattr(value, "value", b""))
+    # a DER BIT STRING: tag, length, unused bits, then the bits; OpenSSL reads the first byte
+    bits = der[3] if len(der) > 3 else 0
+    if bits & (_NS_SMIME | _NS_SSL_CLIENT):
+        return None
+    return "its Netscape certificate type allows neither S/MIME nor SSL client"
+
+
+def openssl_purpose_refusals(
+    certificate: x509.Certificate, chain: Sequence[x509.Certificate] = ()
+) -> tuple[str, ...]:
+    """Why OpenSSL's default check (the S/MIME signing purpose) would refuse this signer
+    and the intermediates sent with it, one reason per fault naming the certificate;
+    empty when it passes. Only the extensions are judged: not dates, not trust."""
+    reasons: list[str] = []
+    name = _short(certificate)
+    for check in (_eku_refusal, _netscape_type_refusal, _key_usage_refusal):
+        reason = check(certificate)
+        if reason is not None:
+            reasons.append(f"the signer {name}: {reason}")
+    for intermediate in chain:
+        reason = _eku_refusal(intermediate)
+        if reason is not None:
+            reasons.append(f"the intermediate {_short(intermediate)}: {reason}")
+    return tuple(reasons)
+
+
+def purpose_warning(refusals: Sequence[str]) -> str:
+    """One sentence for the refusals of openssl_purpose_refusals (which must not be empty)."""
+    return (
+        "OpenSSL's default verification (openssl cms -verify) refuses this signature as "
+        f'"unsuitable certificate purpose": {"; ".join(refusals)}. To fix it, {PURPOSE_FIX}.'
+    )
+
+
+def _short(cert: x509.Certificate) -> str:
+    """The common name, else the whole subject: what people recognise a certificate by."""
+    from cryptography.x509.oid import NameOID
+
+    names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return str(names[0].value) if names else _name_text(cert.subject)
+
+
+def _issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
+    from cryptography.exceptions import InvalidSignature
+
+    if cert.issuer != issuer.subject:
+        return False
+    try:
+        cert.verify_directly_issued_by(issuer)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    return True
+
+
+def missing_issuer(identity: Identity) -> str | None:
+    """The name of the CA that issued the signer when it is neither sent along (among the
+    intermediates) nor known to be a root (a self-signed certificate that came with the
+    identity: devices hold roots themselves); None when nothing is missing. An issuer
+    that was not supplied at all may be either, so it counts as missing."""
+    cert = identity.certificate
+    if cert.subject == cert.issuer:
+        return None  # self-signed: there is no issuer to send
+    if any(_issued_by(cert, other) for other in (*identity.chain, *identity.roots)):
+        return None
+    from cryptography.x509.oid import NameOID
+
+    names = cert.issuer.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return str(names[0].value) if names else _name_text(cert.issuer)
 
 
 # --- trust anchors -----------------------------------------------------------------------
@@ -766,6 +929,7 @@ def _verify_signed(
 
 
 __all__ = [
+    "PURPOSE_FIX",
     "Identity",
     "SigningError",
     "VerifyResult",
@@ -773,6 +937,9 @@ __all__ = [
     "load_pem_identity",
     "load_pkcs12_identity",
     "load_trust_anchors",
+    "missing_issuer",
+    "openssl_purpose_refusals",
+    "purpose_warning",
     "sign_profile",
     "summarize_certificate",
     "verify_profile",

@@ -18,10 +18,29 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from helpers.profiles import IKEV2_PAYLOAD, PKCS12_PAYLOAD, make_profile
+
+from editor.core.signing import load_pem_identity, sign_profile
 
 OPENSSL = shutil.which("openssl") or "/usr/bin/openssl"
 PASSPHRASE = "s3cret pass"
 needs_openssl = pytest.mark.skipif(not Path(OPENSSL).exists(), reason="openssl is not installed")
+
+
+# A small profile to sign; the CRLF on its first line must survive signing untouched
+PROFILE = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\r\n'
+    b'<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" '
+    b'"http://www.apple.com/DTDs/PropertyList-1.0.dtd">\n'
+    b'<plist version="1.0">\n<dict>\n'
+    b"\t<key>PayloadContent</key>\n\t<array/>\n"
+    b"\t<key>PayloadDisplayName</key>\n\t<string>Example VPN</string>\n"
+    b"\t<key>PayloadIdentifier</key>\n\t<string>com.example.vpn</string>\n"
+    b"\t<key>PayloadType</key>\n\t<string>Configuration</string>\n"
+    b"\t<key>PayloadUUID</key>\n\t<string>9D3C2B1A-0F9E-4D8C-B7A6-958473625140</string>\n"
+    b"\t<key>PayloadVersion</key>\n\t<integer>1</integer>\n"
+    b"</dict>\n</plist>\n"
+)
 
 
 @dataclass
@@ -137,6 +156,7 @@ def build_pki(directory: Path) -> Pki:
     files = {
         "root.pem": pem(root),
         "intermediate.pem": pem(inter),
+        "intermediate.key": key_pem(inter_key),  # to issue more signers in a test
         "leaf.pem": pem(leaf),
         "leaf.key": key_pem(leaf_key),
         "ec.pem": pem(ec_leaf),
@@ -183,3 +203,13 @@ def make_p12(pki: Pki, name: str, *extra: str) -> Path:
             *extra,
         )  # fmt: skip
     return out
+
+
+def signed_file(pki: Pki, folder: Path, name: str = "signed.mobileconfig") -> Path:
+    identity = load_pem_identity(
+        pki.path("leaf.key"), pki.path("leaf.pem"), [pki.path("intermediate.pem")]
+    )
+    content = make_profile(IKEV2_PAYLOAD, PKCS12_PAYLOAD).to_bytes("xml")
+    path = folder / name
+    path.write_bytes(sign_profile(content, identity))
+    return path

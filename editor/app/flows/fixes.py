@@ -68,7 +68,8 @@ def install(window: MainWindow, file_menu: QMenu, edit_menu: QMenu, view_menu: Q
 def _guard_signed_export(window: MainWindow) -> None:
     """Exporting signed while the channel drops signatures (Intune) asks first."""
     owner = weakref.ref(window)
-    plain_export = type(window).export
+    flow = window.signing
+    plain_export = type(flow).export
 
     def export(request: Any) -> bool:
         current = owner()
@@ -87,10 +88,10 @@ def _guard_signed_export(window: MainWindow) -> None:
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return False
-        result: bool = plain_export(current, request)
+        result: bool = plain_export(current.signing, request)
         return result
 
-    window.export = export  # type: ignore[method-assign]
+    flow.export = export  # type: ignore[method-assign]
 
 
 class QuickFixes(QObject):

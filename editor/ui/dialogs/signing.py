@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from editor.ui.banner import BANNER_STYLE, SignatureBanner
-from editor.ui.dialogs.parts import ok_cancel_buttons
+from editor.ui.dialogs.parts import error_label, ok_cancel_buttons
 
 if TYPE_CHECKING:
     from editor.core.encryption import Pkcs12Inspection
@@ -300,6 +300,7 @@ class _PathRow(QWidget):
         browse.clicked.connect(self._browse)
         layout.addWidget(self.edit, 1)
         layout.addWidget(browse)
+        self.setFocusProxy(self.edit)  # a form label's mnemonic lands in the text
 
     def _browse(self) -> None:
         if self.many:
@@ -320,6 +321,8 @@ class _PathRow(QWidget):
 
 class IdentityPicker(QGroupBox):
     """Choose a signing or decryption identity: a PKCS#12 file, or PEM key + certificate."""
+
+    changed = Signal()  # another file or kind: what was opened no longer applies
 
     def __init__(
         self, settings: QSettings, parent: QWidget | None, title: str = "Identity"
@@ -360,6 +363,19 @@ class IdentityPicker(QGroupBox):
         pem = settings.value(IDENTITY_KIND_KEY, "pkcs12") == "pem"
         (self.pem_radio if pem else self.p12_radio).setChecked(True)
         self._kind_changed()
+        self._opened: tuple[tuple[str, ...], Identity] | None = None  # (the choice, identity)
+        self.p12_radio.toggled.connect(self._changed)
+        for row in (self.p12_row, self.key_row, self.cert_row, self.chain_row):
+            row.edit.textChanged.connect(self._changed)
+
+    def _changed(self) -> None:
+        self._opened = None
+        self.changed.emit()
+
+    def _choice(self) -> tuple[str, ...]:
+        if self.kind == "pkcs12":
+            return (self.kind, self.p12_row.text())
+        return (self.kind, self.key_row.text(), self.cert_row.text(), *self.chain_row.texts())
 
     def _kind_changed(self) -> None:
         p12 = self.p12_radio.isChecked()
@@ -389,8 +405,19 @@ class IdentityPicker(QGroupBox):
         return Path(self.cert_row.text()).name
 
     def load(self, prompt: PassphrasePrompt) -> Identity:
-        """Raises SigningError with a reason naming the file, or PassphraseCancelledError."""
+        """Raises SigningError with a reason naming the file, or PassphraseCancelledError.
+        The files are remembered (never a passphrase)."""
+        identity = self.open(prompt)
+        self.remember()
+        return identity
+
+    def open(self, prompt: PassphrasePrompt) -> Identity:
+        """The identity chosen, read once until the choice changes (no second passphrase
+        prompt); shown under Loaded. Raises as `load` does."""
         from editor.core.signing import load_pem_identity, load_pkcs12_identity
+
+        if self._opened is not None and self._opened[0] == self._choice():
+            return self._opened[1]
 
         def ask(what: str) -> Callable[[], bytes]:
             def callback() -> bytes:
@@ -409,7 +436,7 @@ class IdentityPicker(QGroupBox):
             identity = load_pem_identity(
                 key, self.cert_row.text(), self.chain_row.texts(), ask(Path(key).name)
             )
-        self.remember()
+        self._opened = (self._choice(), identity)
         self.show_identity(identity)
         return identity
 
@@ -488,6 +515,314 @@ class IdentityDialog(QDialog):
     def _fail(self, message: str) -> None:
         self.error.setText(message)
         self.error.show()
+
+
+# --- saving a signed or decrypted profile ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SaveAgainChoice:
+    """What the user chose in SaveAgainDialog."""
+
+    identity: Identity | None  # sign with it; None: save unsigned
+    recipient: Any  # the certificate to encrypt for again; None: not encrypted
+    save_as: bool = False  # save the decrypted profile under a new name instead
+
+
+class _PassphraseNeededError(Exception):
+    """The identity is protected and the passphrase field is empty."""
+
+
+class SaveAgainDialog(QDialog):
+    """One question on saving a profile that was signed, or whose payloads were encrypted
+    and are decrypted here: sign again (the identity and, when needed, its passphrase
+    right here) or save unsigned; encrypt again for the same device or save the decrypted
+    profile under a new name. `choice` holds the answer once accepted."""
+
+    def __init__(
+        self,
+        settings: QSettings,
+        parent: QWidget | None,
+        file_name: str,
+        *,
+        signed_by: str | None = None,
+        signed: bool = False,
+        recipient: Any = None,
+    ) -> None:
+        super().__init__(parent)
+        from editor.core.signing import summarize_certificate
+
+        self.setWindowTitle(f"Save {file_name}")
+        self.setMinimumWidth(620)
+        self.settings = settings
+        self.recipient = recipient
+        self.choice: SaveAgainChoice | None = None
+        layout = QVBoxLayout(self)
+        encrypted_for = (
+            short_name(summarize_certificate(recipient).subject) if recipient is not None else ""
+        )
+        layout.addWidget(
+            self._text(_what_it_was(file_name, signed, signed_by, encrypted_for), bold=True)
+        )
+        self.sign_box: QGroupBox | None = None
+        if signed:
+            self.sign_box = QGroupBox("Signature", self)
+            sign_layout = QVBoxLayout(self.sign_box)
+            self.sign_radio = QRadioButton("Sign &again with this identity", self.sign_box)
+            self.unsigned_radio = QRadioButton(
+                "Save &unsigned (devices then show the profile as not signed)", self.sign_box
+            )
+            self.sign_radio.setChecked(True)
+            self.picker = IdentityPicker(settings, self.sign_box, "")
+            self.picker.setFlat(True)
+            self.passphrase = QLineEdit(self.picker)
+            self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+            self.passphrase.setAccessibleName("Passphrase of the identity")
+            self.passphrase.setPlaceholderText("used for this save only, never stored")
+            self.picker.form.insertRow(
+                self.picker.form.rowCount() - 1, "&Passphrase:", self.passphrase
+            )
+            sign_layout.addWidget(self.sign_radio)
+            sign_layout.addWidget(self.picker)
+            sign_layout.addWidget(self.unsigned_radio)
+            layout.addWidget(self.sign_box)
+        self.encrypt_box: QGroupBox | None = None
+        if recipient is not None:
+            self.encrypt_box = QGroupBox("Encryption", self)
+            encrypt_layout = QVBoxLayout(self.encrypt_box)
+            self.encrypt_radio = QRadioButton(
+                f"&Encrypt the payloads again for {encrypted_for.replace('&', '&&')}",
+                self.encrypt_box,
+            )
+            self.decrypted_radio = QRadioButton(
+                "Save the &decrypted profile under a new name (the encrypted file stays as it is)",
+                self.encrypt_box,
+            )
+            self.encrypt_radio.setChecked(True)
+            encrypt_layout.addWidget(self.encrypt_radio)
+            encrypt_layout.addWidget(self.decrypted_radio)
+            layout.addWidget(self.encrypt_box)
+        self.error = error_label(self, "saveAgainProblem")
+        self.error.hide()
+        layout.addWidget(self.error)
+        self.buttons, self.save_button = ok_cancel_buttons(self, "&Save")
+        self.save_button.setDefault(True)
+        layout.addWidget(self.buttons)
+        if self.sign_box is not None:
+            self.purpose = PurposeWarning(self.save_button, self)
+            layout.insertWidget(layout.indexOf(self.sign_box) + 1, self.purpose)
+            self.sign_radio.toggled.connect(self._signing_changed)
+            self.picker.changed.connect(self._identity_changed)
+            self._try_without_passphrase()
+        if self.encrypt_box is not None:
+            self.decrypted_radio.toggled.connect(self._save_text)
+        self._save_text()
+        _give_mnemonics(self, reserved={SIGN_ANYWAY[SIGN_ANYWAY.index("&") + 1].lower()})
+        self.adjustSize()
+
+    def _text(self, text: str, bold: bool = False) -> QLabel:
+        label = QLabel(f"<b>{escape(text)}</b>" if bold else escape(text), self)
+        label.setWordWrap(True)
+        return label
+
+    def _save_text(self) -> None:
+        """Save, or Save As… when the decrypted profile goes to a new file."""
+        as_new = self.encrypt_box is not None and self.decrypted_radio.isChecked()
+        text = "&Save As…" if as_new else "&Save"
+        if self.sign_box is not None:
+            self.purpose.button_text = text
+            if self.purpose.warned is not None:
+                return  # Sign Anyway stays until the warning goes
+        self.save_button.setText(text)
+
+    def _signing_changed(self) -> None:
+        signing = self.sign_radio.isChecked()
+        self.picker.setEnabled(signing)
+        self.purpose.withdraw()
+
+    def _identity_changed(self) -> None:
+        self.purpose.withdraw()
+        self.passphrase.clear()
+        self.error.hide()
+
+    def _needs_passphrase(self, shown: bool) -> None:
+        self.passphrase.setVisible(shown)
+        label = self.picker.form.labelForField(self.passphrase)
+        if label is not None:
+            label.setVisible(shown)
+
+    def _prompt(self, what: str) -> bytes:
+        if self.passphrase.isHidden() or not self.passphrase.text():
+            raise _PassphraseNeededError(what)
+        return self.passphrase.text().encode()
+
+    def _try_without_passphrase(self) -> None:
+        """Open the remembered identity at once when it needs no passphrase; else the
+        passphrase field shows (nothing is asked in another window)."""
+        from editor.core.signing import SigningError
+
+        self._needs_passphrase(False)
+        if not self.picker.is_complete():
+            return
+        try:
+            self.picker.open(self._prompt)
+        except _PassphraseNeededError:
+            self._needs_passphrase(True)
+        except SigningError:
+            pass  # said when Save is pressed, with the file's name
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if self.sign_box is not None and not self.passphrase.isHidden():
+            self.passphrase.setFocus()  # what is left to do: type it and press Enter
+
+    def accept(self) -> None:
+        from editor.core.signing import SigningError
+
+        identity = None
+        if self.sign_box is not None and self.sign_radio.isChecked():
+            if not self.picker.is_complete():
+                self._fail("Choose the identity's files, or save unsigned.")
+                return
+            try:
+                identity = self.picker.open(self._prompt)
+            except _PassphraseNeededError as exc:
+                self._needs_passphrase(True)
+                self.passphrase.setFocus()
+                self._fail(f"Type the passphrase of {exc}.")
+                return
+            except SigningError as exc:
+                self._fail(str(exc))
+                if not self.passphrase.isHidden():
+                    self.passphrase.selectAll()
+                    self.passphrase.setFocus()
+                return
+            self.picker.remember()
+            if self.purpose.holds(identity):
+                self.error.hide()
+                self.save_button.setFocus()
+                return
+        again = self.encrypt_box is not None and self.encrypt_radio.isChecked()
+        self.choice = SaveAgainChoice(
+            identity,
+            self.recipient if again else None,
+            save_as=self.encrypt_box is not None and self.decrypted_radio.isChecked(),
+        )
+        super().accept()
+
+    def _fail(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.show()
+        _grow_to_fit(self)
+
+
+def _what_it_was(file_name: str, signed: bool, signed_by: str | None, encrypted_for: str) -> str:
+    """The first line of SaveAgainDialog: what the file was."""
+    signer = f" by {signed_by}" if signed_by else ""
+    if signed and encrypted_for:
+        return (
+            f"{file_name} was signed{signer} and its payloads were encrypted for "
+            f"{encrypted_for}; they are decrypted here."
+        )
+    if encrypted_for:
+        return (
+            f"The payloads of {file_name} were encrypted for {encrypted_for}; they are "
+            "decrypted here, and saving must not write them over the file in plain text."
+        )
+    return f"{file_name} was signed{signer}."
+
+
+def _give_mnemonics(dialog: QWidget, reserved: set[str]) -> None:
+    """An underlined letter on every button and field label of the dialog that has none,
+    none of them twice (letters already given, and `reserved` ones, are kept)."""
+    from PySide6.QtWidgets import QAbstractButton
+
+    from editor.ui.mnemonics import plain, with_mnemonic
+
+    def text_of(widget: QWidget) -> str:
+        return widget.text() if isinstance(widget, QAbstractButton | QLabel) else ""
+
+    wanting: list[QAbstractButton | QLabel] = []
+    for widget in dialog.findChildren(QWidget):
+        if isinstance(widget, QLabel):
+            buddy = widget.buddy()
+            target = buddy.focusProxy() or buddy if buddy is not None else None
+            if target is None or target.focusPolicy() == Qt.FocusPolicy.NoFocus:
+                continue  # only a field's label takes one: it moves the focus there
+        if not isinstance(widget, QAbstractButton | QLabel) or not text_of(widget):
+            continue
+        if plain(widget.text()) == "Cancel":
+            continue  # Escape cancels
+        wanting.append(widget)
+    taken = set(reserved) | {
+        w.text()[w.text().index("&") + 1].lower()
+        for w in wanting
+        if "&" in w.text() and w.text().index("&") + 1 < len(w.text())
+    }
+    for widget in wanting:
+        if "&" not in widget.text():
+            widget.setText(with_mnemonic(widget.text(), taken))
+
+
+# --- signers OpenSSL refuses ----------------------------------------------------------------
+
+
+SIGN_ANYWAY = "Sign An&yway"  # Y: a letter the dialogs' other choices leave free
+
+
+class PurposeWarning(QLabel):
+    """Said before signing: OpenSSL's default check refuses this signer ("unsuitable
+    certificate purpose"), and how to mend it. While it shows, the dialog's accept button
+    reads Sign Anyway: pressing it again signs with that certificate all the same."""
+
+    def __init__(self, button: QPushButton, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("purposeWarning")
+        self.setAccessibleName("Signing certificate warning")
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setStyleSheet(
+            f"#purposeWarning {{ background: {BANNER_STYLE['warning']}; "
+            "border-radius: 4px; padding: 6px; }"
+        )
+        self.button = button
+        self.button_text = button.text()
+        self.warned: Any = None  # the certificate warned about, once on screen
+        self.hide()
+
+    def holds(self, identity: Identity) -> bool:
+        """Whether signing waits: True the first time a refused signer is chosen (the
+        warning is now on screen), False when it is fine or was warned about already."""
+        from editor.core.signing import openssl_purpose_refusals, purpose_warning
+
+        refusals = openssl_purpose_refusals(identity.certificate, identity.chain)
+        if not refusals or self.warned == identity.certificate:
+            return False
+        self.warned = identity.certificate
+        self.setText(f"⚠ {purpose_warning(refusals)}")
+        self.show()
+        self.button.setText(SIGN_ANYWAY)
+        _grow_to_fit(self.window())
+        return True
+
+    def withdraw(self) -> None:
+        """Another identity, or no signing: the warning no longer applies."""
+        if self.warned is None:
+            return
+        self.warned = None
+        self.hide()
+        self.button.setText(self.button_text)
+
+
+def _grow_to_fit(dialog: QWidget) -> None:
+    """Taller when a message appears, so that nothing else is squeezed (never narrower)."""
+    layout = dialog.layout()
+    if layout is None:
+        return
+    layout.activate()
+    width = dialog.width()
+    height = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else 0
+    dialog.resize(width, max(dialog.height(), height, layout.totalMinimumSize().height()))
 
 
 # --- export ---------------------------------------------------------------------------------------
@@ -569,8 +904,12 @@ class ExportDialog(QDialog):
         self.error.setWordWrap(True)
         self.error.hide()
         layout.addWidget(self.error)
-        buttons, _ok = ok_cancel_buttons(self, "Export")
+        buttons, export = ok_cancel_buttons(self, "Export")
         layout.addWidget(buttons)
+        self.purpose = PurposeWarning(export, self)
+        layout.insertWidget(layout.indexOf(self.picker) + 1, self.purpose)
+        self.picker.changed.connect(self.purpose.withdraw)
+        self.sign_box.toggled.connect(self.purpose.withdraw)
 
     def _browse(self) -> None:
         name, _ = QFileDialog.getSaveFileName(
@@ -607,6 +946,9 @@ class ExportDialog(QDialog):
             return
         except (SigningError, EncryptionError) as exc:
             self._fail(str(exc))
+            return
+        if identity is not None and self.purpose.holds(identity):
+            self.error.hide()
             return
         self.request = ExportRequest(
             Path(path_text), str(self.format_combo.currentData()), identity, recipient
@@ -681,6 +1023,9 @@ __all__ = [
     "IdentityPicker",
     "PassphraseCancelledError",
     "Pkcs12Notice",
+    "PurposeWarning",
+    "SaveAgainChoice",
+    "SaveAgainDialog",
     "SignatureBanner",
     "SignatureCheck",
     "SignatureDetailsDialog",
