@@ -546,6 +546,7 @@ class MainWindow(QMainWindow):
         self.form = NodeForm(self.document, path, self.form_host)
         self.form.open_requested.connect(self._open_node)
         self.form.new_vpn_requested.connect(self.new_per_app_vpn_for)
+        self.form.rows_changed.connect(self.update_tab_order)
         self.quick_fixes.attach_form(self.form)  # Fix buttons under fields (fix_ui)
         self._show_pkcs12_notice(path)
         self._show_start_panel(path)

@@ -177,7 +177,8 @@ class ProblemsModel(QAbstractTableModel):
                 names.append(f"{noun} {part + 1}")
                 continue
             spec = self.document.spec_for(path[: n + 1])
-            label = spec.label if spec is not None else part
+            # a key of an open dictionary (VendorConfig) by its own name, not its values' title
+            label = spec.label if spec is not None and spec.name else part
             last = n == len(path) - 1
             names.append(f"{label} ({part})" if last and label != part else label)
         return " › ".join(names)
