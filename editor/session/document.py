@@ -258,6 +258,17 @@ class Document(QObject):
             found.extend(self._payload_problems[index])
         return found
 
+    def problems_of_source(self, source: int) -> list[Problem]:
+        """The problems one source found: a payload's check, or PROFILE_LEVEL's rules."""
+        if source == PROFILE_LEVEL:
+            return list(self._profile_problems)
+        return list(self._payload_problems.get(source, []))
+
+    @property
+    def problem_sources(self) -> list[int]:
+        """Every source of problems: PROFILE_LEVEL, then each payload checked."""
+        return [PROFILE_LEVEL, *sorted(self._payload_problems)]
+
     def problems_under(self, path: KeyPath) -> list[Problem]:
         """The problems at or below path, in the order of problems()."""
         index = payload_index(path)

@@ -104,6 +104,11 @@ class QuickFixes(QObject):
         self.fix_all_action.setStatusTip("Apply every fix that needs no choice, as one step")
         self.fix_all_action.triggered.connect(self.fix_all)
         self.channel_actions: dict[str, QAction] = {}
+        # per source of problems (a payload, the profile-level rules): how many of its
+        # problems have a fix that needs no choice; Fix All is enabled while any has one
+        self._ready_fixes: dict[int, int] = {}
+        window.document.problems_updated.connect(self._count_ready_fixes)
+        self._count_ready_fixes(None)
 
     @property
     def window(self) -> MainWindow:
@@ -118,6 +123,35 @@ class QuickFixes(QObject):
     # --- fixing ----------------------------------------------------------------------------
     def fix_of(self, problem: Problem) -> Fix | None:
         return fix_for(problem, self.document.profile.root, self.document.schema)
+
+    def fixes_without_choice(self, problems: list[Problem]) -> int:
+        """How many of these problems have a fix Fix All applies (one needing no choice)."""
+        count = 0
+        for problem in problems:
+            if problem.code == "duplicate-key":
+                count += bool(self.document.profile.duplicate_keys)  # written once on save
+                continue
+            fix = self.fix_of(problem)
+            if fix is not None and (fix.parameter is None or fix.parameter.default is not None):
+                count += 1
+        return count
+
+    def _count_ready_fixes(self, update: Any) -> None:
+        """After every check (an edit, an undo, other targets): count again the fixes of
+        the sources that changed, all of them when everything may have."""
+        document = self.document
+        if update is None or update.reset:
+            self._ready_fixes = {
+                source: self.fixes_without_choice(document.problems_of_source(source))
+                for source in document.problem_sources
+            }
+        else:
+            self._ready_fixes[update.source] = self.fixes_without_choice(list(update.added))
+        ready = any(self._ready_fixes.values())
+        self.fix_all_action.setEnabled(ready)
+        button = getattr(self, "fix_all_button", None)
+        if button is not None:
+            button.setEnabled(ready)
 
     def ask(self, fix: Fix) -> tuple[bool, str | None]:
         """The value of the fix's parameter: (False, None) when the user cancels."""
@@ -208,6 +242,8 @@ class QuickFixes(QObject):
         self.fix_button.setObjectName("problemFix")
         self.fix_kind_button = QPushButton("Fix All of This &Kind", panel)
         self.fix_all_button = QPushButton("Fix A&ll", panel)
+        self.fix_all_button.setEnabled(self.fix_all_action.isEnabled())
+        self.fix_all_button.setToolTip(self.fix_all_action.statusTip())
         for button in (self.fix_button, self.fix_kind_button, self.fix_all_button):
             row.addWidget(button)
         row.addStretch(1)
