@@ -45,6 +45,7 @@ from editor.ui.banner import SignatureBanner
 from editor.ui.form import NodeForm
 from editor.ui.icons import standard_icon
 from editor.ui.problems_panel import ProblemsPanel
+from editor.ui.status_bar import StatusBar
 from editor.ui.tree_model import PATH_ROLE, PayloadTreeModel
 
 if TYPE_CHECKING:
@@ -129,6 +130,7 @@ class MainWindow(QMainWindow):
         self._help: Any = None  # the help window, made on first use
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.problems_dock)
         self.resizeDocks([self.problems_dock], [170], Qt.Orientation.Vertical)
+        self.setStatusBar(StatusBar(self))  # messages stop short of the counts
         self.status = QLabel(self)
         self.statusBar().addPermanentWidget(self.status)
         self._selected_path: KeyPath = ()
@@ -220,7 +222,7 @@ class MainWindow(QMainWindow):
             self.add_certificate,
             None,
             sp.SP_FileDialogDetailedView,
-            "Add a certificate or identity file (.cer, .pem, .der, .p12) to the profile",
+            "Add a certificate or identity file (.cer, .pem, .der, .p12)",
         )
         self.about_action = self._action("&About VPN Profile Editor", self.about)
         self.help_action = self._action(
@@ -276,6 +278,7 @@ class MainWindow(QMainWindow):
         edit_menu.addSeparator()
         self.add_menu = edit_menu.addMenu("&Add Payload")
         self.add_menu.aboutToShow.connect(self._fill_add_menu)  # filled when first opened
+        self.add_menu.setToolTipsVisible(True)  # each connection type described in full
         edit_menu.addAction(self.add_certificate_action)
         edit_menu.addAction(self.remove_payload_action)
         view_menu = self.menuBar().addMenu("&View")
@@ -294,8 +297,11 @@ class MainWindow(QMainWindow):
             self.set_strict_types,
             None,
             None,
+            "Count plist types that devices coerce (<true/> for 1) as errors",
+        )
+        self.strict_action.setToolTip(
             "Count plist types that devices coerce (<true/> for 1) as errors, as Apple "
-            "Business Manager and strict MDM servers do",
+            "Business Manager and strict MDM servers do"
         )
         self.strict_action.setCheckable(True)
         if self.settings.value("strictTypes", False, type=bool):
@@ -378,7 +384,8 @@ class MainWindow(QMainWindow):
         taken: set[str] = set()  # each item its own letter, for Alt+E, A, letter
         for kind in presets.CONNECTION_TYPES:
             action = self.add_menu.addAction(with_mnemonic(kind.title, taken))
-            action.setStatusTip(kind.description)
+            action.setStatusTip(kind.summary)  # short: the status bar shows the counts too
+            action.setToolTip(kind.description)
             action.triggered.connect(lambda _checked=False, k=kind.id: self.add_connection(k))
         self.add_menu.addSection("Other payloads")
         from_file = self.add_menu.addAction(
@@ -394,7 +401,8 @@ class MainWindow(QMainWindow):
         ]
         for title, payload_type in sorted(others):
             action = self.add_menu.addAction(with_mnemonic(title, taken))
-            action.setStatusTip(f"Add an empty {title} payload ({payload_type}) to fill in")
+            action.setStatusTip(f"Add an empty {title} payload to fill in")
+            action.setToolTip(f"{title} ({payload_type})")
             action.triggered.connect(
                 lambda _checked=False, t=payload_type: self.add_blank_payload(t)
             )
