@@ -44,6 +44,7 @@ from editor.session.document import Document
 from editor.ui.banner import SignatureBanner
 from editor.ui.form import NodeForm
 from editor.ui.icons import standard_icon
+from editor.ui.mnemonics import install_standard_button_mnemonics
 from editor.ui.problems_panel import ProblemsPanel
 from editor.ui.status_bar import StatusBar
 from editor.ui.tree_model import PATH_ROLE, PayloadTreeModel
@@ -75,6 +76,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, document: Document, settings: QSettings | None = None) -> None:
         super().__init__()
+        install_standard_button_mnemonics()  # OK, Cancel, Save… of every dialog: Alt+letter
         self.document = document
         self.settings = settings or QSettings()
         # the recovery copy of the document, given by the application (tests run without)
@@ -278,7 +280,6 @@ class MainWindow(QMainWindow):
         edit_menu.addSeparator()
         self.add_menu = edit_menu.addMenu("&Add Payload")
         self.add_menu.aboutToShow.connect(self._fill_add_menu)  # filled when first opened
-        self.add_menu.setToolTipsVisible(True)  # each connection type described in full
         edit_menu.addAction(self.add_certificate_action)
         edit_menu.addAction(self.remove_payload_action)
         view_menu = self.menuBar().addMenu("&View")
@@ -385,7 +386,6 @@ class MainWindow(QMainWindow):
         for kind in presets.CONNECTION_TYPES:
             action = self.add_menu.addAction(with_mnemonic(kind.title, taken))
             action.setStatusTip(kind.summary)  # short: the status bar shows the counts too
-            action.setToolTip(kind.description)
             action.triggered.connect(lambda _checked=False, k=kind.id: self.add_connection(k))
         self.add_menu.addSection("Other payloads")
         from_file = self.add_menu.addAction(
@@ -402,7 +402,6 @@ class MainWindow(QMainWindow):
         for title, payload_type in sorted(others):
             action = self.add_menu.addAction(with_mnemonic(title, taken))
             action.setStatusTip(f"Add an empty {title} payload to fill in")
-            action.setToolTip(f"{title} ({payload_type})")
             action.triggered.connect(
                 lambda _checked=False, t=payload_type: self.add_blank_payload(t)
             )

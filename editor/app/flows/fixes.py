@@ -160,12 +160,12 @@ class QuickFixes(QObject):
             return True, None
         if parameter.choices:
             value, chosen = QInputDialog.getItem(
-                self.window, "Fix", f"{fix.description}.\n{parameter.label}:",
+                self.window, "Fix", f"{_escaped(fix.description)}.\n&{parameter.label}:",
                 list(parameter.choices), 0, False,
             )  # fmt: skip
         else:
             value, chosen = QInputDialog.getText(
-                self.window, "Fix", f"{fix.description}.\n{parameter.label}:",
+                self.window, "Fix", f"{_escaped(fix.description)}.\n&{parameter.label}:",
                 QLineEdit.EchoMode.Password if parameter.secret else QLineEdit.EchoMode.Normal,
             )  # fmt: skip
         return (True, str(value)) if chosen and value else (False, None)
@@ -254,6 +254,7 @@ class QuickFixes(QObject):
         self.fix_kind_button.clicked.connect(lambda: self._on_selected(self.fix_kind))
         self.fix_all_button.clicked.connect(self.fix_all)
         panel.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        panel.take_context_menu()  # one menu with the panel's items and the fixes
         panel.list.customContextMenuRequested.connect(self._context_menu)
         panel.list.selectionModel().currentChanged.connect(lambda *_a: self.update_buttons())
         panel.model.modelReset.connect(self.update_buttons)
@@ -295,13 +296,19 @@ class QuickFixes(QObject):
         problem = self.selected_problem()
         fix = self.fix_of(problem) if problem is not None else None
         if problem is not None and fix is not None:
-            menu.addAction(f"Fix: {fix.description}", lambda: self.fix_problem(problem))
             menu.addAction(
-                f"Fix All of This Kind ({FIX_KINDS[fix.kind]})", lambda: self.fix_kind(problem)
+                f"&Fix: {_escaped(fix.description)}", lambda: self.fix_problem(problem)
+            )
+            menu.addAction(
+                f"Fix All of This &Kind ({_escaped(FIX_KINDS[fix.kind])})",
+                lambda: self.fix_kind(problem),
             )
         else:
             menu.addAction("No fix for this problem").setEnabled(False)
         menu.addAction(self.fix_all_action)
+        if problem is not None:
+            menu.addSeparator()
+            self.window.problems.add_row_actions(menu)
         return menu
 
     # --- inline buttons under a form's fields -------------------------------------------------
@@ -407,6 +414,11 @@ class QuickFixes(QObject):
         self.window.statusBar().showMessage(
             f"Deployment channel: {channel(channel_id).title}", 4000
         )
+
+
+def _escaped(text: str) -> str:
+    """A text shown in a label with a mnemonic: its own ampersands are not one."""
+    return text.replace("&", "&&")
 
 
 def _channel_tip(chosen: Any) -> str:
