@@ -17,7 +17,15 @@ from gui_helpers import open_window
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QAction, QImage, QKeySequence
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QLabel, QMenu, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QDialog,
+    QFormLayout,
+    QLabel,
+    QMenu,
+    QWidget,
+)
 
 from editor.app.main_window import MainWindow
 from editor.core.schema import Schema
@@ -118,13 +126,37 @@ def mnemonic_faults(dialog: QWidget) -> list[str]:
     faults: list[str] = []
     letters: dict[str, str] = {}
     title = dialog.windowTitle()
+    for form in dialog.findChildren(QFormLayout):  # a label beside a field names it
+        for row in range(form.rowCount()):
+            label = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+            field = form.itemAt(row, QFormLayout.ItemRole.FieldRole)
+            if label is None or field is None or not isinstance(label.widget(), QLabel):
+                continue
+            inside = [field.widget()] if field.widget() is not None else []
+            layout = field.layout()
+            if layout is not None:
+                inside += [layout.itemAt(i).widget() for i in range(layout.count())]
+            inputs = [
+                w
+                for top in inside
+                if top is not None
+                for w in [top, *top.findChildren(QWidget)]
+                if w.focusPolicy() & Qt.FocusPolicy.TabFocus
+            ]
+            if inputs and label.widget().isVisibleTo(dialog) and label.widget().buddy() is None:
+                faults.append(f"{title}: {label.widget().text()!r} names no field")
     for widget in dialog.findChildren(QWidget):
         if not widget.isVisibleTo(dialog):
             continue
         if isinstance(widget, QLabel):
             buddy = widget.buddy()
-            if buddy is None or not buddy.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            if buddy is None or not any(
+                w.focusPolicy() & Qt.FocusPolicy.TabFocus
+                for w in [buddy, *buddy.findChildren(QWidget)]
+            ):
                 continue  # a label of nothing a person tabs to (selectable text, say)
+            if not buddy.focusPolicy() & Qt.FocusPolicy.TabFocus and buddy.focusProxy() is None:
+                faults.append(f"{title}: {widget.text()!r} leads to a row, not its field")
         elif not isinstance(widget, QAbstractButton):
             continue
         text = widget.text()

@@ -7,7 +7,9 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTranslator
 from PySide6.QtWidgets import (
     QAbstractButton,
     QDialogButtonBox,
+    QFormLayout,
     QLabel,
+    QLayoutItem,
     QPushButton,
     QToolButton,
     QWidget,
@@ -49,13 +51,59 @@ def _letter(text: str) -> str | None:
     return escaped[at + 1].lower()
 
 
+def _takes_tab(widget: QWidget) -> bool:
+    return bool(widget.focusPolicy() & Qt.FocusPolicy.TabFocus)
+
+
+def field_of(label: QLabel) -> QWidget | None:
+    """The field a label names: its buddy, or, when the buddy is a row holding the field
+    and a button (a path and its Browse…), the first field of that row."""
+    buddy = label.buddy()
+    if buddy is None or _takes_tab(buddy) or buddy.focusProxy() is not None:
+        return buddy
+    return next((w for w in buddy.findChildren(QWidget) if _takes_tab(w)), None)
+
+
+def form_rows(root: QWidget) -> list[tuple[QLabel, QWidget]]:
+    """(label, first field) of each row of the form layouts below `root` whose field
+    takes the focus: the pairs a person reads as a labelled field."""
+    rows = []
+    for form in root.findChildren(QFormLayout):
+        for row in range(form.rowCount()):
+            label = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+            field = form.itemAt(row, QFormLayout.ItemRole.FieldRole)
+            if label is None or field is None or not isinstance(label.widget(), QLabel):
+                continue
+            found = _first_field(field)
+            if found is not None:
+                rows.append((label.widget(), found))
+    return rows
+
+
+def _first_field(item: QLayoutItem) -> QWidget | None:
+    widget = item.widget()
+    if widget is not None:
+        if _takes_tab(widget) or widget.focusProxy() is not None:
+            return widget
+        return next((w for w in widget.findChildren(QWidget) if _takes_tab(w)), None)
+    layout = item.layout()
+    if layout is None:
+        return None
+    for index in range(layout.count()):
+        child = layout.itemAt(index)
+        found = _first_field(child) if child is not None else None
+        if found is not None:
+            return found
+    return None
+
+
 def _holds_mnemonic(widget: QWidget) -> bool:
     """A button with words, or a label naming a field it gives the focus to."""
     if isinstance(widget, QLabel):
-        buddy = widget.buddy()
+        field = field_of(widget)
         return (
-            buddy is not None
-            and bool(buddy.focusPolicy() & Qt.FocusPolicy.TabFocus)
+            field is not None
+            and _takes_tab(field)
             and widget.textFormat() != Qt.TextFormat.RichText
             and any(c.isalnum() for c in widget.text())
         )
@@ -76,6 +124,9 @@ def give_mnemonics(dialog: QWidget) -> None:
     written; the rest (labels, check boxes and radio buttons, then buttons, then the
     OK/Cancel row) get the first letter of theirs still free. Hidden ones (the rows of
     another connection type) take no letter from those on screen."""
+    for label, field in form_rows(dialog):
+        if label.buddy() is None:  # a row of a field and a button: the label names the field
+            label.setBuddy(field)
     holders = [w for w in mnemonic_holders(dialog) if w.isVisibleTo(dialog)]
 
     def rank(widget: QWidget) -> int:
@@ -100,6 +151,8 @@ def give_mnemonics(dialog: QWidget) -> None:
         widget.setText(with_mnemonic(text, taken))  # type: ignore[attr-defined]
     for widget in holders:
         widget.setProperty(_SETTLED, True)
+        if isinstance(widget, QLabel) and widget.buddy() is not field_of(widget):
+            widget.setBuddy(field_of(widget))  # Alt and the letter reach the field itself
 
 
 class _KeepMnemonics(QObject):
