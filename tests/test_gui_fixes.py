@@ -287,9 +287,8 @@ def test_fix_all_is_enabled_exactly_while_a_fix_needs_no_choice(
 ) -> None:
     """Typed edits, Undo and Redo make and unmake problems; Fix All (the menu's and the
     panel's) follows: a catch-all rule, whose action is a choice, does not enable it."""
-    from gui_driver import WindowDriver
+    from helpers.gui_driver import WindowDriver, click_tree
     from PySide6.QtGui import QKeySequence
-    from test_admin_tasks import click_tree
 
     payload = copy.deepcopy(IKEV2_PAYLOAD)
     payload["IKEv2"].update(

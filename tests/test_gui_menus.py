@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gui_driver import WindowDriver
-from gui_helpers import open_window
+from helpers.gui import open_window
+from helpers.gui_driver import WindowDriver, choose_file
+from helpers.profiles import IKEV2_PAYLOAD, SAMPLE_IDENTITY_P12, make_profile
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QAction, QImage, QKeySequence
 from PySide6.QtTest import QTest
@@ -31,7 +32,6 @@ from editor.app.main_window import MainWindow
 from editor.core.schema import Schema
 from editor.session.document import Document
 from editor.ui.mnemonics import plain
-from tests.conftest import IKEV2_PAYLOAD, SAMPLE_IDENTITY_P12, make_profile
 
 # No stand-in for the message boxes here: they open for real and are read like dialogs.
 pytestmark = pytest.mark.usefixtures("isolated_settings")
@@ -206,8 +206,6 @@ def test_every_dialog_has_a_letter_for_each_button_and_field(
 def check_every_dialog(
     qtbot: Any, schema: Schema, signed_profile: Path, tmp_path: Path, driver: WindowDriver
 ) -> None:
-    from test_admin_tasks import choose_file
-
     window = driver.window
     faults: list[str] = []
     seen: list[str] = []

@@ -9,16 +9,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gui_driver import WindowDriver
-from gui_helpers import open_window
+from helpers.gui import open_window
+from helpers.gui_driver import WindowDriver, click_tree
+from helpers.profiles import make_profile
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QLabel
 
 from editor.core.schema import Schema
 from editor.session.document import Document
-from tests.conftest import make_profile
-from tests.test_admin_tasks import click_tree
 
 pytestmark = pytest.mark.usefixtures("isolated_settings", "dialogs")
 

@@ -8,6 +8,7 @@ node gets an ordered list of its items. Keys the schema does not know appear und
 
 from __future__ import annotations
 
+import copy
 import html
 from dataclasses import dataclass
 from typing import Any
@@ -100,6 +101,25 @@ def _new_item(spec: KeySpec | None, array_name: str = "") -> Any:
         elif child.type == "string":
             item[name] = ""
     return item
+
+
+def _next_tunnel(spec: KeySpec | None, tunnels: list[Any]) -> Any:
+    """A new Always On tunnel: the last one's settings (server, identity, algorithms),
+    for the interfaces no tunnel names yet (a second tunnel is most often the same
+    server over the other interface)."""
+    last = tunnels[-1] if tunnels else None
+    interfaces = spec.child("Interfaces") if spec is not None else None
+    if not isinstance(last, dict) or interfaces is None or interfaces.item is None:
+        return _new_item(spec, "TunnelConfigurations")
+    named = {
+        name
+        for tunnel in tunnels
+        if isinstance(tunnel, dict) and isinstance(tunnel.get("Interfaces"), list)
+        for name in tunnel["Interfaces"]
+    }
+    tunnel = copy.deepcopy(last)
+    tunnel["Interfaces"] = [i for i in interfaces.item.values or () if i not in named]
+    return tunnel
 
 
 class KeyRow(QWidget):
@@ -204,9 +224,7 @@ class KeyRow(QWidget):
 
     def _show_name(self) -> None:
         """Everything that says the key's name (again after a rename)."""
-        spoken = self._spoken_name()
-        self.field.setAccessibleName(spoken)
-        self.field.focus_widget().setAccessibleName(spoken)
+        self.field.set_spoken_name(self._spoken_name())
         self.unset.setToolTip(
             f"Remove {self.name} from the profile (the device then uses its default)"
         )
@@ -660,7 +678,6 @@ class NodeForm(QScrollArea):
     def _build_array(self, value: list[Any]) -> None:
         from PySide6.QtWidgets import QListWidget  # only array forms need it
 
-        spec = self.spec
         box = QGroupBox(
             "Items (in order; the first that matches wins)"
             if self.path[-1] == "OnDemandRules"
@@ -697,10 +714,7 @@ class NodeForm(QScrollArea):
             buttons.addWidget(button)
         layout.addLayout(buttons)
         self.outer.addWidget(box)
-        item_spec = spec.item if spec is not None else None
-        self.add_button.clicked.connect(
-            lambda: self._add_item(_new_item(item_spec, str(self.path[-1])))
-        )
+        self.add_button.clicked.connect(lambda: self._add_item(self._new_array_item()))
         self.remove_button.clicked.connect(self._remove_selected)
         self.up_button.clicked.connect(lambda: self._move_selected(-1))
         self.down_button.clicked.connect(lambda: self._move_selected(1))
@@ -721,6 +735,13 @@ class NodeForm(QScrollArea):
             QListWidgetItem(item_label(name, index, item), self.items)
         if value:
             self.items.setCurrentRow(min(max(current, 0), len(value) - 1))
+
+    def _new_array_item(self) -> Any:
+        item_spec = self.spec.item if self.spec is not None else None
+        value = self.document.value(self.path)
+        if self.path[-1] == "TunnelConfigurations" and isinstance(value, list):
+            return _next_tunnel(item_spec, value)
+        return _new_item(item_spec, str(self.path[-1]))
 
     def _add_item(self, item: Any) -> None:
         """Append an item, then select it in the list (Enter opens it)."""
