@@ -200,7 +200,7 @@ _STANDARD_BUTTON_WORDS = {
 
 class _StandardButtonWords(QTranslator):
     def translate(
-        self, context: str, source: str, disambiguation: str | None = None, n: int = -1
+        self, context: str, source: str, _disambiguation: str | None = None, _n: int = -1
     ) -> str | None:  # type: ignore[override]
         if context == "QPlatformTheme":
             return _STANDARD_BUTTON_WORDS.get(source)
