@@ -15,12 +15,14 @@ shift || true
 # .desktop and MIME files (xdg-mime answers through libfile-mimeinfo-perl's mimetype),
 # lintian and patchelf for the Debian package, man-db to format the man pages, zsh to
 # load the generated completion, and shellcheck, through which actionlint checks the
-# release workflow's scripts. Skipped when all are present.
+# release workflow's scripts, and a window manager (openbox) and xdotool, so that the
+# admin-task tests also run on an X display as on a desktop (tests/test_admin_tasks_x11.py).
+# Skipped when all are present.
 mapfile -t qt_packages < <(grep -v '^#' packaging/linux/qt-runtime-packages)
 packages=(python3 python3-venv "${qt_packages[@]}" xvfb xauth openssl)
 if [ "$mode" = test ]; then
   packages+=(binutils desktop-file-utils shared-mime-info xdg-utils libfile-mimeinfo-perl
-             lintian patchelf man-db zsh shellcheck)
+             lintian patchelf man-db zsh shellcheck openbox xdotool)
 fi
 missing=()
 for package in "${packages[@]}"; do

@@ -97,5 +97,5 @@ def test_vendor_keys_are_called_by_their_names(qtbot: Any, schema: Schema) -> No
     assert window.form is not None
     for key in ("SiteGroup", "AllowPortalLogin"):
         row = window.form.rows[key]
-        assert row.label.text() == key  # on screen
-        assert row.label.buddy() is row.field.focus_widget()  # and to screen readers
+        assert row.name_edit is not None and row.name_edit.text() == key  # on screen
+        assert row.field.focus_widget().accessibleName() == key  # and to screen readers

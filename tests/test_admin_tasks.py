@@ -482,3 +482,98 @@ def test_fix_a_real_profile_through_the_problems_panel(
     saved = plistlib.loads(copy.read_bytes())
     assert saved == expected
     assert type(saved["PayloadContent"][0]["IKEv2"]["EnablePFS"]) is int
+
+
+def test_always_on_with_a_cellular_and_a_wifi_tunnel_from_scratch(
+    qtbot: Any, schema: Schema, certificates: Files, tmp_path: Path
+) -> None:
+    """A new profile, Add Payload ▸ Always On, a tunnel for cellular and one for Wi-Fi:
+    the interfaces ticked, each tunnel's IKEv2 settings typed in, the second tunnel
+    added with the form's Add (it starts as a copy of the first, for the interface left
+    over). Saved without errors, by the engine and by `vpn-profile validate`."""
+    import sys
+
+    from editor.core.model import Profile
+    from editor.core.validation.engine import validate_profile
+
+    window = open_window(qtbot, Document(make_profile(), schema))
+    driver = WindowDriver(qtbot, window)
+    add_certificates(driver, certificates)
+
+    def connection(dialog: QDialog) -> None:
+        assert isinstance(dialog, ConnectionDialog)
+        driver.click(dialog.name_edit)
+        driver.type("Always On")
+        driver.click(dialog.server_edit)
+        driver.type("cell.vpn.example.com\n")
+
+    with driver.answering(connection):
+        driver.menu("Edit", "Add Payload", "Always On (IKEv2, supervised iPhone and iPad)")
+    tunnels = ("PayloadContent", 2, "AlwaysOn", "TunnelConfigurations")
+
+    def fill(key: str, text: str) -> None:
+        driver.click_field(key)
+        driver.select_all_and_type(text)
+
+    def interface_box(text: str) -> QWidget:
+        form = window.form
+        assert form is not None
+        row = form.rows["Interfaces"]
+        found = [w for w in row.field.tab_stops() if w.text() == text]  # type: ignore[attr-defined]
+        assert len(found) == 1, f"no {text} box under Interfaces"
+        return found[0]
+
+    # the first tunnel: cellular only (the dialog made it for both interfaces)
+    click_tree(driver, (*tunnels, 0))
+    driver.click(interface_box("WiFi"))  # cleared
+    fill("LocalIdentifier", "client.example.com")
+    # the second: added in the list of tunnels, then opened
+    click_tree(driver, tunnels)
+    form = window.form
+    assert form is not None and form.path == tunnels
+    driver.click(form.add_button)
+    driver.press(Qt.Key.Key_Return)  # opens the selected (new) tunnel
+    form = window.form
+    assert form is not None and form.path == (*tunnels, 1)
+    assert interface_box("WiFi").isChecked()  # the interface no tunnel had
+    assert not interface_box("Cellular").isChecked()
+    fill("RemoteAddress", "wifi.vpn.example.com")
+    fill("RemoteIdentifier", "wifi.vpn.example.com")
+    fill("LocalIdentifier", "wifi-client.example.com")
+    driver.click_field("AuthenticationMethod")  # its list opens
+    driver.type("Ce\n")  # Certificate
+    assert [window.model.label(p) for p in ((*tunnels, 0), (*tunnels, 1))] == [
+        "Tunnel 1 · Cellular",
+        "Tunnel 2 · Wi-Fi",
+    ]
+
+    save_to = tmp_path / "always-on.mobileconfig"
+    with driver.answering(choose_file(driver, save_to)):
+        driver.shortcut(QKeySequence.StandardKey.Save)
+    saved = Profile.read(save_to)
+    identity = saved.root["PayloadContent"][1]["PayloadUUID"]
+    first, second = saved.root["PayloadContent"][2]["AlwaysOn"]["TunnelConfigurations"]
+    assert first["Interfaces"] == ["Cellular"] and second["Interfaces"] == ["WiFi"]
+    assert first["RemoteAddress"] == first["RemoteIdentifier"] == "cell.vpn.example.com"
+    assert second["RemoteAddress"] == second["RemoteIdentifier"] == "wifi.vpn.example.com"
+    assert first["LocalIdentifier"] == "client.example.com"
+    assert second["LocalIdentifier"] == "wifi-client.example.com"
+    for tunnel in (first, second):
+        assert tunnel["ProtocolType"] == "IKEv2"
+        assert tunnel["AuthenticationMethod"] == "Certificate"
+        assert tunnel["PayloadCertificateUUID"] == identity
+        assert tunnel["IKESecurityAssociationParameters"] == STRONG_SA
+    errors = [
+        f"{p.path_text}: {p.message}"
+        for p in validate_profile(saved, schema)
+        if p.severity is Severity.ERROR
+    ]
+    assert errors == []
+    checked = subprocess.run(
+        [sys.executable, "-m", "editor.cli", "validate", str(save_to)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr

@@ -157,8 +157,8 @@ def test_fix_all_of_this_kind_and_fix_all_are_one_step_each(
     click_row(window, row_of(window, "type-coercion", "PayloadContent/0/IKEv2/DisableMOBIKE"))
     # the context menu offers the same as the buttons
     texts = [a.text() for a in window.quick_fixes.context_menu().actions()]
-    assert texts[0] == "Fix: Write 1 as an integer"
-    assert texts[1].startswith("Fix All of This Kind") and texts[2] == "F&ix All"
+    assert plain(texts[0]) == "Fix: Write 1 as an integer"
+    assert plain(texts[1]).startswith("Fix All of This Kind") and texts[2] == "F&ix All"
     qtbot_click(window.quick_fixes.fix_kind_button)
     assert stack.count() == 1 and stack.undoText().startswith("Fix all: ")
     saved = save(window, tmp_path / "kind.mobileconfig")
@@ -280,3 +280,53 @@ def test_exporting_signed_for_intune_asks_first(
     # unsigned exports go ahead without a word
     assert window.signing.export(ExportRequest(target, "xml", identity=None, recipient=None))
     assert target.exists() and len(dialogs.texts("question")) == 1
+
+
+def test_fix_all_is_enabled_exactly_while_a_fix_needs_no_choice(
+    qtbot: Any, schema: Schema, tmp_path: Path
+) -> None:
+    """Typed edits, Undo and Redo make and unmake problems; Fix All (the menu's and the
+    panel's) follows: a catch-all rule, whose action is a choice, does not enable it."""
+    from helpers.gui_driver import WindowDriver, click_tree
+    from PySide6.QtGui import QKeySequence
+
+    payload = copy.deepcopy(IKEV2_PAYLOAD)
+    payload["IKEv2"].update(
+        OnDemandEnabled=1, OnDemandRules=[{"Action": "Connect", "InterfaceTypeMatch": "WiFi"}]
+    )
+    source = tmp_path / "p.mobileconfig"
+    source.write_bytes(Profile({**standard(), "PayloadContent": [payload]}).to_bytes("xml"))
+    window = window_for(qtbot, schema, source)
+    driver = WindowDriver(qtbot, window)
+    uuid_path = ("PayloadContent", 0, "PayloadUUID")
+    fixes = window.quick_fixes  # type: ignore[attr-defined]
+    action, button = fixes.fix_all_action, fixes.fix_all_button
+    codes = {p.code for p in window.document.problems()}
+    assert "on-demand-no-catch-all" in codes  # a fix, but one that asks for the action
+
+    def enabled() -> bool:
+        assert action.isEnabled() == button.isEnabled()
+        return bool(button.isEnabled())
+
+    assert not enabled()
+    click_tree(driver, ("PayloadContent", 0))
+    driver.click(driver.field("PayloadUUID"))  # emptied: a fix gives a new UUID
+    driver.shortcut(QKeySequence.StandardKey.SelectAll)
+    driver.press(Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: not window.document.validation_pending)
+    assert enabled()
+    driver.shortcut(QKeySequence.StandardKey.Undo)
+    qtbot.waitUntil(lambda: not window.document.validation_pending)
+    assert not enabled()
+    driver.shortcut(QKeySequence.StandardKey.Redo)
+    qtbot.waitUntil(lambda: not window.document.validation_pending)
+    assert enabled()
+    driver.menu("Edit", "Fix All")  # the menu's item is there and enabled
+    assert window.document.value(uuid_path) not in ("", payload["PayloadUUID"])
+    assert not enabled()
+    driver.shortcut(QKeySequence.StandardKey.Undo)  # the fix undone: fixable again
+    qtbot.waitUntil(lambda: not window.document.validation_pending)
+    assert enabled()
+    driver.click(button)
+    assert window.document.value(uuid_path) not in ("", payload["PayloadUUID"])
+    assert not enabled()

@@ -17,6 +17,7 @@ _.columnCount  # QAbstractItemModel
 _.headerData  # QAbstractItemModel
 _.hasChildren  # QAbstractItemModel
 _.backgroundBrush  # QGraphicsScene / QTableWidgetItem property set for the view
+_.translate  # QTranslator (editor/ui/mnemonics.py: the standard buttons' words)
 # expat calls its handlers by attribute name (plistxml's careful reader)
 _.StartElementHandler
 _.EndElementHandler

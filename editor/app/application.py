@@ -237,6 +237,9 @@ def _run(args: argparse.Namespace) -> int:
     QGuiApplication.setDesktopFileName(GUI_EXECUTABLE)
     running = QApplication.instance()
     qt_app = running if isinstance(running, QApplication) else QApplication([sys.argv[0]])
+    from editor.ui.mnemonics import install_standard_button_mnemonics
+
+    install_standard_button_mnemonics()  # before the first message box
     qt_app.setAttribute(Qt.ApplicationAttribute.AA_DontShowIconsInMenus, False)
     qt_app.setWindowIcon(application_icon())
     # Files from elsewhere (macOS Finder, later launches) wait in the inbox until we are ready.

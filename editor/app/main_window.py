@@ -44,7 +44,9 @@ from editor.session.document import Document
 from editor.ui.banner import SignatureBanner
 from editor.ui.form import NodeForm
 from editor.ui.icons import standard_icon
+from editor.ui.mnemonics import install_standard_button_mnemonics
 from editor.ui.problems_panel import ProblemsPanel
+from editor.ui.status_bar import StatusBar
 from editor.ui.tree_model import PATH_ROLE, PayloadTreeModel
 
 if TYPE_CHECKING:
@@ -68,6 +70,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, document: Document, settings: QSettings | None = None) -> None:
         super().__init__()
+        install_standard_button_mnemonics()  # OK, Cancel, Save… of every dialog: Alt+letter
         self.document = document
         self.settings = settings or QSettings()
         # the recovery copy of the document, given by the application (tests run without)
@@ -110,6 +113,7 @@ class MainWindow(QMainWindow):
         self._help: Any = None  # the help window, made on first use
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.problems_dock)
         self.resizeDocks([self.problems_dock], [170], Qt.Orientation.Vertical)
+        self.setStatusBar(StatusBar(self))  # messages stop short of the counts
         self.status = QLabel(self)
         self.statusBar().addPermanentWidget(self.status)
         self._selected_path: KeyPath = ()
@@ -199,7 +203,7 @@ class MainWindow(QMainWindow):
             self.add_certificate,
             None,
             sp.SP_FileDialogDetailedView,
-            "Add a certificate or identity file (.cer, .pem, .der, .p12) to the profile",
+            "Add a certificate or identity file (.cer, .pem, .der, .p12)",
         )
         self.about_action = self._action("&About VPN Profile Editor", self.about)
         self.help_action = self._action(
@@ -250,8 +254,11 @@ class MainWindow(QMainWindow):
             self.set_strict_types,
             None,
             None,
+            "Count plist types that devices coerce (<true/> for 1) as errors",
+        )
+        self.strict_action.setToolTip(
             "Count plist types that devices coerce (<true/> for 1) as errors, as Apple "
-            "Business Manager and strict MDM servers do",
+            "Business Manager and strict MDM servers do"
         )
         self.strict_action.setCheckable(True)
         if self.settings.value("strictTypes", False, type=bool):
@@ -331,7 +338,7 @@ class MainWindow(QMainWindow):
         taken: set[str] = set()  # each item its own letter, for Alt+E, A, letter
         for kind in presets.CONNECTION_TYPES:
             action = self.add_menu.addAction(with_mnemonic(kind.title, taken))
-            action.setStatusTip(kind.description)
+            action.setStatusTip(kind.summary)  # short: the status bar shows the counts too
             action.triggered.connect(lambda _checked=False, k=kind.id: self.add_connection(k))
         self.add_menu.addSection("Other payloads")
         from_file = self.add_menu.addAction(
@@ -347,7 +354,7 @@ class MainWindow(QMainWindow):
         ]
         for title, payload_type in sorted(others):
             action = self.add_menu.addAction(with_mnemonic(title, taken))
-            action.setStatusTip(f"Add an empty {title} payload ({payload_type}) to fill in")
+            action.setStatusTip(f"Add an empty {title} payload to fill in")
             action.triggered.connect(
                 lambda _checked=False, t=payload_type: self.add_blank_payload(t)
             )
@@ -499,6 +506,7 @@ class MainWindow(QMainWindow):
         self.form = NodeForm(self.document, path, self.form_host)
         self.form.open_requested.connect(self._open_node)
         self.form.new_vpn_requested.connect(self.new_per_app_vpn_for)
+        self.form.rows_changed.connect(self.update_tab_order)
         self.quick_fixes.attach_form(self.form)  # Fix buttons under fields (fix_ui)
         _discard(self.signing.pkcs12_notice)
         notice = self.signing.make_pkcs12_notice(path, self.form_host)  # above the form

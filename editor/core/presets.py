@@ -65,6 +65,8 @@ class ConnectionType:
     subtype_note: str = ""
     # Platforms the type works on; empty means wherever its payload type exists.
     platforms: tuple[str, ...] = ()
+    # The description in one short line (a menu item's status tip)
+    summary: str = ""
 
 
 def _vendor_fields(settings: str, *extra: KeyPath) -> tuple[KeyPath, ...]:
@@ -83,6 +85,7 @@ CONNECTION_TYPES: tuple[ConnectionType, ...] = (
     ConnectionType(
         id="ikev2",
         title="IKEv2",
+        summary="The built-in IKEv2 client, with a certificate identity",
         description=(
             "The built-in IKEv2 client, authenticated with a certificate identity. Uses "
             "AES-256-GCM, SHA2-256 and the P-256 elliptic-curve group with perfect forward "
@@ -97,6 +100,7 @@ CONNECTION_TYPES: tuple[ConnectionType, ...] = (
     ConnectionType(
         id="ipsec-cisco",
         title="IPSec (Cisco)",
+        summary="The built-in Cisco IPSec (IKEv1) client, with certificate and Xauth",
         description=(
             "The built-in Cisco-compatible IPSec (IKEv1) client with certificate "
             "authentication and Xauth user login; all traffic goes through the tunnel. "
@@ -111,6 +115,7 @@ CONNECTION_TYPES: tuple[ConnectionType, ...] = (
     ConnectionType(
         id="l2tp",
         title="L2TP over IPSec",
+        summary="The built-in L2TP client with a shared secret (a legacy protocol)",
         description=(
             "The built-in L2TP client with a shared secret for the IPSec layer; the user "
             "name and password are asked when connecting. A legacy protocol: use it only "
@@ -124,6 +129,7 @@ CONNECTION_TYPES: tuple[ConnectionType, ...] = (
     ConnectionType(
         id="cisco-anyconnect",
         title="Cisco Secure Client (AnyConnect)",
+        summary="The Cisco Secure Client app, with a certificate identity",
         description=(
             "Cisco Secure Client, formerly AnyConnect, from the App Store, with a "
             "certificate identity. The Group vendor setting picks the tunnel group."
@@ -142,6 +148,7 @@ CONNECTION_TYPES: tuple[ConnectionType, ...] = (
     ConnectionType(
         id="juniper-pulse",
         title="Juniper SSL / Pulse Secure (Ivanti Secure Access)",
+        summary="The Ivanti Secure Access (Pulse Secure) app, with a certificate",
         description=(
             "The Pulse Secure client, now Ivanti Secure Access Client, with a certificate "
             "identity. Realm and Role choose the sign-in realm and role."
@@ -161,6 +168,7 @@ CONNECTION_TYPES: tuple[ConnectionType, ...] = (
     ConnectionType(
         id="netmotion",
         title="NetMotion Mobility",
+        summary="The NetMotion Mobility app, with a certificate identity",
         description=(
             "The NetMotion Mobility client (now Absolute Secure Access) with a "
             "certificate identity."
@@ -179,6 +187,7 @@ CONNECTION_TYPES: tuple[ConnectionType, ...] = (
     ConnectionType(
         id="f5-ssl",
         title="F5 Access",
+        summary="The F5 Access app, with a certificate identity",
         description=(
             "F5 Access (version 3 and later, a packet-tunnel provider) with a certificate identity."
         ),
@@ -195,6 +204,7 @@ CONNECTION_TYPES: tuple[ConnectionType, ...] = (
     ConnectionType(
         id="sonicwall",
         title="SonicWall Mobile Connect",
+        summary="The SonicWall Mobile Connect app, with a certificate identity",
         description=(
             "SonicWall Mobile Connect with a certificate identity; the login group or "
             "domain is passed as a vendor setting."
@@ -213,6 +223,7 @@ CONNECTION_TYPES: tuple[ConnectionType, ...] = (
     ConnectionType(
         id="aruba-via",
         title="Aruba VIA",
+        summary="The Aruba VIA app, with a certificate identity",
         description="The Aruba VIA client with a certificate identity.",
         payload_type=VPN,
         vpn_type="VPN",
@@ -227,6 +238,7 @@ CONNECTION_TYPES: tuple[ConnectionType, ...] = (
     ConnectionType(
         id="paloalto-globalprotect",
         title="Palo Alto Networks GlobalProtect",
+        summary="The GlobalProtect app, with a certificate identity",
         description=(
             "The GlobalProtect app with a certificate identity; the server is the "
             "GlobalProtect portal."
@@ -244,6 +256,7 @@ CONNECTION_TYPES: tuple[ConnectionType, ...] = (
     ConnectionType(
         id="custom-ssl",
         title="Custom SSL VPN app",
+        summary="Any other VPN app, by its bundle ID and the vendor's settings",
         description=(
             "Any other VPN app: enter the app's bundle ID as the identifier and any "
             "settings the vendor documents as vendor key-value pairs."
@@ -257,6 +270,7 @@ CONNECTION_TYPES: tuple[ConnectionType, ...] = (
     ConnectionType(
         id="wireguard",
         title="WireGuard",
+        summary="The WireGuard app, with a wg-quick configuration",
         description=(
             "The official WireGuard app; the tunnel (keys, addresses, peers) goes into "
             "the WgQuickConfig vendor setting in wg-quick format. The server address is "
@@ -275,6 +289,7 @@ CONNECTION_TYPES: tuple[ConnectionType, ...] = (
     ConnectionType(
         id="always-on",
         title="Always On (IKEv2, supervised iPhone and iPad)",
+        summary="An IKEv2 tunnel that is always up (supervised iPhone and iPad)",
         description=(
             "An IKEv2 tunnel that the device keeps up at all times on Wi-Fi and cellular, "
             "for supervised iPhone and iPad only. Certificate authentication (RSA) with "
@@ -295,6 +310,7 @@ CONNECTION_TYPES: tuple[ConnectionType, ...] = (
     ConnectionType(
         id="transparent-proxy",
         title="Transparent proxy (macOS)",
+        summary="A network-extension app's transparent proxy (macOS 14 or later)",
         description=(
             "A transparent proxy provided by a network-extension app on macOS 14 or "
             "later. Enter the app's bundle ID as the identifier, and the provider "
@@ -313,6 +329,7 @@ CONNECTION_TYPES: tuple[ConnectionType, ...] = (
     ConnectionType(
         id="per-app",
         title="Per-app VPN",
+        summary="A VPN for the traffic of chosen apps and domains only",
         description=(
             "A VPN that carries the traffic of chosen apps and domains only. It gets its "
             "own VPN UUID, which apps (or a macOS app mapping) refer to. IKEv2 by "

@@ -27,6 +27,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from editor.core import model as ops
+from editor.core.errors import InvalidValueError
 from editor.core.model import MISSING, KeyPath, Profile, payload_index
 from editor.core.platforms import Target
 from editor.core.plistio import PlistFormat, write_atomic
@@ -257,6 +258,17 @@ class Document(QObject):
             found.extend(self._payload_problems[index])
         return found
 
+    def problems_of_source(self, source: int) -> list[Problem]:
+        """The problems one source found: a payload's check, or PROFILE_LEVEL's rules."""
+        if source == PROFILE_LEVEL:
+            return list(self._profile_problems)
+        return list(self._payload_problems.get(source, []))
+
+    @property
+    def problem_sources(self) -> list[int]:
+        """Every source of problems: PROFILE_LEVEL, then each payload checked."""
+        return [PROFILE_LEVEL, *sorted(self._payload_problems)]
+
     def problems_under(self, path: KeyPath) -> list[Problem]:
         """The problems at or below path, in the order of problems()."""
         index = payload_index(path)
@@ -393,9 +405,20 @@ class Document(QObject):
         self.undo_stack.push(commands.RemoveKey(self, path, self._is_node(path, current)))
 
     def rename_key(self, path: KeyPath, new_name: str) -> None:
+        """Rename a dictionary key in place; InvalidValueError when the name is empty or
+        another key of that dictionary has it (nothing is changed then)."""
         old_name = path[-1]
         if not isinstance(old_name, str) or new_name == old_name:
             return
+        parent = ops.get_value(self.profile.root, path[:-1])
+        if not isinstance(parent, dict) or old_name not in parent:
+            raise InvalidValueError(f"{old_name} is not set, so it cannot be renamed")
+        if not new_name.strip():
+            raise InvalidValueError(f"{old_name} needs a name: a key cannot be empty")
+        if new_name in parent:
+            raise InvalidValueError(
+                f"{old_name} cannot be renamed to {new_name}: {new_name} is already set here"
+            )
         self.undo_stack.push(commands.RenameKey(self, path, new_name))
 
     def insert_item(self, array_path: KeyPath, index: int, value: Any, label: str = "") -> None:

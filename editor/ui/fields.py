@@ -198,6 +198,11 @@ class Field(QWidget):
         """The widgets Tab stops at, left to right."""
         return [self.focus_widget()]
 
+    def set_spoken_name(self, name: str) -> None:
+        """What a screen reader calls the field (the key's label or name)."""
+        self.setAccessibleName(name)
+        self.focus_widget().setAccessibleName(name)
+
     def default_text(self) -> str:
         if self.spec is not None and self.spec.has_default:
             return str(self.spec.default)
@@ -523,6 +528,59 @@ class DataField(Field):
         return [self.load, self.save]
 
 
+class MultiChoiceField(Field):
+    """An array of values from a closed list (an Always On tunnel's Interfaces): one
+    check box per value, so nobody has to know how "WiFi" is spelled. Values are kept
+    in the order they were chosen; one outside the list shows as a box of its own,
+    ticked, until it is cleared."""
+
+    def __init__(self, spec: KeySpec, parent: QWidget | None = None) -> None:
+        super().__init__(spec, parent)
+        assert spec.item is not None and spec.item.values is not None
+        self.allowed = list(spec.item.values)
+        self.boxes: list[tuple[Any, QCheckBox]] = []
+        self._chosen: list[Any] = []
+        for value in self.allowed:
+            self._add_box(value, str(value))
+        self.layout_.addStretch(1)
+
+    def _add_box(self, value: Any, text: str) -> QCheckBox:
+        box = QCheckBox(text, self)
+        assert self.spec is not None and self.spec.item is not None
+        note = self.spec.item.value_notes.get(value)
+        if note is not None and note.description:
+            box.setToolTip(note.description)
+        box.toggled.connect(lambda on, chosen=value: self._toggled(chosen, on))
+        self.layout_.insertWidget(len(self.boxes), box)
+        self.boxes.append((value, box))
+        return box
+
+    def _toggled(self, value: Any, on: bool) -> None:
+        chosen = [v for v in self._chosen if not same_value(v, value)]
+        if on:
+            chosen.append(value)
+        self._emit(chosen)
+
+    def _show(self, value: Any) -> None:
+        self._chosen = list(value) if isinstance(value, list) else []
+        for item in self._chosen:  # kept, and shown, even when not allowed
+            if not any(same_value(item, v) for v, _box in self.boxes):
+                self._add_box(item, f"{item} (not allowed)")
+        for item, box in self.boxes:
+            box.setChecked(any(same_value(item, v) for v in self._chosen))
+
+    def focus_widget(self) -> QWidget:
+        return self.boxes[0][1]
+
+    def tab_stops(self) -> list[QWidget]:
+        return [box for _value, box in self.boxes]
+
+    def set_spoken_name(self, name: str) -> None:
+        self.setAccessibleName(name)
+        for value, box in self.boxes:
+            box.setAccessibleName(f"{name}: {value}")  # "Interfaces: WiFi"
+
+
 class ListField(Field):
     """An array of strings or numbers, one item per line."""
 
@@ -686,6 +744,14 @@ def make_field(
         return ContainerField(spec)
     if kind == "array":
         item = spec.item if spec is not None else None
+        if (
+            spec is not None
+            and item is not None
+            and item.values
+            and not item.values_open
+            and item.type in ("string", "integer")
+        ):
+            return MultiChoiceField(spec)
         holds_dicts = (item is not None and item.type == "dictionary") or (
             isinstance(value, list) and any(isinstance(v, dict | list) for v in value)
         )

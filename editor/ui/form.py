@@ -8,12 +8,13 @@ node gets an ordered list of its items. Keys the schema does not know appear und
 
 from __future__ import annotations
 
+import copy
 import html
 from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QFormLayout,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QScrollArea,
     QToolButton,
     QVBoxLayout,
@@ -30,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from editor.core import payload_types
 from editor.core.certificates import identity_payloads
+from editor.core.errors import InvalidValueError
 from editor.core.model import MISSING, KeyPath, new_uuid
 from editor.core.platforms import badge_text
 from editor.core.presets import PER_APP_VPN_TYPES
@@ -38,7 +41,7 @@ from editor.core.validation.conditions import Frame, condition_holds
 from editor.core.validation.problems import Problem, Severity
 from editor.session.document import Document
 from editor.ui.colors import severity_color
-from editor.ui.fields import ChoiceField, DataField, Field, make_field
+from editor.ui.fields import ChoiceField, DataField, Field, make_field, undo_in_document
 from editor.ui.tree_model import item_label
 
 
@@ -90,19 +93,44 @@ def _new_item(spec: KeySpec | None, array_name: str = "") -> Any:
     return item
 
 
+def _next_tunnel(spec: KeySpec | None, tunnels: list[Any]) -> Any:
+    """A new Always On tunnel: the last one's settings (server, identity, algorithms),
+    for the interfaces no tunnel names yet (a second tunnel is most often the same
+    server over the other interface)."""
+    last = tunnels[-1] if tunnels else None
+    interfaces = spec.child("Interfaces") if spec is not None else None
+    if not isinstance(last, dict) or interfaces is None or interfaces.item is None:
+        return _new_item(spec, "TunnelConfigurations")
+    named = {
+        name
+        for tunnel in tunnels
+        if isinstance(tunnel, dict) and isinstance(tunnel.get("Interfaces"), list)
+        for name in tunnel["Interfaces"]
+    }
+    tunnel = copy.deepcopy(last)
+    tunnel["Interfaces"] = [i for i in interfaces.item.values or () if i not in named]
+    return tunnel
+
+
 class KeyRow(QWidget):
     """Label, badges, field, add/remove button and the inline problems of one key."""
 
-    def __init__(self, form: NodeForm, name: str, spec: KeySpec | None, value: Any) -> None:
+    def __init__(
+        self,
+        form: NodeForm,
+        name: str,
+        spec: KeySpec | None,
+        value: Any,
+        renamable: bool = False,
+    ) -> None:
         super().__init__(form)
         self.form = form
         self.name = name
         self.spec = spec
         self.path: KeyPath = (*form.path, name)
+        self.value: Any = value  # as last shown
         choices = form.reference_choices(spec) if spec is not None and spec.references else None
         self.field: Field = make_field(spec, value, choices)
-        self.field.setAccessibleName(spec.label if spec is not None else name)
-        self.field.focus_widget().setAccessibleName(spec.label if spec is not None else name)
         if spec is not None and spec.description:
             self.field.focus_widget().setAccessibleDescription(spec.description)
         self.field.edited.connect(self._edited)
@@ -147,8 +175,6 @@ class KeyRow(QWidget):
             line.addWidget(self.new_uuid)
         self.unset = QToolButton(self)
         self.unset.setText("✕")
-        self.unset.setToolTip(f"Remove {name} from the profile (the device then uses its default)")
-        self.unset.setAccessibleName(f"Remove {name}")
         self.unset.clicked.connect(self._remove_key)
         line.addWidget(self.unset)
         layout.addLayout(line)
@@ -162,14 +188,89 @@ class KeyRow(QWidget):
         self._layout = layout
         self._badges: QLabel | None = None
         self._problem_label: QLabel | None = None
-        self.label = QLabel(self._label_text(value))
-        self.label.setBuddy(self.field.focus_widget())
-        self.label.setWordWrap(True)
+        self._name_problem: QLabel | None = None
+        # the label column: the key's title, or (keys a person or vendor names) its name
+        # in a field of its own, where it can be renamed
+        self.name_edit: QLineEdit | None = None
+        self.label: QWidget
+        if renamable:
+            self.name_edit = QLineEdit(name)
+            self.name_edit.setObjectName("keyName")
+            self.name_edit.setAccessibleName("Key name")
+            undo_in_document(self.name_edit)
+            self.name_edit.editingFinished.connect(self._rename)
+            self.name_edit.textEdited.connect(lambda _text: self._show_name_problem(""))
+            self.label = self.name_edit
+        else:
+            label = QLabel(self._label_text(value))
+            label.setBuddy(self.field.focus_widget())
+            label.setWordWrap(True)
+            self.label = label
+        self._show_name()
+        self.refresh(value)
+
+    def _spoken_name(self) -> str:
+        """What the row is called on screen and aloud: the key's title, or its own name
+        for a key of an open dictionary (not the title its values share)."""
+        if self.spec is None or not self.spec.name:
+            return self.name
+        return self.spec.label
+
+    def _show_name(self) -> None:
+        """Everything that says the key's name (again after a rename)."""
+        self.field.set_spoken_name(self._spoken_name())
+        self.unset.setToolTip(
+            f"Remove {self.name} from the profile (the device then uses its default)"
+        )
+        self.unset.setAccessibleName(f"Remove {self.name}")
         tooltip = self._tooltip()
         self.label.setToolTip(tooltip)
         self.field.setToolTip(tooltip)
         self.field.focus_widget().setWhatsThis(self._whats_this(tooltip))  # Shift+F1
-        self.refresh(value)
+        if self.name_edit is not None:
+            self.name_edit.setAccessibleDescription(f"The name of the key {self.name}")
+            if self.name_edit.text() != self.name:
+                self.name_edit.setText(self.name)
+            width = self.name_edit.fontMetrics().horizontalAdvance(self.name) + 20
+            self.name_edit.setMinimumWidth(min(max(width, 120), 320))  # the whole name
+        elif isinstance(self.label, QLabel):
+            self.label.setText(self._label_text(self.value))
+
+    def rename(self, name: str) -> None:
+        """The key was renamed (here, or by undo and redo): the row follows it."""
+        self.name = name
+        self.path = (*self.form.path, name)
+        self._show_name()
+
+    def _rename(self) -> None:
+        """The name field was left: rename the key (one undo step), or say why not."""
+        assert self.name_edit is not None
+        wanted = self.name_edit.text().strip()
+        if wanted == self.name:
+            self.name_edit.setText(self.name)  # spaces around it are not part of a name
+            return
+        try:
+            self.form.document.rename_key(self.path, wanted)
+        except InvalidValueError as exc:
+            self.name_edit.setText(self.name)
+            self._show_name_problem(str(exc))
+
+    def _show_name_problem(self, text: str) -> None:
+        """Why a rename was refused, under the row until the name is typed again."""
+        if not text and self._name_problem is None:
+            return
+        if self._name_problem is None:
+            self._name_problem = QLabel(self)
+            self._name_problem.setObjectName("nameProblem")
+            self._name_problem.setWordWrap(True)
+            palette = self._name_problem.palette()
+            palette.setColor(
+                QPalette.ColorRole.WindowText, QColor(severity_color(Severity.ERROR, palette))
+            )
+            self._name_problem.setPalette(palette)
+            self._layout.addWidget(self._name_problem)
+        self._name_problem.setText(text)
+        self._name_problem.setVisible(bool(text))
 
     def _remove_key(self) -> None:
         self.form.document.remove_key(self.path)
@@ -178,7 +279,8 @@ class KeyRow(QWidget):
 
     def tab_stops(self) -> list[QWidget]:
         """The row's widgets that take focus, left to right."""
-        stops = self.field.tab_stops()
+        stops = [self.name_edit] if self.name_edit is not None else []
+        stops += self.field.tab_stops()
         if self.new_uuid is not None:
             stops.append(self.new_uuid)
         stops.append(self.unset)
@@ -250,8 +352,11 @@ class KeyRow(QWidget):
         self.form.document.set_value(self.path, value, typing=typing)
 
     def refresh(self, value: Any) -> None:
+        self.value = value
         self.field.show_value(value)
         present = value is not MISSING
+        if self.name_edit is not None:
+            self.name_edit.setReadOnly(not present)  # a removed key has nothing to rename
         self.unset.setEnabled(present)
         self.unset.setVisible(present and (self.spec is None or not self.spec.required))
         font = self.label.font()
@@ -322,6 +427,7 @@ _ITEM_NOUNS = {
 class NodeForm(QScrollArea):
     open_requested = Signal(object)  # key path to select in the tree
     new_vpn_requested = Signal(object)  # path of a VPNUUID: make a per-app VPN for it
+    rows_changed = Signal()  # rows came or went (a key added or renamed): new tab stops
 
     def __init__(self, document: Document, path: KeyPath, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -432,23 +538,126 @@ class NodeForm(QScrollArea):
             self.rows[name] = row
             self.known_layout.addRow(row.label, row)
         self.outer.addWidget(known)
-        unknown = [name for name in value if spec is None or name not in spec.keys]
+        self.other_box = QGroupBox(self._other_title(), self)
+        box_layout = QVBoxLayout(self.other_box)
+        self.other_layout = QFormLayout()
+        self.other_layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        box_layout.addLayout(self.other_layout)
+        self.add_key_button: QPushButton | None = None
         if spec is not None and spec.open:
-            unknown_title = "Vendor keys"
-        else:
-            unknown_title = "Other keys (not in the schema, kept as they are)"
-        self.other_box = QGroupBox(unknown_title, self)
-        self.other_layout = QFormLayout(self.other_box)
-        for name in unknown:
-            if not self.path and name == "PayloadContent":
-                continue
-            item_spec = spec.item if spec is not None and spec.open else None
-            row = KeyRow(self, name, item_spec, value[name])
-            self.rows[name] = row
-            self.other_layout.addRow(row.label, row)
-        self.other_box.setVisible(self.other_layout.rowCount() > 0)
+            self.add_key_button = self._make_add_key_button()
+            line = QHBoxLayout()
+            line.addWidget(self.add_key_button)
+            line.addStretch(1)
+            box_layout.addLayout(line)
+        for name in value:
+            if self._is_other_key(name):
+                self._add_other_row(name, value[name])
+        self._show_other_box()
         self.outer.addWidget(self.other_box)
         self._update_visibility()
+
+    def _other_title(self) -> str:
+        spec = self.spec
+        if spec is None or not spec.open:
+            return "Other keys (not in the schema, kept as they are)"
+        if self.path and self.path[-1] == "VendorConfig":
+            return "Vendor keys"
+        return "Other keys (kept as they are)"
+
+    def _is_other_key(self, name: Any) -> bool:
+        """A key shown under "Other keys" or "Vendor keys": one the schema does not list."""
+        if not self.path and name == "PayloadContent":
+            return False  # payloads are the tree's children
+        return isinstance(name, str) and (self.spec is None or name not in self.spec.keys)
+
+    def _add_other_row(self, name: str, value: Any) -> KeyRow:
+        spec = self.spec
+        item_spec = spec.item if spec is not None and spec.open else None
+        row = KeyRow(self, name, item_spec, value, renamable=True)
+        self.rows[name] = row
+        self.other_layout.addRow(row.label, row)
+        return row
+
+    def _show_other_box(self) -> None:
+        self.other_box.setVisible(
+            self.other_layout.rowCount() > 0 or self.add_key_button is not None
+        )
+
+    def _make_add_key_button(self) -> QPushButton:
+        """Add Key ▾: a key of the chosen type, named by the person next."""
+        from PySide6.QtWidgets import QMenu
+
+        vendor = bool(self.path) and self.path[-1] == "VendorConfig"
+        button = QPushButton("Add Vendor Key" if vendor else "Add Key", self.other_box)
+        button.setObjectName("addKey")
+        button.setAccessibleName("Add a vendor key" if vendor else "Add a key")
+        menu = QMenu(button)
+        for text, empty in (("&Text", ""), ("&Number", 0), ("&Yes or No", False)):
+            menu.addAction(text).triggered.connect(
+                lambda _checked=False, value=empty: self.add_key(value)
+            )
+        button.setMenu(menu)
+        return button
+
+    def add_key(self, value: Any) -> str:
+        """Add a key holding `value` under a free name; its name field takes the focus,
+        the name selected, so what the person types next names it."""
+        node = self.document.value(self.path)
+        taken = set(node) if isinstance(node, dict) else set()
+        name = next(
+            candidate
+            for number in range(1, len(taken) + 2)
+            if (candidate := "NewKey" if number == 1 else f"NewKey{number}") not in taken
+        )
+        self.document.set_value((*self.path, name), value)
+        row = self.rows.get(name)
+        if row is not None and row.name_edit is not None:
+            self.ensureWidgetVisible(row)
+            row.name_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+            row.name_edit.selectAll()
+        return name
+
+    def _follow_other_keys(self, value: dict[str, Any]) -> bool:
+        """Keys that came under a name without a row (added, renamed, a rename undone):
+        a row that lost its key while it still held a value was renamed, and follows the
+        new name; others are made. True when rows changed."""
+        new = [name for name in value if name not in self.rows and self._is_other_key(name)]
+        left = [
+            row
+            for name, row in self.rows.items()
+            if name not in value and row.value is not MISSING and row.name_edit is not None
+        ]
+        # renamed to a key the schema lists: that key's own row shows it from now on
+        listed = [
+            row
+            for name, row in self.rows.items()
+            if name in value and row.value is MISSING and row.name_edit is None
+        ]
+        renamed = dict(zip(new, left, strict=False))
+        gone = left[len(renamed) :][: len(listed)]
+        if not new and not gone:
+            return False  # a key removed: its row stays, empty, where the person is
+        rows: dict[str, KeyRow] = {}
+        for name, row in self.rows.items():
+            if row in gone:
+                self.other_layout.removeRow(row)
+                continue
+            new_name = next((n for n, r in renamed.items() if r is row), None)
+            if new_name is not None:
+                row.rename(new_name)
+                name = new_name
+            rows[name] = row
+        self.rows = rows
+        for name in new[len(renamed) :]:
+            self._add_other_row(name, value[name])
+        for name, row in self.rows.items():
+            row.refresh(value.get(name, MISSING))
+        self._show_other_box()
+        self._update_visibility()
+        self._on_problems_changed()
+        self.rows_changed.emit()
+        return True
 
     def _update_visibility(self) -> None:
         frames = self._frames()
@@ -461,9 +670,8 @@ class NodeForm(QScrollArea):
             row.label.setVisible(visible)
 
     def _build_array(self, value: list[Any]) -> None:
-        from PySide6.QtWidgets import QListWidget, QPushButton  # only array forms need them
+        from PySide6.QtWidgets import QListWidget  # only array forms need it
 
-        spec = self.spec
         box = QGroupBox(
             "Items (in order; the first that matches wins)"
             if self.path[-1] == "OnDemandRules"
@@ -500,10 +708,7 @@ class NodeForm(QScrollArea):
             buttons.addWidget(button)
         layout.addLayout(buttons)
         self.outer.addWidget(box)
-        item_spec = spec.item if spec is not None else None
-        self.add_button.clicked.connect(
-            lambda: self._add_item(_new_item(item_spec, str(self.path[-1])))
-        )
+        self.add_button.clicked.connect(lambda: self._add_item(self._new_array_item()))
         self.remove_button.clicked.connect(self._remove_selected)
         self.up_button.clicked.connect(lambda: self._move_selected(-1))
         self.down_button.clicked.connect(lambda: self._move_selected(1))
@@ -524,6 +729,13 @@ class NodeForm(QScrollArea):
             QListWidgetItem(item_label(name, index, item), self.items)
         if value:
             self.items.setCurrentRow(min(max(current, 0), len(value) - 1))
+
+    def _new_array_item(self) -> Any:
+        item_spec = self.spec.item if self.spec is not None else None
+        value = self.document.value(self.path)
+        if self.path[-1] == "TunnelConfigurations" and isinstance(value, list):
+            return _next_tunnel(item_spec, value)
+        return _new_item(item_spec, str(self.path[-1]))
 
     def _add_item(self, item: Any) -> None:
         """Append an item, then select it in the list (Enter opens it)."""
@@ -587,6 +799,8 @@ class NodeForm(QScrollArea):
         value = self.node
         if not isinstance(value, dict):
             return
+        if len(path) == len(self.path) + 1 and self._follow_other_keys(value):
+            return
         name = path[len(self.path)]
         row = self.rows.get(str(name)) if isinstance(name, str) else None
         if row is not None:
@@ -616,7 +830,10 @@ class NodeForm(QScrollArea):
                 self.down_button,
                 self.open_button,
             ]
-        return [stop for row in self.rows.values() for stop in row.tab_stops()]
+        stops = [stop for row in self.rows.values() for stop in row.tab_stops()]
+        if getattr(self, "add_key_button", None) is not None:
+            stops.append(self.add_key_button)
+        return stops
 
     def first_field(self) -> QWidget | None:
         """The first stop a person can see and use."""

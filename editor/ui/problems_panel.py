@@ -177,7 +177,8 @@ class ProblemsModel(QAbstractTableModel):
                 names.append(f"{noun} {part + 1}")
                 continue
             spec = self.document.spec_for(path[: n + 1])
-            label = spec.label if spec is not None else part
+            # a key of an open dictionary (VendorConfig) by its own name, not its values' title
+            label = spec.label if spec is not None and spec.name else part
             last = n == len(path) - 1
             names.append(f"{label} ({part})" if last and label != part else label)
         return " › ".join(names)
@@ -253,14 +254,26 @@ class ProblemsPanel(QWidget):
         if not index.isValid():
             return
         self.list.setCurrentIndex(index)
-        code = self.model.problem(index.row()).code
         menu = QMenu(self)
+        self.add_row_actions(menu)
+        menu.exec(self.list.viewport().mapToGlobal(position))
+
+    def add_row_actions(self, menu: Any) -> None:
+        """Go to Field and What Does This Mean? for the selected row, to a context menu
+        (the window's own, when it adds more: one menu, not two after each other)."""
+        index = self.list.currentIndex()
+        if not index.isValid() or index.row() >= self.model.rowCount():
+            return
+        code = self.model.problem(index.row()).code
         go = menu.addAction("&Go to Field")
         go.triggered.connect(lambda: self._activated(index))
         explain = menu.addAction("&What Does This Mean?")
         explain.setShortcut(QKeySequence(Qt.Key.Key_F1))
         explain.triggered.connect(lambda: self.explanation_requested.emit(code))
-        menu.exec(self.list.viewport().mapToGlobal(position))
+
+    def take_context_menu(self) -> None:
+        """The window makes the list's context menu from now on (add_row_actions in it)."""
+        self.list.customContextMenuRequested.disconnect(self._context_menu)
 
     def row_count(self) -> int:
         return self.model.rowCount()

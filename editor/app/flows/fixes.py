@@ -105,6 +105,11 @@ class QuickFixes(QObject):
         self.fix_all_action.setStatusTip("Apply every fix that needs no choice, as one step")
         self.fix_all_action.triggered.connect(self.fix_all)
         self.channel_actions: dict[str, QAction] = {}
+        # per source of problems (a payload, the profile-level rules): how many of its
+        # problems have a fix that needs no choice; Fix All is enabled while any has one
+        self._ready_fixes: dict[int, int] = {}
+        window.document.problems_updated.connect(self._count_ready_fixes)
+        self._count_ready_fixes(None)
 
     @property
     def window(self) -> MainWindow:
@@ -120,6 +125,35 @@ class QuickFixes(QObject):
     def fix_of(self, problem: Problem) -> Fix | None:
         return fix_for(problem, self.document.profile.root, self.document.schema)
 
+    def fixes_without_choice(self, problems: list[Problem]) -> int:
+        """How many of these problems have a fix Fix All applies (one needing no choice)."""
+        count = 0
+        for problem in problems:
+            if problem.code == "duplicate-key":
+                count += bool(self.document.profile.duplicate_keys)  # written once on save
+                continue
+            fix = self.fix_of(problem)
+            if fix is not None and (fix.parameter is None or fix.parameter.default is not None):
+                count += 1
+        return count
+
+    def _count_ready_fixes(self, update: Any) -> None:
+        """After every check (an edit, an undo, other targets): count again the fixes of
+        the sources that changed, all of them when everything may have."""
+        document = self.document
+        if update is None or update.reset:
+            self._ready_fixes = {
+                source: self.fixes_without_choice(document.problems_of_source(source))
+                for source in document.problem_sources
+            }
+        else:
+            self._ready_fixes[update.source] = self.fixes_without_choice(list(update.added))
+        ready = any(self._ready_fixes.values())
+        self.fix_all_action.setEnabled(ready)
+        button = getattr(self, "fix_all_button", None)
+        if button is not None:
+            button.setEnabled(ready)
+
     def ask(self, fix: Fix) -> tuple[bool, str | None]:
         """The value of the fix's parameter: (False, None) when the user cancels."""
         parameter = fix.parameter
@@ -127,12 +161,12 @@ class QuickFixes(QObject):
             return True, None
         if parameter.choices:
             value, chosen = QInputDialog.getItem(
-                self.window, "Fix", f"{fix.description}.\n{parameter.label}:",
+                self.window, "Fix", f"{_escaped(fix.description)}.\n&{parameter.label}:",
                 list(parameter.choices), 0, False,
             )  # fmt: skip
         else:
             value, chosen = QInputDialog.getText(
-                self.window, "Fix", f"{fix.description}.\n{parameter.label}:",
+                self.window, "Fix", f"{_escaped(fix.description)}.\n&{parameter.label}:",
                 QLineEdit.EchoMode.Password if parameter.secret else QLineEdit.EchoMode.Normal,
             )  # fmt: skip
         return (True, str(value)) if chosen and value else (False, None)
@@ -209,6 +243,8 @@ class QuickFixes(QObject):
         self.fix_button.setObjectName("problemFix")
         self.fix_kind_button = QPushButton("Fix All of This &Kind", panel)
         self.fix_all_button = QPushButton("Fix A&ll", panel)
+        self.fix_all_button.setEnabled(self.fix_all_action.isEnabled())
+        self.fix_all_button.setToolTip(self.fix_all_action.statusTip())
         for button in (self.fix_button, self.fix_kind_button, self.fix_all_button):
             row.addWidget(button)
         row.addStretch(1)
@@ -219,6 +255,7 @@ class QuickFixes(QObject):
         self.fix_kind_button.clicked.connect(lambda: self._on_selected(self.fix_kind))
         self.fix_all_button.clicked.connect(self.fix_all)
         panel.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        panel.take_context_menu()  # one menu with the panel's items and the fixes
         panel.list.customContextMenuRequested.connect(self._context_menu)
         panel.list.selectionModel().currentChanged.connect(lambda *_a: self.update_buttons())
         panel.model.modelReset.connect(self.update_buttons)
@@ -260,13 +297,19 @@ class QuickFixes(QObject):
         problem = self.selected_problem()
         fix = self.fix_of(problem) if problem is not None else None
         if problem is not None and fix is not None:
-            menu.addAction(f"Fix: {fix.description}", lambda: self.fix_problem(problem))
             menu.addAction(
-                f"Fix All of This Kind ({FIX_KINDS[fix.kind]})", lambda: self.fix_kind(problem)
+                f"&Fix: {_escaped(fix.description)}", lambda: self.fix_problem(problem)
+            )
+            menu.addAction(
+                f"Fix All of This &Kind ({_escaped(FIX_KINDS[fix.kind])})",
+                lambda: self.fix_kind(problem),
             )
         else:
             menu.addAction("No fix for this problem").setEnabled(False)
         menu.addAction(self.fix_all_action)
+        if problem is not None:
+            menu.addSeparator()
+            self.window.problems.add_row_actions(menu)
         return menu
 
     # --- inline buttons under a form's fields -------------------------------------------------
@@ -372,6 +415,11 @@ class QuickFixes(QObject):
         self.window.statusBar().showMessage(
             f"Deployment channel: {channel(channel_id).title}", 4000
         )
+
+
+def _escaped(text: str) -> str:
+    """A text shown in a label with a mnemonic: its own ampersands are not one."""
+    return text.replace("&", "&&")
 
 
 def _channel_tip(chosen: Any) -> str:

@@ -242,7 +242,7 @@ def imported_payload(
     if not openvpn:
         choices = ["iPhone and iPad (com.wireguard.ios)", "Mac (com.wireguard.macos)"]
         choice, ok = QtWidgets.QInputDialog.getItem(
-            parent, "WireGuard app", "The profile is for the WireGuard app on:", choices, 0, False
+            parent, "WireGuard app", "The profile is for the WireGuard &app on:", choices, 0, False
         )
         if not ok:
             return None
@@ -362,6 +362,9 @@ class RenderDialog(QDialog):
             combo.currentIndexChanged.connect(self.update_preview)
         self.out_edit.textChanged.connect(self._update_buttons)
         self._update_buttons()
+        from editor.ui.mnemonics import mnemonics_when_shown
+
+        mnemonics_when_shown(self)
 
     def choose_data(self) -> None:
         name, _ = QtWidgets.QFileDialog.getOpenFileName(

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QWidget
 
 from editor.ui.colors import error_color
+from editor.ui.mnemonics import mnemonics_when_shown
 
 
 def ok_cancel_buttons(
@@ -17,7 +18,8 @@ def ok_cancel_buttons(
     on_ok: Callable[[], object] | None = None,
 ) -> tuple[QDialogButtonBox, QPushButton]:
     """OK and Cancel, wired to the dialog (OK to `on_ok` when given, else to accept);
-    `ok_text` names what OK does ("Add Certificate"), `ok_name` is its accessible name."""
+    `ok_text` names what OK does ("Add Certificate"), `ok_name` is its accessible name.
+    When the dialog shows, each of its buttons and labelled fields gets a mnemonic."""
     buttons = QDialogButtonBox(
         QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, dialog
     )
@@ -28,6 +30,7 @@ def ok_cancel_buttons(
         ok_button.setAccessibleName(ok_name)
     buttons.accepted.connect(on_ok if on_ok is not None else dialog.accept)
     buttons.rejected.connect(dialog.reject)
+    mnemonics_when_shown(dialog)  # its buttons and labelled fields, once all are made
     return buttons, ok_button
 
 

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from editor.ui.banner import BANNER_STYLE, SignatureBanner
 from editor.ui.dialogs.parts import error_label, ok_cancel_buttons
+from editor.ui.mnemonics import mnemonics_when_shown
 
 if TYPE_CHECKING:
     from editor.core.encryption import Pkcs12Inspection
@@ -76,7 +77,8 @@ def ask_passphrase(parent: QWidget | None, what: str) -> bytes | None:
     text, ok = QInputDialog.getText(
         parent,
         "Passphrase",
-        f"Passphrase for {what}:\n(used for this operation only, never stored)",
+        f"&Passphrase for {what.replace('&', '&&')}:\n"  # '&&': not a mnemonic
+        "(used for this operation only, never stored)",
         QLineEdit.EchoMode.Password,
     )
     return text.encode() if ok else None
@@ -218,6 +220,7 @@ class SignatureDetailsDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        mnemonics_when_shown(self)
         self.level = level
 
 
