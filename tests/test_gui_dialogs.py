@@ -700,7 +700,7 @@ def test_undo_removes_added_payloads(
 def test_an_empty_profile_starts_with_its_ways_in(
     qtbot: Any, schema: Schema, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from editor.app.main_window import add_recent_file
+    from editor.session.settings import add_recent_file
 
     add_recent_file(QSettings(), "/profiles/office.mobileconfig")
     window = empty_window(qtbot, schema)

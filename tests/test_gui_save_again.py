@@ -30,6 +30,7 @@ from editor.core.model import Profile
 from editor.core.plistio import serialize_plist
 from editor.core.schema import Schema
 from editor.core.signing import load_pem_identity
+from editor.session import settings as app_settings
 from editor.session.document import Document
 from editor.ui.dialogs import signing as signing_ui
 from editor.ui.dialogs.signing import SaveAgainDialog
@@ -47,10 +48,10 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
 def remember_pem(key: Path, cert: Path, chain: Path) -> None:
     """The identity a person signed with last time (paths only, as the editor keeps it)."""
     settings = QSettings()
-    settings.setValue(signing_ui.IDENTITY_KIND_KEY, "pem")
-    settings.setValue(signing_ui.IDENTITY_KEY_KEY, str(key))
-    settings.setValue(signing_ui.IDENTITY_CERT_KEY, str(cert))
-    settings.setValue(signing_ui.IDENTITY_CHAIN_KEY, [str(chain)])
+    settings.setValue(app_settings.IDENTITY_KIND.key, "pem")
+    settings.setValue(app_settings.IDENTITY_KEY.key, str(key))
+    settings.setValue(app_settings.IDENTITY_CERTIFICATE.key, str(cert))
+    settings.setValue(app_settings.IDENTITY_CHAIN.key, [str(chain)])
 
 
 def remember_leaf(pki: Pki) -> None:
@@ -161,8 +162,8 @@ def test_the_passphrase_is_typed_in_the_same_dialog(
 ) -> None:
     p12 = make_p12(pki, "save-again.p12")
     settings = QSettings()
-    settings.setValue(signing_ui.IDENTITY_KIND_KEY, "pkcs12")
-    settings.setValue(signing_ui.IDENTITY_P12_KEY, str(p12))
+    settings.setValue(app_settings.IDENTITY_KIND.key, "pkcs12")
+    settings.setValue(app_settings.IDENTITY_PKCS12.key, str(p12))
     path = signed_file(pki, tmp_path)
     window, driver = open_file(qtbot, schema, path)
     edit_remote_address(driver, "vpn3.example.com")

@@ -23,9 +23,9 @@ from editor.core.model import Profile
 from editor.core.plistio import serialize_plist
 from editor.core.schema import Schema
 from editor.core.signing import load_pem_identity, verify_profile
+from editor.session import settings as app_settings
 from editor.session.document import Document
 from editor.ui.dialogs.signing import (
-    TRUST_KEY,
     ExportDialog,
     IdentityDialog,
     SaveAgainDialog,
@@ -85,12 +85,12 @@ def test_trusted_untrusted_and_altered_signatures(
     assert "Trust Anchors" in untrusted.banner.text.text()
     assert untrusted.banner.trust_button.isVisibleTo(untrusted)
 
-    QSettings().setValue(TRUST_KEY, [str(pki.path("root.pem"))])
+    QSettings().setValue(app_settings.TRUST_ANCHORS.key, [str(pki.path("root.pem"))])
     trusted = open_file(qtbot, schema, path)
     assert trusted.banner.level == "ok", trusted.banner.text.text()
     assert "Test Signer RSA" in trusted.banner.text.text()
 
-    QSettings().setValue(TRUST_KEY, [str(pki.path("other-root.pem"))])
+    QSettings().setValue(app_settings.TRUST_ANCHORS.key, [str(pki.path("other-root.pem"))])
     wrong_anchor = open_file(qtbot, schema, path)
     assert wrong_anchor.banner.level == "warning"
     assert "does not reach" in wrong_anchor.banner.text.text()
@@ -126,7 +126,7 @@ def test_details_dialog_lists_signer_and_chain(
 def test_editing_voids_the_signature_and_undo_restores_it(
     qtbot: Any, schema: Schema, pki: Pki, tmp_path: Path
 ) -> None:
-    QSettings().setValue(TRUST_KEY, [str(pki.path("root.pem"))])
+    QSettings().setValue(app_settings.TRUST_ANCHORS.key, [str(pki.path("root.pem"))])
     window = open_file(qtbot, schema, signed_file(pki, tmp_path))
     assert window.banner.level == "ok"
     window.document.set_value(("PayloadDisplayName",), "Changed")
@@ -141,12 +141,11 @@ def test_editing_voids_the_signature_and_undo_restores_it(
 
 def remember_leaf_identity(window: MainWindow, pki: Pki) -> None:
     """The identity signed with last time (paths only, as the editor keeps them)."""
-    from editor.ui.dialogs import signing as signing_ui
 
-    window.settings.setValue(signing_ui.IDENTITY_KIND_KEY, "pem")
-    window.settings.setValue(signing_ui.IDENTITY_KEY_KEY, str(pki.path("leaf.key")))
-    window.settings.setValue(signing_ui.IDENTITY_CERT_KEY, str(pki.path("leaf.pem")))
-    window.settings.setValue(signing_ui.IDENTITY_CHAIN_KEY, [str(pki.path("intermediate.pem"))])
+    window.settings.setValue(app_settings.IDENTITY_KIND.key, "pem")
+    window.settings.setValue(app_settings.IDENTITY_KEY.key, str(pki.path("leaf.key")))
+    window.settings.setValue(app_settings.IDENTITY_CERTIFICATE.key, str(pki.path("leaf.pem")))
+    window.settings.setValue(app_settings.IDENTITY_CHAIN.key, [str(pki.path("intermediate.pem"))])
 
 
 def answer_save_again(window: MainWindow, choose: Any, asked: list[SaveAgainDialog]) -> None:
@@ -480,7 +479,7 @@ def test_signed_and_encrypted_file_shows_both(
     recipient = x509.load_pem_x509_certificate(pki.path("leaf.pem").read_bytes())
     path = tmp_path / "both.mobileconfig"
     path.write_bytes(export_bytes(root, identity=identity, recipients=[recipient]))
-    QSettings().setValue(TRUST_KEY, [str(pki.path("root.pem"))])
+    QSettings().setValue(app_settings.TRUST_ANCHORS.key, [str(pki.path("root.pem"))])
     window = open_file(qtbot, schema, path)
     text = window.banner.text.text()
     assert "Test Signer RSA" in text and "the chain is trusted" in text

@@ -84,7 +84,7 @@ class EditorApplication:
     def open_paths(self, names: Sequence[str]) -> list[object]:
         from PySide6.QtWidgets import QMessageBox
 
-        from editor.app.main_window import add_recent_file, open_document
+        from editor.app.main_window import open_document
         from editor.core.plistio import ProfileReadError
 
         opened = []
@@ -113,6 +113,8 @@ class EditorApplication:
                 QMessageBox.warning(None, "Cannot open profile", f"{exc.source}\n\n{exc.reason}")
                 continue
             window = self._show(document)
+            from editor.session.settings import add_recent_file
+
             add_recent_file(window.settings, str(Path(name).resolve()))  # type: ignore[attr-defined]
             if self.interactive and document.profile.is_encrypted:
                 from PySide6.QtCore import QTimer

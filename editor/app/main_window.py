@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 import shiboken6
 from PySide6 import QtWidgets  # message boxes and file dialogs: set up on first use
 from PySide6.QtCore import (
-    QByteArray,
     QItemSelectionModel,
     QModelIndex,
     QSettings,
@@ -40,6 +39,7 @@ from editor.core.model import KeyPath
 from editor.core.plistio import ProfileReadError
 from editor.core.schema import Schema
 from editor.core.validation.problems import Severity
+from editor.session import settings as app_settings
 from editor.session.document import Document
 from editor.ui.banner import SignatureBanner
 from editor.ui.form import NodeForm
@@ -60,7 +60,6 @@ if TYPE_CHECKING:
     from editor.ui.dialogs.connection import ConnectionDialog
     from editor.ui.start_panel import StartPanel
 
-MAX_RECENT = 10
 # Files that a drop sends to Add Certificate rather than open as a profile.
 CERTIFICATE_FILE_SUFFIXES = {".cer", ".crt", ".der", ".pem", ".p12", ".pfx"}
 
@@ -261,7 +260,7 @@ class MainWindow(QMainWindow):
             "Business Manager and strict MDM servers do"
         )
         self.strict_action.setCheckable(True)
-        if self.settings.value("strictTypes", False, type=bool):
+        if app_settings.STRICT_TYPES.read(self.settings):
             self.strict_action.setChecked(True)
             self.document.set_strict(True)
         view_menu.addAction(self.strict_action)
@@ -320,7 +319,7 @@ class MainWindow(QMainWindow):
             "Add a VPN connection (the arrow offers every type of payload)"
         )
         self.add_vpn_button_action.triggered.connect(
-            lambda: self.add_connection(str(self.settings.value("lastConnectionType", "ikev2")))
+            lambda: self.add_connection(app_settings.LAST_CONNECTION_TYPE.read(self.settings))
         )
         toolbar.addAction(self.add_certificate_action)
         toolbar.addAction(self.remove_payload_action)
@@ -407,7 +406,7 @@ class MainWindow(QMainWindow):
         """The New VPN Connection dialog on this type; OK adds the payload (one undo step)."""
         dialog = self.make_connection_dialog(type_id)
         if dialog.exec() and dialog.added_index is not None:
-            self.settings.setValue("lastConnectionType", dialog.type_id())
+            app_settings.LAST_CONNECTION_TYPE.write(self.settings, dialog.type_id())
             self.select_path(("PayloadContent", dialog.added_index))
 
     def make_connection_dialog(self, type_id: str) -> ConnectionDialog:
@@ -424,14 +423,15 @@ class MainWindow(QMainWindow):
             dialog.load_file(path)
         if dialog.exec() and dialog.added_index is not None:
             if dialog.path is not None:
-                self.settings.setValue("lastCertificateDirectory", str(dialog.path.parent))
+                folder = str(dialog.path.parent)
+                app_settings.LAST_CERTIFICATE_DIRECTORY.write(self.settings, folder)
             password, uuid = dialog.password(), dialog.added_uuid
             if password is not None and uuid is not None:
                 self.signing.remember_passphrase(uuid, password)
             self.select_path(("PayloadContent", dialog.added_index))
 
     def make_certificate_dialog(self) -> CertificateDialog:
-        start = str(self.settings.value("lastCertificateDirectory", self._last_dir()))
+        start = app_settings.LAST_CERTIFICATE_DIRECTORY.read(self.settings) or self._last_dir()
         from editor.ui.dialogs.certificate import CertificateDialog
 
         return CertificateDialog(self.document, self, start)
@@ -663,11 +663,11 @@ class MainWindow(QMainWindow):
         return run_busy(label, work, self)
 
     def _last_dir(self) -> str:
-        return str(self.settings.value("lastDirectory", str(Path.home())))
+        return app_settings.LAST_DIRECTORY.read(self.settings)
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
-        for number, name in enumerate(recent_files(self.settings), start=1):
+        for number, name in enumerate(app_settings.recent_files(self.settings), start=1):
             shown = name.replace("&", "&&")  # a path's own ampersands are not mnemonics
             action = self.recent_menu.addAction(f"&{number} {shown}" if number < 10 else shown)
             action.triggered.connect(
@@ -717,8 +717,8 @@ class MainWindow(QMainWindow):
                 f"The profile was not saved.\n\n{exc}\n\nThe file on disk is unchanged.",
             )
             return False
-        add_recent_file(self.settings, str(path))
-        self.settings.setValue("lastDirectory", str(path.parent))
+        app_settings.add_recent_file(self.settings, str(path))
+        app_settings.LAST_DIRECTORY.write(self.settings, str(path.parent))
         self._remember_targets()  # the file may have a new name now
         self.statusBar().showMessage(self.signing.saved(path, plan), 4000)
         self._update_status()
@@ -743,8 +743,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.maybe_keep_changes():
-            self.settings.setValue("windowState", self.saveState())
-            self.settings.setValue("windowGeometry", self.saveGeometry())
+            app_settings.WINDOW_STATE.write(self.settings, self.saveState())
+            app_settings.WINDOW_GEOMETRY.write(self.settings, self.saveGeometry())
             if self.autosaver is not None:
                 self.autosaver.timer.stop()
                 self.autosaver.discard()
@@ -773,7 +773,7 @@ class MainWindow(QMainWindow):
 
     # --- dialogs ---------------------------------------------------------------------------------
     def set_strict_types(self, strict: bool) -> None:
-        self.settings.setValue("strictTypes", strict)
+        app_settings.STRICT_TYPES.write(self.settings, strict)
         self.document.set_strict(strict)
         self._update_status()
 
@@ -789,39 +789,34 @@ class MainWindow(QMainWindow):
                 self._show_form(self._selected_path)
 
     # Target platforms are kept per file in the settings (never in the profile itself).
-    def _targets_key(self) -> str | None:
+    def _targets_setting(self) -> app_settings.ListSetting | None:
         if self.document.path is None:
             return None
-        import hashlib
-
-        name = str(self.document.path.resolve())
-        return "targetsByFile/" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:24]
+        return app_settings.TARGETS_BY_FILE.texts(self.document.path)
 
     def _remember_targets(self) -> None:
-        key = self._targets_key()
-        if key is None:
+        setting = self._targets_setting()
+        if setting is None:
             return
         if self.document.targets:
-            targets = self.document.targets
             # written as Target.parse reads them back ("iOS:17.0")
-            self.settings.setValue(
-                key, [t.platform + (f":{t.version}" if t.version else "") for t in targets]
-            )
+            written = [
+                t.platform + (f":{t.version}" if t.version else "") for t in self.document.targets
+            ]
+            setting.write(self.settings, written)
         else:
-            self.settings.remove(key)
+            self.settings.remove(setting.key)
 
     def _restore_targets(self) -> None:
         """The targets last chosen for this file, if any."""
         from editor.core.platforms import Target
 
-        key = self._targets_key()
-        saved = self.settings.value(key) if key is not None else None
-        if isinstance(saved, str):  # QSettings gives a one-item list back as a string
-            saved = [saved]
-        if not isinstance(saved, list) or not saved:
+        setting = self._targets_setting()
+        saved = setting.read(self.settings) if setting is not None else []
+        if not saved:
             return
         try:
-            targets = tuple(Target.parse(str(text)) for text in saved)
+            targets = tuple(Target.parse(text) for text in saved)
         except InvalidValueError:
             return  # written by another version: ignore, not fail
         if targets != self.document.targets:
@@ -837,9 +832,9 @@ class MainWindow(QMainWindow):
             return
         from editor.ui.start_panel import StartPanel
 
-        panel = StartPanel(recent_files(self.settings), self.form_host)
+        panel = StartPanel(app_settings.recent_files(self.settings), self.form_host)
         panel.add_connection_requested.connect(
-            lambda: self.add_connection(str(self.settings.value("lastConnectionType", "ikev2")))
+            lambda: self.add_connection(app_settings.LAST_CONNECTION_TYPE.read(self.settings))
         )
         panel.add_certificate_requested.connect(self.add_certificate)
         panel.open_requested.connect(self.open_dialog)
@@ -878,11 +873,11 @@ class MainWindow(QMainWindow):
 
     def restore_layout(self) -> None:
         """Size, place and docks as the last window closed had them."""
-        state = self.settings.value("windowState")
-        if isinstance(state, QByteArray):
+        state = app_settings.WINDOW_STATE.read(self.settings)
+        if state is not None:
             self.restoreState(state)
-        geometry = self.settings.value("windowGeometry")  # after the docks: they resize it
-        if isinstance(geometry, QByteArray):
+        geometry = app_settings.WINDOW_GEOMETRY.read(self.settings)  # after the docks
+        if geometry is not None:
             self.restoreGeometry(geometry)
 
 
@@ -900,18 +895,6 @@ def _discard(widget: QWidget | None) -> None:
         widget.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
         widget.setParent(None)
         widget.deleteLater()
-
-
-def recent_files(settings: QSettings) -> list[str]:
-    value = settings.value("recentFiles", [])
-    if isinstance(value, str):
-        return [value]
-    return [str(v) for v in value or []]
-
-
-def add_recent_file(settings: QSettings, name: str) -> None:
-    names = [n for n in recent_files(settings) if n != name]
-    settings.setValue("recentFiles", [name, *names][:MAX_RECENT])
 
 
 def open_document(path: Path, schema: Schema) -> Document:

@@ -34,13 +34,13 @@ from editor.core.errors import EditorError
 from editor.core.fixes import FIX_KINDS, Fix, FixError, fix_for
 from editor.core.model import MISSING, KeyPath
 from editor.core.validation.problems import Problem
+from editor.session import settings as app_settings
 
 if TYPE_CHECKING:
     from editor.app.main_window import MainWindow
     from editor.core.fixes import Change
     from editor.ui.form import NodeForm
 
-CHANNEL_SETTING = "deploymentChannel/"  # + the file's path: the channel chosen for it
 
 
 def install(window: MainWindow, file_menu: QMenu, edit_menu: QMenu, view_menu: QMenu) -> None:
@@ -355,7 +355,7 @@ class QuickFixes(QObject):
         payload = self._payload_or_say()
         if payload is None:
             return False
-        start = Path(str(self.window.settings.value("lastDirectory", str(Path.home()))))
+        start = Path(app_settings.LAST_DIRECTORY.read(self.window.settings))
         name = str(payload.get("PayloadDisplayName") or payload.get("UserDefinedName") or "payload")
         chosen, _filter = QFileDialog.getSaveFileName(
             self.window,
@@ -402,14 +402,15 @@ class QuickFixes(QObject):
 
         if self.document.path is None:
             return None
-        value = self.window.settings.value(CHANNEL_SETTING + str(self.document.path))
-        return str(value) if value in CHANNEL_IDS else None
+        value = app_settings.CHANNEL_BY_FILE.text(self.document.path).read(self.window.settings)
+        return value if value in CHANNEL_IDS else None
 
     def set_channel(self, channel_id: str) -> None:
         self.document.set_channel(channel_id)
         self.channel_actions[channel_id].setChecked(True)
         if self.document.path is not None:
-            self.window.settings.setValue(CHANNEL_SETTING + str(self.document.path), channel_id)
+            remembered = app_settings.CHANNEL_BY_FILE.text(self.document.path)
+            remembered.write(self.window.settings, channel_id)
         from editor.core.channels import channel
 
         self.window.statusBar().showMessage(

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from editor.core.model import KeyPath
+from editor.session import settings as app_settings
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QMenu
@@ -68,7 +69,7 @@ def install(window: MainWindow, file_menu: QMenu) -> None:
 
 
 def _last_dir(window: MainWindow) -> str:
-    return str(window.settings.value("lastDirectory", str(Path.home())))
+    return app_settings.LAST_DIRECTORY.read(window.settings)
 
 
 # --- Compare With… ---------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from editor.core import payload_types
 from editor.core.errors import EditorError
 from editor.core.model import KeyPath
 from editor.core.validation.problems import Severity
+from editor.session import settings as app_settings
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QMenu
@@ -214,7 +215,7 @@ class SigningFlow(QObject):
         settings = self.window.settings
         dialog = _signing().TrustAnchorsDialog(_signing().trust_paths(settings), self.window)
         if dialog.exec():
-            settings.setValue(_signing().TRUST_KEY, dialog.paths())
+            app_settings.TRUST_ANCHORS.write(settings, dialog.paths())
             self.verify_signature()
 
     # --- saving -------------------------------------------------------------------------
@@ -485,4 +486,4 @@ class SigningFlow(QObject):
 
 
 def _last_dir(window: MainWindow) -> str:
-    return str(window.settings.value("lastDirectory", str(Path.home())))
+    return app_settings.LAST_DIRECTORY.read(window.settings)

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from editor.session import settings as app_settings
 from editor.ui.banner import BANNER_STYLE, SignatureBanner
 from editor.ui.dialogs.parts import error_label, ok_cancel_buttons
 from editor.ui.mnemonics import mnemonics_when_shown
@@ -49,27 +50,12 @@ CERTIFICATE_FILTER = "Certificates (*.pem *.crt *.cer *.der);;All files (*)"
 PKCS12_FILTER = "PKCS#12 identities (*.p12 *.pfx);;All files (*)"
 KEY_FILTER = "Private keys (*.pem *.key *.der);;All files (*)"
 
-# Settings keys: paths only, never a passphrase.
-TRUST_KEY = "signing/trustAnchors"
-IDENTITY_KIND_KEY = "signing/identityKind"
-IDENTITY_P12_KEY = "signing/pkcs12"
-IDENTITY_KEY_KEY = "signing/key"
-IDENTITY_CERT_KEY = "signing/certificate"
-IDENTITY_CHAIN_KEY = "signing/chain"
-RECIPIENT_KEY = "encryption/recipient"
 
 PassphrasePrompt = Callable[[str], "bytes | None"]
 
 
-def _strings(settings: QSettings, key: str) -> list[str]:
-    value = settings.value(key, [])
-    if isinstance(value, str):
-        return [value] if value else []
-    return [str(v) for v in value or []]
-
-
 def trust_paths(settings: QSettings) -> list[str]:
-    return _strings(settings, TRUST_KEY)
+    return app_settings.TRUST_ANCHORS.read(settings)
 
 
 def ask_passphrase(parent: QWidget | None, what: str) -> bytes | None:
@@ -359,11 +345,11 @@ class IdentityPicker(QGroupBox):
         self.form = layout
         self.p12_radio.toggled.connect(self._kind_changed)
         # the last identity used (paths only)
-        self.p12_row.edit.setText(str(settings.value(IDENTITY_P12_KEY, "") or ""))
-        self.key_row.edit.setText(str(settings.value(IDENTITY_KEY_KEY, "") or ""))
-        self.cert_row.edit.setText(str(settings.value(IDENTITY_CERT_KEY, "") or ""))
-        self.chain_row.edit.setText(";".join(_strings(settings, IDENTITY_CHAIN_KEY)))
-        pem = settings.value(IDENTITY_KIND_KEY, "pkcs12") == "pem"
+        self.p12_row.edit.setText(app_settings.IDENTITY_PKCS12.read(settings))
+        self.key_row.edit.setText(app_settings.IDENTITY_KEY.read(settings))
+        self.cert_row.edit.setText(app_settings.IDENTITY_CERTIFICATE.read(settings))
+        self.chain_row.edit.setText(";".join(app_settings.IDENTITY_CHAIN.read(settings)))
+        pem = app_settings.IDENTITY_KIND.read(settings) == "pem"
         (self.pem_radio if pem else self.p12_radio).setChecked(True)
         self._kind_changed()
         self._opened: tuple[tuple[str, ...], Identity] | None = None  # (the choice, identity)
@@ -451,22 +437,22 @@ class IdentityPicker(QGroupBox):
         self.chain_view.setText(" → ".join(names))
 
     def remember(self) -> None:
-        self.settings.setValue(IDENTITY_KIND_KEY, self.kind)
+        app_settings.IDENTITY_KIND.write(self.settings, self.kind)
         if self.kind == "pkcs12":
-            self.settings.setValue(IDENTITY_P12_KEY, self.p12_row.text())
+            app_settings.IDENTITY_PKCS12.write(self.settings, self.p12_row.text())
         else:
-            self.settings.setValue(IDENTITY_KEY_KEY, self.key_row.text())
-            self.settings.setValue(IDENTITY_CERT_KEY, self.cert_row.text())
-            self.settings.setValue(IDENTITY_CHAIN_KEY, self.chain_row.texts())
+            app_settings.IDENTITY_KEY.write(self.settings, self.key_row.text())
+            app_settings.IDENTITY_CERTIFICATE.write(self.settings, self.cert_row.text())
+            app_settings.IDENTITY_CHAIN.write(self.settings, self.chain_row.texts())
 
 
 def remembered_identity(settings: QSettings) -> str | None:
     """The last identity's file name, when one is remembered."""
-    if settings.value(IDENTITY_KIND_KEY, "pkcs12") == "pem":
-        cert = str(settings.value(IDENTITY_CERT_KEY, "") or "")
-        key = str(settings.value(IDENTITY_KEY_KEY, "") or "")
+    if app_settings.IDENTITY_KIND.read(settings) == "pem":
+        cert = app_settings.IDENTITY_CERTIFICATE.read(settings)
+        key = app_settings.IDENTITY_KEY.read(settings)
         return cert if cert and key else None
-    p12 = str(settings.value(IDENTITY_P12_KEY, "") or "")
+    p12 = app_settings.IDENTITY_PKCS12.read(settings)
     return p12 or None
 
 
@@ -885,7 +871,7 @@ class ExportDialog(QDialog):
         )
         layout.addWidget(self.encrypt_box)
         self.recipient_row = _PathRow("Device certificate", CERTIFICATE_FILTER, self)
-        self.recipient_row.edit.setText(str(settings.value(RECIPIENT_KEY, "") or ""))
+        self.recipient_row.edit.setText(app_settings.RECIPIENT.read(settings))
         self.recipient_row.setEnabled(False)
         recipient_form = QFormLayout()
         recipient_form.addRow("Device certificate:", self.recipient_row)
@@ -939,7 +925,7 @@ class ExportDialog(QDialog):
                     self._fail("Choose the device certificate to encrypt for.")
                     return
                 recipient = load_recipient(self.recipient_row.text())
-                self.settings.setValue(RECIPIENT_KEY, self.recipient_row.text())
+                app_settings.RECIPIENT.write(self.settings, self.recipient_row.text())
             if self.sign_box.isChecked():
                 if not self.picker.is_complete():
                     self._fail("Choose the signing identity's files.")
