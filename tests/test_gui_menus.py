@@ -292,12 +292,12 @@ def check_every_dialog(
     signed_driver.click(signed_driver.field("UserDefinedName"))
     signed_driver.type(" 2")
 
-    def sign_again(dialog: QDialog) -> None:
+    def save_again(dialog: QDialog) -> None:  # the one Save dialog of a signed file
         seen.append(dialog.windowTitle())
         faults.extend(mnemonic_faults(dialog))
-        signed_driver.press(Qt.Key.Key_Return)  # Yes: the identity is asked for (next)
+        signed_driver.press(Qt.Key.Key_Escape)
 
-    with signed_driver.answering(sign_again, read()):
+    with signed_driver.answering(save_again):
         signed_driver.shortcut(QKeySequence.StandardKey.Save)
     assert signed_copy.read_bytes() == signed_profile.read_bytes()  # cancelled: not saved
 
@@ -316,10 +316,9 @@ def check_every_dialog(
         "Fix",
         "Unsaved changes",
         "Signature of signed.mobileconfig",
-        "Sign again?",
-        "Sign Again",
+        "Save signed.mobileconfig",
     ]
-    assert faults == []
+    assert faults == [], "\n".join(faults)
 
 
 def test_the_problems_list_has_one_context_menu_with_letters(qtbot: Any, schema: Schema) -> None:

@@ -52,6 +52,7 @@ from editor.ui.tree_model import PATH_ROLE, PayloadTreeModel
 if TYPE_CHECKING:
     from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 
+    from editor.app.flows.fixes import QuickFixes
     from editor.app.flows.signing import SavePlan
     from editor.session.recovery import Autosaver
 
@@ -74,6 +75,7 @@ class MainWindow(QMainWindow):
         self.settings = settings or QSettings()
         # the recovery copy of the document, given by the application (tests run without)
         self.autosaver: Autosaver | None = None
+        self.quick_fixes: QuickFixes
         self.setAcceptDrops(True)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.resize(1200, 800)
@@ -296,7 +298,7 @@ class MainWindow(QMainWindow):
         help_menu.addActions([self.about_action, self.about_qt_action])
         from editor.app.flows import fixes as fix_ui
 
-        fix_ui.install(self, file_menu, edit_menu, view_menu)  # fixes, fragments, channel
+        self.quick_fixes = fix_ui.install(self, file_menu, edit_menu, view_menu)  # fixes, channel
 
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("mainToolbar")
@@ -824,7 +826,8 @@ class MainWindow(QMainWindow):
 
     def _show_start_panel(self, path: KeyPath) -> None:
         """An empty profile's root shows the ways to begin."""
-        self.start_panel = _discard(self.start_panel)
+        _discard(self.start_panel)
+        self.start_panel = None
         profile = self.document.profile
         if path or profile.payloads or profile.is_encrypted:  # encrypted payloads are payloads
             return
@@ -888,7 +891,7 @@ def _bring_to_front(window: QWidget) -> None:
 
 
 def _discard(widget: QWidget | None) -> None:
-    """Take a widget above the form out of the window; returns None for the caller's slot."""
+    """Take a widget above the form out of the window."""
     if widget is not None:
         # Never on screen again: a form let go of during a structural edit may still be
         # asked to show before it is deleted, and would come up as a window of its own.

@@ -101,8 +101,9 @@ class FullTextComboBox(QComboBox):
             overflow = geometry.width() - screen.width()
             if overflow > 0:  # the popup's own frame too: the list gives way
                 view.setMinimumWidth(view.minimumWidth() - overflow)
-                if popup.layout() is not None:
-                    popup.layout().activate()  # the popup's minimum follows the list's now
+                popup_layout = popup.layout()
+                if popup_layout is not None:
+                    popup_layout.activate()  # the popup's minimum follows the list's now
                 geometry.setWidth(screen.width())
             if geometry.right() > screen.right():  # widened beyond the screen's edge
                 geometry.moveRight(screen.right())

@@ -279,7 +279,7 @@ class KeyRow(QWidget):
 
     def tab_stops(self) -> list[QWidget]:
         """The row's widgets that take focus, left to right."""
-        stops = [self.name_edit] if self.name_edit is not None else []
+        stops: list[QWidget] = [self.name_edit] if self.name_edit is not None else []
         stops += self.field.tab_stops()
         if self.new_uuid is not None:
             stops.append(self.new_uuid)
@@ -831,8 +831,9 @@ class NodeForm(QScrollArea):
                 self.open_button,
             ]
         stops = [stop for row in self.rows.values() for stop in row.tab_stops()]
-        if getattr(self, "add_key_button", None) is not None:
-            stops.append(self.add_key_button)
+        add_key: QPushButton | None = getattr(self, "add_key_button", None)
+        if add_key is not None:
+            stops.append(add_key)
         return stops
 
     def first_field(self) -> QWidget | None:

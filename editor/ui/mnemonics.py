@@ -75,8 +75,9 @@ def form_rows(root: QWidget) -> list[tuple[QLabel, QWidget]]:
             if label is None or field is None or not isinstance(label.widget(), QLabel):
                 continue
             found = _first_field(field)
-            if found is not None:
-                rows.append((label.widget(), found))
+            shown = label.widget()
+            if found is not None and isinstance(shown, QLabel):
+                rows.append((shown, found))
     return rows
 
 
@@ -103,7 +104,7 @@ def _holds_mnemonic(widget: QWidget) -> bool:
         field = field_of(widget)
         return (
             field is not None
-            and _takes_tab(field)
+            and (_takes_tab(field) or field.focusProxy() is not None)
             and widget.textFormat() != Qt.TextFormat.RichText
             and any(c.isalnum() for c in widget.text())
         )
@@ -151,8 +152,9 @@ def give_mnemonics(dialog: QWidget) -> None:
         widget.setText(with_mnemonic(text, taken))  # type: ignore[attr-defined]
     for widget in holders:
         widget.setProperty(_SETTLED, True)
-        if isinstance(widget, QLabel) and widget.buddy() is not field_of(widget):
-            widget.setBuddy(field_of(widget))  # Alt and the letter reach the field itself
+        buddy = field_of(widget) if isinstance(widget, QLabel) else None
+        if isinstance(widget, QLabel) and buddy is not None and widget.buddy() is not buddy:
+            widget.setBuddy(buddy)  # Alt and the letter reach the field itself
 
 
 class _KeepMnemonics(QObject):
@@ -201,7 +203,7 @@ _STANDARD_BUTTON_WORDS = {
 class _StandardButtonWords(QTranslator):
     def translate(
         self, context: str, source: str, _disambiguation: str | None = None, _n: int = -1
-    ) -> str | None:  # type: ignore[override]
+    ) -> str | None:
         if context == "QPlatformTheme":
             return _STANDARD_BUTTON_WORDS.get(source)
         return None  # not ours: Qt's own words

@@ -19,8 +19,8 @@ class StatusBar(QStatusBar):
         super().__init__(parent)
         self._permanent: list[QWidget] = []
 
-    def addPermanentWidget(self, widget: QWidget, stretch: int = 0) -> None:
-        super().addPermanentWidget(widget, stretch)
+    def addPermanentWidget(self, widget: QWidget, stretch: int | None = 0) -> None:
+        super().addPermanentWidget(widget, stretch or 0)
         self._permanent.append(widget)
 
     def message_rect(self) -> QRect:

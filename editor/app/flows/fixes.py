@@ -43,10 +43,11 @@ if TYPE_CHECKING:
 
 
 
-def install(window: MainWindow, file_menu: QMenu, edit_menu: QMenu, view_menu: QMenu) -> None:
+def install(
+    window: MainWindow, file_menu: QMenu, edit_menu: QMenu, view_menu: QMenu
+) -> QuickFixes:
     """Add the menu entries and the problems panel's fix buttons to a window."""
     fixes = QuickFixes(window)
-    window.quick_fixes = fixes  # type: ignore[attr-defined]
     export = QAction("Export Payload as XML &Fragment…", window)
     export.setStatusTip("Write the selected payload as a bare <dict> (Workspace ONE)")
     export.triggered.connect(fixes.export_fragment)
@@ -63,6 +64,7 @@ def install(window: MainWindow, file_menu: QMenu, edit_menu: QMenu, view_menu: Q
     view_menu.addMenu(fixes.channel_menu())
     fixes.add_panel_buttons()
     _guard_signed_export(window)
+    return fixes
 
 
 def _guard_signed_export(window: MainWindow) -> None:

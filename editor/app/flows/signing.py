@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import shiboken6
 from PySide6.QtCore import QObject, Signal
@@ -274,7 +274,7 @@ class SigningFlow(QObject):
         if identity is None and recipient is None:
             return None
         root = self.document.profile.root
-        plist_format = "binary" if fmt == "binary" else "xml"
+        plist_format: Literal["xml", "binary"] = "binary" if fmt == "binary" else "xml"
         source = self.document.display_name
 
         def wrap(_plain: bytes) -> bytes:
@@ -414,7 +414,7 @@ class SigningFlow(QObject):
         verdict = self._pkcs12_verdict(path)
         if verdict is None:
             return None
-        notice = _signing().Pkcs12Notice(*verdict, parent)
+        notice: Pkcs12Notice = _signing().Pkcs12Notice(*verdict, parent)
         notice.reencode_requested.connect(lambda: self.reencode_pkcs12(path))
         self.pkcs12_notice = notice
         self._notice_path = path

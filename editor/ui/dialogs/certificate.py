@@ -511,8 +511,9 @@ class CertificateDialog(QDialog):
         row_height = max(self.chain_list.sizeHintForRow(0), self.fontMetrics().height())
         scroll = self.chain_list.horizontalScrollBar().sizeHint().height()
         self.chain_list.setFixedHeight(frame + header + rows * row_height + scroll)
-        if self.chain_list.topLevelItemCount():
-            self.chain_list.setCurrentItem(self.chain_list.topLevelItem(0))
+        first = self.chain_list.topLevelItem(0)
+        if first is not None:
+            self.chain_list.setCurrentItem(first)
         self.chain_list.blockSignals(False)
         shown = self.several
         self.chain_label.setVisible(shown)
@@ -543,7 +544,7 @@ class CertificateDialog(QDialog):
         ticked = set()
         for row_number in range(self.chain_list.topLevelItemCount()):
             row = self.chain_list.topLevelItem(row_number)
-            if row.checkState(0) == Qt.CheckState.Checked:
+            if row is not None and row.checkState(0) == Qt.CheckState.Checked:
                 ticked.add(row.data(0, Qt.ItemDataRole.UserRole))
         return [c for c in self.chain.certificates if c.position in ticked]
 
