@@ -156,6 +156,12 @@ class MainWindow(QMainWindow):
         return action
 
     def _make_actions(self) -> None:
+        self._create_actions()
+        self._build_menus()
+        self._build_toolbar()
+
+    def _create_actions(self) -> None:
+        """The window's own actions (the flows add theirs when installed)."""
         sp = QStyle.StandardPixmap
         self.new_action = self._action(
             "&New",
@@ -216,6 +222,44 @@ class MainWindow(QMainWindow):
         )
         self.about_qt_action = self._action("About &Qt", QtWidgets.QApplication.aboutQt)
 
+        self.targets_action = self._action(
+            "&Target Platforms…",
+            self.edit_targets,
+            None,
+            None,
+            "Choose the platforms this profile is for",
+        )
+        self.strict_action = self._action(
+            "&Strict Type Checking",
+            self.set_strict_types,
+            None,
+            None,
+            "Count plist types that devices coerce (<true/> for 1) as errors",
+        )
+        self.strict_action.setToolTip(
+            "Count plist types that devices coerce (<true/> for 1) as errors, as Apple "
+            "Business Manager and strict MDM servers do"
+        )
+        self.strict_action.setCheckable(True)
+        if app_settings.STRICT_TYPES.read(self.settings):
+            self.strict_action.setChecked(True)
+            self.document.set_strict(True)
+        self.next_problem_action = self._action(
+            "&Next Problem", lambda: self.step_problem(1), "F8", None, "Go to the next problem"
+        )
+        self.previous_problem_action = self._action(
+            "Pre&vious Problem",
+            lambda: self.step_problem(-1),
+            "Shift+F8",
+            None,
+            "Go to the previous problem",
+        )
+        self.focus_tree_action = self._action("Go to Tr&ee", self.focus_tree, "Ctrl+1")
+        self.focus_form_action = self._action("Go to &Form", self.focus_form, "Ctrl+2")
+        self.focus_problems_action = self._action("Go to Pro&blems", self.focus_problems, "Ctrl+3")
+
+    def _build_menus(self) -> None:
+        """File, Edit, View, Security and Help, with what each flow adds to them."""
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addActions([self.new_action, self.open_action])
         self.recent_menu = file_menu.addMenu("Open &Recent")
@@ -242,44 +286,9 @@ class MainWindow(QMainWindow):
         view_menu = self.menuBar().addMenu("&View")
         self.problems_dock.toggleViewAction().setText("&Problems")
         view_menu.addAction(self.problems_dock.toggleViewAction())
-        self.targets_action = self._action(
-            "&Target Platforms…",
-            self.edit_targets,
-            None,
-            None,
-            "Choose the platforms this profile is for",
-        )
         view_menu.addAction(self.targets_action)
-        self.strict_action = self._action(
-            "&Strict Type Checking",
-            self.set_strict_types,
-            None,
-            None,
-            "Count plist types that devices coerce (<true/> for 1) as errors",
-        )
-        self.strict_action.setToolTip(
-            "Count plist types that devices coerce (<true/> for 1) as errors, as Apple "
-            "Business Manager and strict MDM servers do"
-        )
-        self.strict_action.setCheckable(True)
-        if app_settings.STRICT_TYPES.read(self.settings):
-            self.strict_action.setChecked(True)
-            self.document.set_strict(True)
         view_menu.addAction(self.strict_action)
         view_menu.addSeparator()
-        self.next_problem_action = self._action(
-            "&Next Problem", lambda: self.step_problem(1), "F8", None, "Go to the next problem"
-        )
-        self.previous_problem_action = self._action(
-            "Pre&vious Problem",
-            lambda: self.step_problem(-1),
-            "Shift+F8",
-            None,
-            "Go to the previous problem",
-        )
-        self.focus_tree_action = self._action("Go to Tr&ee", self.focus_tree, "Ctrl+1")
-        self.focus_form_action = self._action("Go to &Form", self.focus_form, "Ctrl+2")
-        self.focus_problems_action = self._action("Go to Pro&blems", self.focus_problems, "Ctrl+3")
         view_menu.addActions(
             [
                 self.next_problem_action,
@@ -300,6 +309,8 @@ class MainWindow(QMainWindow):
 
         self.quick_fixes = fix_ui.install(self, file_menu, edit_menu, view_menu)  # fixes, channel
 
+    def _build_toolbar(self) -> None:
+        sp = QStyle.StandardPixmap
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("mainToolbar")
         # words beside the icons: the standard icons alone do not say "add a VPN"
