@@ -8,7 +8,6 @@ secret is ever stored: paths, choices and window layout only, never a passphrase
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,6 +80,8 @@ class PerFile:
     def key(self, path: Path) -> str:
         name = str(path.resolve()) if self.hashed else str(path)
         if self.hashed:
+            import hashlib  # here: only a saved file's settings need it, never the start
+
             name = hashlib.sha256(name.encode("utf-8")).hexdigest()[:24]
         return self.prefix + name
 

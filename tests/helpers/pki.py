@@ -42,6 +42,22 @@ PROFILE = (
     b"</dict>\n</plist>\n"
 )
 
+# Every key usage bit off: certificates turn on the ones they need
+NO_USAGE = dict.fromkeys(
+    (
+        "digital_signature",
+        "content_commitment",
+        "key_encipherment",
+        "data_encipherment",
+        "key_agreement",
+        "key_cert_sign",
+        "crl_sign",
+        "encipher_only",
+        "decipher_only",
+    ),
+    False,
+)
+
 
 @dataclass
 class Pki:
@@ -96,20 +112,7 @@ def certificate(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()),
             critical=False,
         )
-    usage = dict.fromkeys(
-        (
-            "digital_signature",
-            "content_commitment",
-            "key_encipherment",
-            "data_encipherment",
-            "key_agreement",
-            "key_cert_sign",
-            "crl_sign",
-            "encipher_only",
-            "decipher_only",
-        ),
-        False,
-    )
+    usage = dict(NO_USAGE)
     if ca:
         usage.update(key_cert_sign=True, crl_sign=True)
     else:

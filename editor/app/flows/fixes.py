@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from editor.app.flows.base import WindowFlow
 from editor.core.errors import EditorError
 from editor.core.fixes import FIX_KINDS, Fix, FixError, fix_for
 from editor.core.model import MISSING, KeyPath
@@ -96,13 +97,11 @@ def _guard_signed_export(window: MainWindow) -> None:
     flow.export = export  # type: ignore[method-assign]
 
 
-class QuickFixes(QObject):
+class QuickFixes(WindowFlow):
     """What a window does with fixes, fragments and channels."""
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
-        # weakly: the window holds this object, and must stay free to be deleted on close
-        self._window = weakref.ref(window)
         self.fix_all_action = QAction("F&ix All", window)
         self.fix_all_action.setStatusTip("Apply every fix that needs no choice, as one step")
         self.fix_all_action.triggered.connect(self.fix_all)
@@ -112,16 +111,6 @@ class QuickFixes(QObject):
         self._ready_fixes: dict[int, int] = {}
         window.document.problems_updated.connect(self._count_ready_fixes)
         self._count_ready_fixes(None)
-
-    @property
-    def window(self) -> MainWindow:
-        window = self._window()
-        assert window is not None
-        return window
-
-    @property
-    def document(self) -> Any:
-        return self.window.document
 
     # --- fixing ----------------------------------------------------------------------------
     def fix_of(self, problem: Problem) -> Fix | None:

@@ -16,7 +16,6 @@ editor.ui.dialogs.signing.
 from __future__ import annotations
 
 import os
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,10 +23,11 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, Literal
 
 import shiboken6
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from editor.app.flows.base import WindowFlow
 from editor.core import payload_types
 from editor.core.errors import EditorError
 from editor.core.model import KeyPath
@@ -39,7 +39,6 @@ if TYPE_CHECKING:
 
     from editor.app.main_window import MainWindow
     from editor.core.signing import Identity
-    from editor.session.document import Document
 
     # Dialogs load when first used: the window shows sooner.
     from editor.ui.dialogs.signing import (
@@ -78,15 +77,13 @@ def _signing() -> ModuleType:
     return signing_ui
 
 
-class SigningFlow(QObject):
+class SigningFlow(WindowFlow):
     """What a window does with signatures, encrypted payloads and PKCS#12 identities."""
 
     decryption_changed = Signal()  # the title says "(decrypted)" or no longer does
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
-        # weakly: the window holds this object, and must stay free to be deleted on close
-        self._window = weakref.ref(window)
         document = window.document
         # the undo index at which the file's signature still covers the document
         self._signed_index: int | None = 0 if document.profile.signature else None
@@ -133,16 +130,6 @@ class SigningFlow(QObject):
         action.setToolTip(tip)
         action.triggered.connect(lambda _checked=False: slot())
         return action
-
-    @property
-    def window(self) -> MainWindow:
-        window = self._window()
-        assert window is not None
-        return window
-
-    @property
-    def document(self) -> Document:
-        return self.window.document
 
     # --- the signature the file came with -----------------------------------------------
     def verify_signature(self) -> None:
