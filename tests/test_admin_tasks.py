@@ -60,6 +60,21 @@ def certificates(request: pytest.FixtureRequest) -> Files:
     return made
 
 
+def add_connection(driver: WindowDriver, menu_item: str, name: str, server: str) -> None:
+    """Edit ▸ Add Payload ▸ menu_item; in New VPN Connection, click and type the name and
+    the server, then Enter."""
+
+    def connection(dialog: QDialog) -> None:
+        assert isinstance(dialog, ConnectionDialog)
+        driver.click(dialog.name_edit)
+        driver.type(name)
+        driver.click(dialog.server_edit)
+        driver.type(f"{server}\n")
+
+    with driver.answering(connection):
+        driver.menu("Edit", "Add Payload", menu_item)
+
+
 def add_certificates(driver: WindowDriver, certificates: Files) -> None:
     """Edit ▸ Add Certificate… twice: the CA, then the identity with its password."""
 
@@ -148,15 +163,7 @@ def test_ikev2_with_certificates_and_on_demand_typed_by_a_person(
     driver = WindowDriver(qtbot, window)
     add_certificates(driver, certificates)
 
-    def connection(dialog: QDialog) -> None:
-        assert isinstance(dialog, ConnectionDialog)
-        driver.click(dialog.name_edit)
-        driver.type("Office VPN")
-        driver.click(dialog.server_edit)
-        driver.type("vpn.example.com\n")
-
-    with driver.answering(connection):
-        driver.menu("Edit", "Add Payload", "IKEv2")
+    add_connection(driver, "IKEv2", "Office VPN", "vpn.example.com")
     vpn = ("PayloadContent", 2)
     click_tree(driver, (*vpn, "IKEv2"))
     driver.click_field("OnDemandEnabled")
@@ -192,15 +199,7 @@ def test_per_app_vpn_with_safari_domains_and_a_mac_app_mapping(
     driver = WindowDriver(qtbot, window)
     add_certificates(driver, certificates)
 
-    def connection(dialog: QDialog) -> None:
-        assert isinstance(dialog, ConnectionDialog)
-        driver.click(dialog.name_edit)
-        driver.type("Mail VPN")
-        driver.click(dialog.server_edit)
-        driver.type("vpn.example.com\n")
-
-    with driver.answering(connection):
-        driver.menu("Edit", "Add Payload", "Per-app VPN")
+    add_connection(driver, "Per-app VPN", "Mail VPN", "vpn.example.com")
     per_app = ("PayloadContent", 2)
     assert window.form is not None and window.form.path == per_app
     driver.click_field("SafariDomains")
@@ -500,15 +499,8 @@ def test_always_on_with_a_cellular_and_a_wifi_tunnel_from_scratch(
     driver = WindowDriver(qtbot, window)
     add_certificates(driver, certificates)
 
-    def connection(dialog: QDialog) -> None:
-        assert isinstance(dialog, ConnectionDialog)
-        driver.click(dialog.name_edit)
-        driver.type("Always On")
-        driver.click(dialog.server_edit)
-        driver.type("cell.vpn.example.com\n")
-
-    with driver.answering(connection):
-        driver.menu("Edit", "Add Payload", "Always On (IKEv2, supervised iPhone and iPad)")
+    always_on = "Always On (IKEv2, supervised iPhone and iPad)"
+    add_connection(driver, always_on, "Always On", "cell.vpn.example.com")
     tunnels = ("PayloadContent", 2, "AlwaysOn", "TunnelConfigurations")
 
     def fill(key: str, text: str) -> None:
